@@ -1,0 +1,47 @@
+import { scopesGrant, type GrantFlow } from '@tokenwarden/contracts';
+import type { Deps } from './context.js';
+import { fail } from './errors.js';
+import { hashAccessToken, looksLikeAccessToken } from './token-secrets.js';
+
+/** Who is calling: the token that authenticated, and what it may see. */
+export interface Principal {
+  entityPk: number;
+  tokenPk: number;
+  tokenId: string;
+  clientId: string;
+  grantFlow: GrantFlow;
+  userId: string | null;
+  roles: string[];
+  scopes: string[];
+  /** Client-credentials and entity-setup tokens, and user tokens with an admin role. */
+  seesWholeEntity: boolean;
+}
+
+/**
+ * Bearer token → hash lookup → reject unknown, expired, revoked → scope check (wildcards).
+ * Every rejection is 401 with an RFC 6750 challenge; none says which check failed beyond
+ * a missing scope.
+ */
+export function authenticate(deps: Deps, authorization: string | undefined, requiredScope: string): Principal {
+  if (!authorization) fail('UNAUTHENTICATED', 'auth.missing');
+  const match = /^Bearer +(\S+) *$/i.exec(authorization);
+  const raw = match?.[1];
+  if (!raw || !looksLikeAccessToken(raw)) fail('UNAUTHENTICATED', 'auth.invalid');
+  const token = deps.tokens.findByHash(hashAccessToken(raw));
+  const now = deps.clock.nowMicros();
+  if (!token || token.revokedAt !== null || token.expiresAt <= now) fail('UNAUTHENTICATED', 'auth.invalid');
+  if (!scopesGrant(token.scopes, requiredScope)) fail('UNAUTHENTICATED', 'auth.scope', [], { scope: requiredScope });
+  deps.tokens.touchLastUsed(token.entityPk, token.pk, now, deps.config.lastUsedGranularitySeconds * 1_000_000);
+  const isUserToken = token.grantFlow === 'GRANT_FLOW_PASSWORD' || token.grantFlow === 'GRANT_FLOW_LOGIN';
+  return {
+    entityPk: token.entityPk,
+    tokenPk: token.pk,
+    tokenId: token.tokenId,
+    clientId: token.clientId,
+    grantFlow: token.grantFlow,
+    userId: token.userId,
+    roles: token.roles,
+    scopes: token.scopes,
+    seesWholeEntity: !isUserToken || token.roles.some((r) => deps.config.adminRoles.includes(r)),
+  };
+}

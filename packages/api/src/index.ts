@@ -1,0 +1,11 @@
+export { authenticate, type Principal } from './auth.js';
+export { manualClock, systemClock, type Clock } from './clock.js';
+export { DEFAULT_CONFIG, type ApiConfig, type Lifetimes } from './config.js';
+export { createContext, createDeps, silentLogger, type Context, type Deps, type DepsOptions, type Logger } from './context.js';
+export { ApiError, describeError, fail, type DescribedError } from './errors.js';
+export { inlineCounter, TokenLister, type Counter } from './list/token-lister.js';
+export { presentToken } from './presenter.js';
+export { appRouter, createCaller, type AppRouter } from './root.js';
+export * from './services/directory.js';
+export { mintToken, type MintSpec } from './services/mint.js';
+export * from './token-secrets.js';

@@ -1,0 +1,102 @@
+import {
+  effectiveDirection,
+  microsToTimestamp,
+  timestampToMicrosFloor,
+  type ListTokensInput,
+  type Micros,
+  type Timestamp,
+} from '@tokenwarden/contracts';
+import { sortValue, type Cursor, type TokenFilters, type TokenRecord, type TokenStore } from '@tokenwarden/db';
+import { Lru } from './lru.js';
+
+/** Computes totals; may run off the request thread (a worker with its own connection). */
+export interface Counter {
+  count(entityPk: number, filters: TokenFilters, snapshot: Micros): Promise<number>;
+}
+
+export function inlineCounter(store: TokenStore): Counter {
+  return { count: async (entityPk, filters, snapshot) => store.count(entityPk, filters, snapshot) };
+}
+
+export interface ListResult {
+  records: TokenRecord[];
+  total: number;
+  snapshot: Timestamp;
+}
+
+/** Cursors kept per walk (entity, filters, order, page size, snapshot). */
+const CURSORS_PER_WALK = 16;
+
+/**
+ * Lists one page of an entity's tokens at a snapshot.
+ *
+ * A snapshot that is already in the past selects an immutable set (tokens are never
+ * deleted and every later token is created after it), so for such snapshots:
+ *  - the total is counted at most once per (entity, filters, snapshot), concurrent
+ *    first requests sharing one count;
+ *  - the last row of each served page is kept as a keyset cursor, so the next page
+ *    seeks straight to its first row instead of skipping `offset` rows; a jump resumes
+ *    from the nearest earlier cursor.
+ * A snapshot in the future is served correctly but nothing about it is cached.
+ */
+export class TokenLister {
+  private readonly counts: Lru<string, Promise<number>>;
+  private readonly cursors: Lru<string, Map<number, Cursor>>;
+
+  constructor(
+    private readonly store: TokenStore,
+    private readonly counter: Counter,
+    limits: { cursorCacheEntries: number; countCacheEntries: number },
+  ) {
+    this.counts = new Lru(limits.countCacheEntries);
+    this.cursors = new Lru(limits.cursorCacheEntries);
+  }
+
+  async list(entityPk: number, input: ListTokensInput, filters: TokenFilters, now: Micros): Promise<ListResult> {
+    const { page_size: size, page_number: number } = input.page_params;
+    const { order_key: orderKey, order_direction: direction } = input.order_params;
+    const snapshotTs = input.page_params.first_request_timestamp ?? microsToTimestamp(now);
+    const snapshot = timestampToMicrosFloor(snapshotTs);
+    const stable = snapshot < now;
+    const filterKey = `${entityPk}|${filters.accountId ?? ''}|${filters.userId ?? ''}|${filters.grantFlow ?? ''}|${filters.role ?? ''}|${snapshot}`;
+
+    const total = this.total(entityPk, filters, snapshot, stable ? filterKey : undefined);
+
+    const walkKey = `${filterKey}|${orderKey}|${effectiveDirection(direction)}|${size}`;
+    const walk = stable ? this.cursors.get(walkKey) : undefined;
+    let from = 0;
+    let after: Cursor | undefined;
+    if (walk) {
+      for (const [page, cursor] of walk) {
+        if (page < number && page > from) {
+          from = page;
+          after = cursor;
+        }
+      }
+    }
+    const offset = (number - 1 - from) * size;
+    // A jump far past a cursor first asks whether the page exists at all.
+    if (offset > 0 && (number - 1) * size >= (await total)) {
+      return { records: [], total: await total, snapshot: snapshotTs };
+    }
+    const records = this.store.page(entityPk, { filters, snapshot, orderKey, direction, limit: size, offset, after });
+    const last = records[records.length - 1];
+    if (stable && last) {
+      const cursors = walk ?? new Map<number, Cursor>();
+      cursors.set(number, { value: sortValue(last, orderKey), tokenId: last.tokenId });
+      if (cursors.size > CURSORS_PER_WALK) cursors.delete(cursors.keys().next().value as number);
+      this.cursors.set(walkKey, cursors);
+    }
+    return { records, total: await total, snapshot: snapshotTs };
+  }
+
+  private total(entityPk: number, filters: TokenFilters, snapshot: Micros, cacheKey: string | undefined): Promise<number> {
+    if (cacheKey === undefined) return this.counter.count(entityPk, filters, snapshot);
+    const cached = this.counts.get(cacheKey);
+    if (cached) return cached;
+    const pending = this.counter.count(entityPk, filters, snapshot);
+    this.counts.set(cacheKey, pending);
+    pending.catch(() => this.counts.delete(cacheKey));
+    return pending;
+  }
+}

@@ -1,0 +1,22 @@
+import { formatMicros, type Micros, type Token } from '@tokenwarden/contracts';
+import type { TokenRecord } from '@tokenwarden/db';
+
+/** The public view of a token at `now`: never its hash, never its raw value. */
+export function presentToken(t: TokenRecord, now: Micros): Token {
+  const expired = t.expiresAt <= now;
+  return {
+    token_id: t.tokenId,
+    client_id: t.clientId,
+    account_id: t.accountId,
+    user_id: t.userId,
+    grant_flow: t.grantFlow,
+    roles: t.roles,
+    scopes: t.scopes,
+    created_at: formatMicros(t.createdAt),
+    expires_at: formatMicros(t.expiresAt),
+    expires_in: expired ? 0 : Math.floor((t.expiresAt - now) / 1_000_000),
+    revoked_at: t.revokedAt === null ? null : formatMicros(t.revokedAt),
+    status: t.revokedAt !== null ? 'TOKEN_STATUS_REVOKED' : expired ? 'TOKEN_STATUS_EXPIRED' : 'TOKEN_STATUS_ACTIVE',
+    last_used_at: t.lastUsedAt === null ? null : formatMicros(t.lastUsedAt),
+  };
+}

@@ -1,0 +1,62 @@
+import { createHash, randomBytes, randomUUID, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+
+/** Recognizable prefixes so secret scanners can spot a leaked value. */
+export const ACCESS_TOKEN_PREFIX = 'twat_';
+export const CLIENT_SECRET_PREFIX = 'twcs_';
+
+/** A new access token: 256 bits from the OS CSPRNG, base64url, behind the prefix. */
+export function newAccessToken(): { raw: string; hash: Buffer; tokenId: string } {
+  const raw = ACCESS_TOKEN_PREFIX + randomBytes(32).toString('base64url');
+  return { raw, hash: hashAccessToken(raw), tokenId: randomUUID() };
+}
+
+export function newClientSecret(): string {
+  return CLIENT_SECRET_PREFIX + randomBytes(32).toString('base64url');
+}
+
+/** Access tokens carry 256 bits of entropy, so one SHA-256 is a safe, fast lookup key. */
+export function hashAccessToken(raw: string): Buffer {
+  return createHash('sha256').update(raw, 'utf8').digest();
+}
+
+const ACCESS_TOKEN_SHAPE = /^twat_[A-Za-z0-9_-]{43}$/;
+export function looksLikeAccessToken(raw: string): boolean {
+  return ACCESS_TOKEN_SHAPE.test(raw);
+}
+
+// scrypt parameters (N=2^15, r=8, p=1: 32 MiB, tens of ms) recorded in each hash so they can be raised later.
+const SCRYPT = { N: 32768, r: 8, p: 1, keylen: 32 };
+
+function scryptAsync(secret: string, salt: Buffer, keylen: number, opts: ScryptOptions): Promise<Buffer> {
+  return new Promise((resolve, reject) =>
+    scrypt(secret, salt, keylen, { ...opts, maxmem: 128 * opts.N! * opts.r! * 2 }, (err, key) =>
+      err ? reject(err) : resolve(key),
+    ),
+  );
+}
+
+/** Hashes a client secret or password: `scrypt$N$r$p$salt$key` (base64url). */
+export async function hashSecret(secret: string): Promise<string> {
+  const salt = randomBytes(16);
+  const key = await scryptAsync(secret, salt, SCRYPT.keylen, SCRYPT);
+  return ['scrypt', SCRYPT.N, SCRYPT.r, SCRYPT.p, salt.toString('base64url'), key.toString('base64url')].join('$');
+}
+
+/** Verifies in constant time; a malformed stored hash never verifies. */
+export async function verifySecret(secret: string, stored: string): Promise<boolean> {
+  const [scheme, n, r, p, salt, key] = stored.split('$');
+  if (scheme !== 'scrypt' || !salt || !key) return false;
+  const expected = Buffer.from(key, 'base64url');
+  const actual = await scryptAsync(secret, Buffer.from(salt, 'base64url'), expected.length, {
+    N: Number(n),
+    r: Number(r),
+    p: Number(p),
+  });
+  return actual.length === expected.length && timingSafeEqual(actual, expected);
+}
+
+/**
+ * A hash to verify against when the client or user does not exist, so an unknown
+ * name costs the same scrypt work as a wrong secret.
+ */
+export const DECOY_HASH = 'scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';

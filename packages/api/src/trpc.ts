@@ -1,0 +1,28 @@
+import { initTRPC } from '@trpc/server';
+import { authenticate } from './auth.js';
+import type { Context } from './context.js';
+import { describeError } from './errors.js';
+
+const t = initTRPC.context<Context>().create({
+  isDev: false,
+  errorFormatter({ shape, error, ctx }) {
+    const described = describeError(error, ctx?.lang ?? 'en');
+    if (described.internal) ctx?.deps.log.error({ err: error, path: shape.data.path }, 'internal error');
+    return {
+      code: shape.code,
+      message: described.body.message,
+      data: { code: shape.data.code, httpStatus: described.httpStatus, path: shape.data.path, rpc: described.body },
+    };
+  },
+});
+
+export const router = t.router;
+export const createCallerFactory = t.createCallerFactory;
+export const publicProcedure = t.procedure;
+
+/** A procedure that needs a bearer token holding `scope`; adds `principal` to the context. */
+export function scopedProcedure(scope: string) {
+  return t.procedure.use(({ ctx, next }) =>
+    next({ ctx: { principal: authenticate(ctx.deps, ctx.authorization, scope) } }),
+  );
+}

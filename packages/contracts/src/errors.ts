@@ -1,0 +1,24 @@
+import { z } from 'zod';
+
+/** google.rpc.Code values the API answers with, and the HTTP status gRPC-gateway maps each to. */
+export const RPC = {
+  INVALID_ARGUMENT: { code: 3, http: 400 },
+  NOT_FOUND: { code: 5, http: 404 },
+  PERMISSION_DENIED: { code: 7, http: 403 },
+  RESOURCE_EXHAUSTED: { code: 8, http: 413 },
+  FAILED_PRECONDITION: { code: 9, http: 409 },
+  UNIMPLEMENTED: { code: 12, http: 405 },
+  INTERNAL: { code: 13, http: 500 },
+  UNAVAILABLE: { code: 14, http: 503 },
+  UNAUTHENTICATED: { code: 16, http: 401 },
+} as const;
+export type RpcStatus = keyof typeof RPC;
+
+export const FieldViolation = z.object({ field: z.string(), description: z.string() }).strict();
+export type FieldViolation = z.infer<typeof FieldViolation>;
+
+/** The error body of every failed call: google.rpc.Status as gRPC-gateway writes it. */
+export const ErrorBody = z
+  .object({ code: z.number().int(), message: z.string(), details: z.array(FieldViolation) })
+  .strict();
+export type ErrorBody = z.infer<typeof ErrorBody>;

@@ -1,0 +1,152 @@
+import { GRANT_FLOWS, ORDER_DIRECTIONS, ORDER_KEYS } from './enums.js';
+import { GRANT_TYPES } from './issue.js';
+import { MAX_PAGE_NUMBER, MAX_PAGE_SIZE } from './list.js';
+import { MAX_NANOS, MAX_TIMESTAMP_SECONDS, MIN_TIMESTAMP_SECONDS } from './timestamp.js';
+
+export const LANGUAGES = ['en', 'es'] as const;
+export type Lang = (typeof LANGUAGES)[number];
+
+/** Picks the best supported language from an Accept-Language header (q-values honoured); `en` by default. */
+export function pickLanguage(header: string | null | undefined): Lang {
+  if (!header) return 'en';
+  let best: { lang: Lang; q: number } | undefined;
+  for (const part of header.split(',')) {
+    const [tag = '', ...params] = part.trim().split(';');
+    const base = tag.trim().toLowerCase().split('-')[0];
+    const qParam = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+    const q = qParam ? Number(qParam.slice(2)) : 1;
+    if (!Number.isFinite(q) || q <= 0) continue;
+    const lang = (LANGUAGES as readonly string[]).includes(base ?? '') ? (base as Lang) : undefined;
+    if (lang && (!best || q > best.q)) best = { lang, q };
+  }
+  return best?.lang ?? 'en';
+}
+
+type Localized = Record<Lang, string>;
+
+const intRange = (min: number, max: number): Localized => ({
+  en: `must be an integer between ${min} and ${max}`,
+  es: `debe ser un número entero entre ${min} y ${max}`,
+});
+const oneOf = (values: readonly string[]): Localized => ({
+  en: `must be one of ${values.join(', ')}`,
+  es: `debe ser uno de ${values.join(', ')}`,
+});
+const uuid: Localized = { en: 'must be a UUID', es: 'debe ser un UUID' };
+const text: Localized = { en: 'must be a non-empty string', es: 'debe ser un texto no vacío' };
+
+/** What each parameter accepts, as told to a caller who got it wrong. */
+const FIELD_RULES: Record<string, Localized> = {
+  'page_params.page_size': intRange(1, MAX_PAGE_SIZE),
+  'page_params.page_number': intRange(1, MAX_PAGE_NUMBER),
+  'page_params.first_request_timestamp.seconds': {
+    en: `must be an integer between ${MIN_TIMESTAMP_SECONDS} and ${MAX_TIMESTAMP_SECONDS} (0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z)`,
+    es: `debe ser un número entero entre ${MIN_TIMESTAMP_SECONDS} y ${MAX_TIMESTAMP_SECONDS} (0001-01-01T00:00:00Z a 9999-12-31T23:59:59Z)`,
+  },
+  'page_params.first_request_timestamp.nanos': intRange(0, MAX_NANOS),
+  'order_params.order_key': oneOf(ORDER_KEYS),
+  'order_params.order_direction': oneOf(ORDER_DIRECTIONS),
+  account_id: uuid,
+  user_id: uuid,
+  token_id: uuid,
+  grant_flow: oneOf(GRANT_FLOWS),
+  grant_type: oneOf(GRANT_TYPES),
+  role: {
+    en: 'must be 1 to 64 characters: letters, digits, and _ . : -',
+    es: 'debe tener de 1 a 64 caracteres: letras, dígitos y _ . : -',
+  },
+  client_id: text,
+  client_secret: text,
+  username: text,
+  password: text,
+  scope: { en: 'must be a space-separated list of scopes', es: 'debe ser una lista de scopes separados por espacios' },
+};
+
+export type ViolationReason =
+  | 'invalid'
+  | 'required'
+  | 'unknown_parameter'
+  | 'repeated'
+  | 'scope_not_held'
+  | 'account_not_allowed'
+  | 'mismatch'
+  | 'malformed_body';
+
+/** One thing wrong with one field of a request; localized only when it is answered. */
+export interface Violation {
+  field: string;
+  reason: ViolationReason;
+  /** The offending value where echoing it helps (a scope name); never a secret. */
+  value?: string;
+}
+
+const REASONS: Record<ViolationReason, Record<Lang, (rule: string, value: string) => string>> = {
+  invalid: { en: (rule) => rule, es: (rule) => rule },
+  required: { en: () => 'is required', es: () => 'es obligatorio' },
+  unknown_parameter: { en: () => 'is not a known parameter', es: () => 'no es un parámetro conocido' },
+  repeated: { en: () => 'must not be repeated', es: () => 'no debe repetirse' },
+  scope_not_held: {
+    en: (_r, v) => `asks for scope ${v}, which the credentials do not hold`,
+    es: (_r, v) => `pide el scope ${v}, que las credenciales no tienen`,
+  },
+  account_not_allowed: {
+    en: () => 'is not an account these credentials may act for',
+    es: () => 'no es una cuenta en cuyo nombre puedan actuar estas credenciales',
+  },
+  mismatch: {
+    en: () => 'in the body must equal the token_id in the path',
+    es: () => 'del cuerpo debe ser igual al token_id de la ruta',
+  },
+  malformed_body: {
+    en: () => 'must be a JSON object or a form-encoded body',
+    es: () => 'debe ser un objeto JSON o un cuerpo codificado como formulario',
+  },
+};
+
+export function describeViolation(v: Violation, lang: Lang): string {
+  const rule = FIELD_RULES[v.field]?.[lang] ?? (lang === 'es' ? 'no es válido' : 'is invalid');
+  return REASONS[v.reason][lang](rule, v.value ?? '');
+}
+
+/** Messages of errors that are not about one field. */
+const MESSAGES = {
+  'auth.missing': {
+    en: 'a bearer token is required in the Authorization header',
+    es: 'se requiere un token bearer en la cabecera Authorization',
+  },
+  'auth.invalid': {
+    en: 'the bearer token is malformed, unknown, expired or revoked',
+    es: 'el token bearer está mal formado, es desconocido, ha caducado o fue revocado',
+  },
+  'auth.scope': {
+    en: 'the bearer token does not carry the scope {scope}',
+    es: 'el token bearer no tiene el scope {scope}',
+  },
+  'auth.credentials': {
+    en: 'the credentials are not valid',
+    es: 'las credenciales no son válidas',
+  },
+  'forbidden.other_user': {
+    en: "this token may list only its own user's tokens",
+    es: 'este token solo puede listar los tokens de su propio usuario',
+  },
+  'forbidden.token': {
+    en: 'this token may not act on that token',
+    es: 'este token no puede actuar sobre ese token',
+  },
+  'not_found.token': { en: 'token not found', es: 'token no encontrado' },
+  'not_found.route': { en: 'no such route', es: 'no existe esa ruta' },
+  'revoked.already': { en: 'the token is already revoked', es: 'el token ya está revocado' },
+  'method.not_allowed': { en: 'method not allowed on this route', es: 'método no permitido en esta ruta' },
+  'body.too_large': { en: 'the request body is too large', es: 'el cuerpo de la petición es demasiado grande' },
+  'server.unavailable': { en: 'the server is shutting down', es: 'el servidor se está apagando' },
+  internal: {
+    en: 'internal error; retry, or contact support if it persists',
+    es: 'error interno; reintente o contacte con soporte si persiste',
+  },
+} satisfies Record<string, Localized>;
+export type MessageKey = keyof typeof MESSAGES;
+
+export function translate(lang: Lang, key: MessageKey, params: Record<string, string> = {}): string {
+  return MESSAGES[key][lang].replace(/\{(\w+)\}/g, (_, name: string) => params[name] ?? '');
+}

@@ -1,0 +1,131 @@
+import { z } from 'zod';
+import type { Violation } from './messages.js';
+
+export type FieldKind = 'integer' | 'string';
+export type DecodeResult<T> = { ok: true; value: T } | { ok: false; violations: Violation[] };
+
+type AnyObject = z.ZodObject<z.ZodRawShape>;
+
+function unwrap(schema: z.ZodType): z.ZodType {
+  let s = schema;
+  for (;;) {
+    if (s instanceof z.ZodOptional || s instanceof z.ZodNullable) s = s.unwrap() as z.ZodType;
+    else if (s instanceof z.ZodDefault) s = s.removeDefault() as z.ZodType;
+    else return s;
+  }
+}
+
+/** The dotted query keys a (nested) object schema accepts, with how each value is decoded. */
+export function queryFields(schema: AnyObject, prefix = ''): Map<string, FieldKind> {
+  const fields = new Map<string, FieldKind>();
+  for (const [key, child] of Object.entries(schema.shape)) {
+    const inner = unwrap(child as z.ZodType);
+    const name = prefix + key;
+    if (inner instanceof z.ZodObject) {
+      for (const [k, v] of queryFields(inner as AnyObject, `${name}.`)) fields.set(k, v);
+    } else {
+      fields.set(name, inner instanceof z.ZodNumber ? 'integer' : 'string');
+    }
+  }
+  return fields;
+}
+
+/** Maps zod issues to violations named as the caller wrote the field. */
+export function violationsFromZod(error: z.ZodError): Violation[] {
+  const out: Violation[] = [];
+  for (const issue of error.issues) {
+    const base = issue.path.map(String).join('.');
+    if (issue.code === 'unrecognized_keys') {
+      for (const k of issue.keys) out.push({ field: base ? `${base}.${k}` : k, reason: 'unknown_parameter' });
+    } else if (issue.code === 'invalid_type' && issue.input === undefined) {
+      out.push({ field: base, reason: 'required' });
+    } else {
+      out.push({ field: base, reason: 'invalid' });
+    }
+  }
+  return dedupe(out);
+}
+
+function dedupe(violations: Violation[]): Violation[] {
+  const seen = new Set<string>();
+  return violations.filter((v) => {
+    const k = `${v.field}\u0000${v.reason}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+const INTEGER = /^-?\d{1,20}$/;
+
+function setPath(target: Record<string, unknown>, dotted: string, value: unknown): void {
+  const parts = dotted.split('.');
+  let node = target;
+  for (const part of parts.slice(0, -1)) {
+    node[part] ??= {};
+    node = node[part] as Record<string, unknown>;
+  }
+  node[parts[parts.length - 1] as string] = value;
+}
+
+/**
+ * Decodes a URL query string with dotted keys (`page_params.page_size=10`) into the input
+ * of `schema`. Unknown, repeated, empty and malformed parameters are violations naming the
+ * parameter as written; nothing here throws on any input.
+ */
+export function decodeQuery<S extends AnyObject>(
+  schema: S,
+  query: string | URLSearchParams,
+): DecodeResult<z.output<S>> {
+  const params = typeof query === 'string' ? new URLSearchParams(query.startsWith('?') ? query.slice(1) : query) : query;
+  const fields = queryFields(schema);
+  const raw: Record<string, unknown> = {};
+  const seen = new Set<string>();
+  const violations: Violation[] = [];
+  for (const [key, value] of params) {
+    const kind = fields.get(key);
+    if (!kind) {
+      violations.push({ field: key, reason: 'unknown_parameter' });
+      continue;
+    }
+    if (seen.has(key)) {
+      violations.push({ field: key, reason: 'repeated' });
+      continue;
+    }
+    seen.add(key);
+    if (value === '') {
+      violations.push({ field: key, reason: 'invalid' });
+      continue;
+    }
+    if (kind === 'integer') {
+      const n = INTEGER.test(value) ? Number(value) : Number.NaN;
+      if (!Number.isSafeInteger(n)) {
+        violations.push({ field: key, reason: 'invalid' });
+        continue;
+      }
+      setPath(raw, key, n);
+    } else {
+      setPath(raw, key, value);
+    }
+  }
+  const parsed = schema.safeParse(raw);
+  if (parsed.success && violations.length === 0) return { ok: true, value: parsed.data };
+  const flagged = new Set(violations.map((v) => v.field));
+  const fromSchema = parsed.success ? [] : violationsFromZod(parsed.error).filter((v) => !flagged.has(v.field));
+  return { ok: false, violations: dedupe([...violations, ...fromSchema]) };
+}
+
+/** Encodes a (nested) input as a dotted query string; the inverse of `decodeQuery`. */
+export function encodeQuery(input: object): string {
+  const params = new URLSearchParams();
+  const walk = (value: unknown, prefix: string): void => {
+    if (value === undefined || value === null) return;
+    if (typeof value === 'object') {
+      for (const [k, v] of Object.entries(value)) walk(v, prefix ? `${prefix}.${k}` : k);
+    } else {
+      params.append(prefix, String(value));
+    }
+  };
+  walk(input, '');
+  return params.toString();
+}

@@ -1,0 +1,25 @@
+/** The scope each operation needs. */
+export const SCOPES = {
+  list: 'iam.oauth.tokens.list.get',
+  get: 'iam.oauth.tokens.get',
+  revoke: 'iam.oauth.tokens.delete',
+} as const;
+
+/**
+ * Whether a held scope grants a required one: segment by segment, where `*` as the last
+ * segment of the held scope matches any (non-empty) rest. `*` alone grants everything.
+ */
+export function scopeGrants(held: string, required: string): boolean {
+  const h = held.split('.');
+  const r = required.split('.');
+  for (let i = 0; i < h.length; i++) {
+    const seg = h[i];
+    if (seg === '*' && i === h.length - 1) return r.length > i;
+    if (seg !== r[i]) return false;
+  }
+  return h.length === r.length;
+}
+
+export function scopesGrant(held: readonly string[], required: string): boolean {
+  return held.some((s) => scopeGrants(s, required));
+}

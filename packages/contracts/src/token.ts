@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import { GrantFlow, TokenStatus } from './enums.js';
+import { Rfc3339 } from './timestamp.js';
+
+/** UUIDs are accepted in any version and case; the product compares them lower-cased. */
+export const Uuid = z.guid();
+
+export const Token = z
+  .object({
+    token_id: Uuid,
+    client_id: z.string(),
+    account_id: Uuid.nullable(),
+    user_id: Uuid.nullable(),
+    grant_flow: GrantFlow,
+    roles: z.array(z.string()),
+    scopes: z.array(z.string()),
+    created_at: Rfc3339,
+    expires_at: Rfc3339,
+    expires_in: z.number().int().min(0),
+    revoked_at: Rfc3339.nullable(),
+    status: TokenStatus,
+    last_used_at: Rfc3339.nullable(),
+  })
+  .strict();
+export type Token = z.infer<typeof Token>;
+
+export const TokenIdInput = z.object({ token_id: Uuid }).strict();
+export type TokenIdInput = z.infer<typeof TokenIdInput>;
+
+/** Revoke: the path id, and the optional body id that must equal it. */
+export const RevokeTokenInput = z
+  .object({ token_id: Uuid, body_token_id: Uuid.optional() })
+  .strict();
+export type RevokeTokenInput = z.infer<typeof RevokeTokenInput>;
+
+export const RevokeTokenResponse = z.object({}).strict();

@@ -1,0 +1,123 @@
+import type { Statement } from 'better-sqlite3';
+import type { Micros } from '@tokenwarden/contracts';
+import type { Db } from './client.js';
+import { bindings, countSql, pageSql, shapeKey, type PageQuery, type TokenFilters } from './list-query.js';
+import { grantFlowCode, TOKEN_COLUMNS, toRecord, type NewToken, type TokenRecord, type TokenRow } from './records.js';
+
+export type RevokeOutcome = 'revoked' | 'already_revoked' | 'not_found';
+
+/**
+ * Every SQL statement on tokens. Each method but the hash lookup takes the caller's
+ * entity and puts it in the WHERE clause: a query of this store can never return or
+ * touch a token of another entity.
+ */
+export class TokenStore {
+  private readonly sqlite: Db['$client'];
+  private readonly pageStatements = new Map<string, Statement>();
+  private readonly countStatements = new Map<string, Statement>();
+  private readonly byHash: Statement<[Buffer], TokenRow>;
+  private readonly byId: Statement<[number, string], TokenRow>;
+  private readonly revokeStmt: Statement<[number, number, string]>;
+  private readonly touchStmt: Statement<[number, number, number, number]>;
+  private readonly insertTx: (tokens: readonly NewToken[]) => void;
+
+  constructor(db: Db) {
+    this.sqlite = db.$client;
+    const s = this.sqlite;
+    this.byHash = s.prepare(`SELECT ${TOKEN_COLUMNS} FROM tokens t WHERE t.token_hash = ?`);
+    this.byId = s.prepare(`SELECT ${TOKEN_COLUMNS} FROM tokens t WHERE t.entity_pk = ? AND t.token_id = ?`);
+    this.revokeStmt = s.prepare(
+      'UPDATE tokens SET revoked_at = ? WHERE entity_pk = ? AND token_id = ? AND revoked_at IS NULL',
+    );
+    this.touchStmt = s.prepare(
+      'UPDATE tokens SET last_used_at = ? WHERE entity_pk = ? AND pk = ? AND last_used_at < ?',
+    );
+    const insertToken = s.prepare(
+      'INSERT INTO tokens (entity_pk, token_id, token_hash, client_id, user_id, account_id, grant_flow, roles, scopes, created_at, expires_at) ' +
+        'VALUES (@entityPk, @tokenId, @tokenHash, @clientId, @userId, @accountId, @grantFlow, @roles, @scopes, @createdAt, @expiresAt)',
+    );
+    const insertRole = s.prepare(
+      'INSERT INTO token_roles (entity_pk, role, created_at, token_id, token_pk) VALUES (?, ?, ?, ?, ?)',
+    );
+    this.insertTx = s.transaction((batch: readonly NewToken[]) => {
+      for (const t of batch) {
+        const info = insertToken.run({
+          entityPk: t.entityPk,
+          tokenId: t.tokenId,
+          tokenHash: t.tokenHash,
+          clientId: t.clientId,
+          userId: t.userId ?? '',
+          accountId: t.accountId ?? '',
+          grantFlow: grantFlowCode(t.grantFlow),
+          roles: JSON.stringify(t.roles),
+          scopes: JSON.stringify(t.scopes),
+          createdAt: t.createdAt,
+          expiresAt: t.expiresAt,
+        });
+        for (const role of new Set(t.roles)) {
+          insertRole.run(t.entityPk, role, t.createdAt, t.tokenId, info.lastInsertRowid);
+        }
+      }
+    });
+  }
+
+  /** Authentication: the token whose hash this is, of whichever entity. */
+  findByHash(hash: Buffer): TokenRecord | undefined {
+    const row = this.byHash.get(hash);
+    return row ? toRecord(row) : undefined;
+  }
+
+  get(entityPk: number, tokenId: string): TokenRecord | undefined {
+    const row = this.byId.get(entityPk, tokenId);
+    return row ? toRecord(row) : undefined;
+  }
+
+  /** Atomic: of concurrent revocations of one token exactly one answers 'revoked'. */
+  revoke(entityPk: number, tokenId: string, now: Micros): RevokeOutcome {
+    if (this.revokeStmt.run(now, entityPk, tokenId).changes === 1) return 'revoked';
+    return this.byId.get(entityPk, tokenId) ? 'already_revoked' : 'not_found';
+  }
+
+  /** Records a use, at most once per `coarseness` µs per token. Returns whether it wrote. */
+  touchLastUsed(entityPk: number, pk: number, now: Micros, coarseness: Micros): boolean {
+    return this.touchStmt.run(now, entityPk, pk, now - coarseness).changes === 1;
+  }
+
+  /** Inserts tokens (and their role rows) in one transaction. */
+  insert(tokens: readonly NewToken[]): void {
+    this.insertTx(tokens);
+  }
+
+  /** One page of the entity's tokens (see `pageSql`). */
+  page(entityPk: number, q: PageQuery): TokenRecord[] {
+    const key = shapeKey(q);
+    let stmt = this.pageStatements.get(key);
+    if (!stmt) {
+      stmt = this.sqlite.prepare(pageSql(q));
+      this.pageStatements.set(key, stmt);
+    }
+    return (stmt.all(bindings(entityPk, q)) as TokenRow[]).map(toRecord);
+  }
+
+  /** How many of the entity's tokens the filters select at the snapshot. */
+  count(entityPk: number, filters: TokenFilters, snapshot: Micros): number {
+    const key = shapeKey({ filters, orderKey: 'created_at', direction: 'DESC' });
+    let stmt = this.countStatements.get(key);
+    if (!stmt) {
+      stmt = this.sqlite.prepare(countSql(filters));
+      this.countStatements.set(key, stmt);
+    }
+    const b = bindings(entityPk, { filters, snapshot, limit: 0, offset: 0 });
+    delete b.limit;
+    delete b.offset;
+    return (stmt.get(b) as { n: number }).n;
+  }
+
+  /** The query plan of a page query, for tests and benchmarks (EXPLAIN QUERY PLAN). */
+  explainPage(entityPk: number, q: PageQuery): string[] {
+    const rows = this.sqlite.prepare(`EXPLAIN QUERY PLAN ${pageSql(q)}`).all(bindings(entityPk, q)) as {
+      detail: string;
+    }[];
+    return rows.map((r) => r.detail);
+  }
+}
