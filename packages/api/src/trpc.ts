@@ -20,9 +20,13 @@ export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 export const publicProcedure = t.procedure;
 
-/** A procedure that needs a bearer token holding `scope`; adds `principal` to the context. */
-export function scopedProcedure(scope: string) {
-  return t.procedure.use(({ ctx, next }) =>
+/**
+ * Requires a bearer token holding `scope`; adds `principal` to the context. Used after
+ * `.input()`: input is validated first on tRPC as on REST (whose query must be decoded
+ * before anything is called), so both answer a bad request the same way.
+ */
+export function requireScope(scope: string) {
+  return t.middleware(({ ctx, next }) =>
     next({ ctx: { principal: authenticate(ctx.deps, ctx.authorization, scope) } }),
   );
 }

@@ -49,6 +49,7 @@ const FIELD_RULES: Record<string, Localized> = {
   account_id: uuid,
   user_id: uuid,
   token_id: uuid,
+  'body.token_id': uuid,
   grant_flow: oneOf(GRANT_FLOWS),
   grant_type: oneOf(GRANT_TYPES),
   role: {

@@ -27,9 +27,9 @@ export type Token = z.infer<typeof Token>;
 export const TokenIdInput = z.object({ token_id: Uuid }).strict();
 export type TokenIdInput = z.infer<typeof TokenIdInput>;
 
-/** Revoke: the path id, and the optional body id that must equal it. */
+/** Revoke: the path id, and the optional body whose token_id must equal it. */
 export const RevokeTokenInput = z
-  .object({ token_id: Uuid, body_token_id: Uuid.optional() })
+  .object({ token_id: Uuid, body: z.object({ token_id: Uuid.optional() }).strict().optional() })
   .strict();
 export type RevokeTokenInput = z.infer<typeof RevokeTokenInput>;
 

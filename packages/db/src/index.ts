@@ -4,3 +4,4 @@ export * from './list-query.js';
 export * from './records.js';
 export * from './token-store.js';
 export * as schema from './schema.js';
+export * from './synthetic.js';

@@ -4,6 +4,9 @@ import type { Db } from './client.js';
 import { bindings, countSql, pageSql, shapeKey, type PageQuery, type TokenFilters } from './list-query.js';
 import { grantFlowCode, TOKEN_COLUMNS, toRecord, type NewToken, type TokenRecord, type TokenRow } from './records.js';
 
+/** A token as imported with its history. */
+export type HistoricalToken = NewToken & { revokedAt?: Micros | null; lastUsedAt?: Micros | null };
+
 export type RevokeOutcome = 'revoked' | 'already_revoked' | 'not_found';
 
 /**
@@ -19,7 +22,7 @@ export class TokenStore {
   private readonly byId: Statement<[number, string], TokenRow>;
   private readonly revokeStmt: Statement<[number, number, string]>;
   private readonly touchStmt: Statement<[number, number, number, number]>;
-  private readonly insertTx: (tokens: readonly NewToken[]) => void;
+  private readonly insertTx: (tokens: readonly HistoricalToken[]) => void;
 
   constructor(db: Db) {
     this.sqlite = db.$client;
@@ -33,13 +36,13 @@ export class TokenStore {
       'UPDATE tokens SET last_used_at = ? WHERE entity_pk = ? AND pk = ? AND last_used_at < ?',
     );
     const insertToken = s.prepare(
-      'INSERT INTO tokens (entity_pk, token_id, token_hash, client_id, user_id, account_id, grant_flow, roles, scopes, created_at, expires_at) ' +
-        'VALUES (@entityPk, @tokenId, @tokenHash, @clientId, @userId, @accountId, @grantFlow, @roles, @scopes, @createdAt, @expiresAt)',
+      'INSERT INTO tokens (entity_pk, token_id, token_hash, client_id, user_id, account_id, grant_flow, roles, scopes, created_at, expires_at, revoked_at, last_used_at) ' +
+        'VALUES (@entityPk, @tokenId, @tokenHash, @clientId, @userId, @accountId, @grantFlow, @roles, @scopes, @createdAt, @expiresAt, @revokedAt, @lastUsedAt)',
     );
     const insertRole = s.prepare(
       'INSERT INTO token_roles (entity_pk, role, created_at, token_id, token_pk) VALUES (?, ?, ?, ?, ?)',
     );
-    this.insertTx = s.transaction((batch: readonly NewToken[]) => {
+    this.insertTx = s.transaction((batch: readonly HistoricalToken[]) => {
       for (const t of batch) {
         const info = insertToken.run({
           entityPk: t.entityPk,
@@ -53,6 +56,8 @@ export class TokenStore {
           scopes: JSON.stringify(t.scopes),
           createdAt: t.createdAt,
           expiresAt: t.expiresAt,
+          revokedAt: t.revokedAt ?? null,
+          lastUsedAt: t.lastUsedAt ?? 0,
         });
         for (const role of new Set(t.roles)) {
           insertRole.run(t.entityPk, role, t.createdAt, t.tokenId, info.lastInsertRowid);
@@ -83,8 +88,13 @@ export class TokenStore {
     return this.touchStmt.run(now, entityPk, pk, now - coarseness).changes === 1;
   }
 
-  /** Inserts tokens (and their role rows) in one transaction. */
+  /** Inserts new tokens (and their role rows) in one transaction. */
   insert(tokens: readonly NewToken[]): void {
+    this.insertTx(tokens);
+  }
+
+  /** Bulk-loads tokens with a past (revocation, last use): demo data, benchmarks, imports. */
+  insertHistorical(tokens: readonly HistoricalToken[]): void {
     this.insertTx(tokens);
   }
 

@@ -1,9 +1,10 @@
 import { ListTokensInput, RevokeTokenInput, SCOPES, TokenIdInput, formatTimestamp } from '@tokenwarden/contracts';
 import type { TokenFilters } from '@tokenwarden/db';
 import type { Principal } from '../auth.js';
+import type { Deps } from '../context.js';
 import { fail } from '../errors.js';
 import { presentToken } from '../presenter.js';
-import { scopedProcedure } from '../trpc.js';
+import { publicProcedure, requireScope } from '../trpc.js';
 
 /**
  * The list's filters as the caller may have them: a user token without an admin role
@@ -25,7 +26,7 @@ function visibleFilters(principal: Principal, input: ListTokensInput): TokenFilt
 }
 
 /** A token the principal may see, or 404 (unknown, of another entity, or of another user). */
-function visibleToken(ctx: { deps: import('../context.js').Deps; principal: Principal }, tokenId: string) {
+function visibleToken(ctx: { deps: Deps; principal: Principal }, tokenId: string) {
   const token = ctx.deps.tokens.get(ctx.principal.entityPk, tokenId.toLowerCase());
   if (!token || (!ctx.principal.seesWholeEntity && token.userId !== ctx.principal.userId)) {
     fail('NOT_FOUND', 'not_found.token');
@@ -34,8 +35,9 @@ function visibleToken(ctx: { deps: import('../context.js').Deps; principal: Prin
 }
 
 export const tokensRouter = {
-  list: scopedProcedure(SCOPES.list)
+  list: publicProcedure
     .input(ListTokensInput)
+    .use(requireScope(SCOPES.list))
     .query(async ({ ctx, input }) => {
       const now = ctx.deps.clock.nowMicros();
       const filters = visibleFilters(ctx.principal, input);
@@ -53,15 +55,18 @@ export const tokensRouter = {
       };
     }),
 
-  get: scopedProcedure(SCOPES.get)
+  get: publicProcedure
     .input(TokenIdInput)
+    .use(requireScope(SCOPES.get))
     .query(({ ctx, input }) => presentToken(visibleToken(ctx, input.token_id), ctx.deps.clock.nowMicros())),
 
-  revoke: scopedProcedure(SCOPES.revoke)
+  revoke: publicProcedure
     .input(RevokeTokenInput)
+    .use(requireScope(SCOPES.revoke))
     .mutation(({ ctx, input }) => {
-      if (input.body_token_id !== undefined && input.body_token_id.toLowerCase() !== input.token_id.toLowerCase()) {
-        fail('INVALID_ARGUMENT', undefined, [{ field: 'token_id', reason: 'mismatch' }]);
+      const bodyId = input.body?.token_id;
+      if (bodyId !== undefined && bodyId.toLowerCase() !== input.token_id.toLowerCase()) {
+        fail('INVALID_ARGUMENT', undefined, [{ field: 'body.token_id', reason: 'mismatch' }]);
       }
       const token = visibleToken(ctx, input.token_id);
       const outcome = ctx.deps.tokens.revoke(ctx.principal.entityPk, token.tokenId, ctx.deps.clock.nowMicros());

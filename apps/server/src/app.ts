@@ -1,0 +1,144 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createHTTPHandler } from '@trpc/server/adapters/standalone';
+import { appRouter, ApiError, createCaller, createContext, describeError, type Deps } from '@tokenwarden/api';
+import { pickLanguage } from '@tokenwarden/contracts';
+import { closeDatabase } from '@tokenwarden/db';
+import type { Logger } from 'pino';
+import { sendJson } from './http-io.js';
+import { matchRoute, REST_ROUTES, type RestRoute } from './rest.js';
+
+export interface App {
+  server: Server;
+  /** Starts listening; resolves with the bound address (port 0 picks a free port). */
+  listen(port: number, host: string): Promise<AddressInfo>;
+  /** Stops accepting, lets in-flight requests finish (up to the grace period), closes the db. */
+  close(): Promise<void>;
+}
+
+export interface AppOptions {
+  deps: Deps;
+  log: Logger;
+  shutdownGraceMs?: number;
+  /** Extra routes mounted before the API (e.g. docs). */
+  extraRoutes?: (req: IncomingMessage, res: ServerResponse, url: URL) => boolean;
+}
+
+function headerValue(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v[0] : v;
+}
+
+export function createApp({ deps, log, shutdownGraceMs = 10_000, extraRoutes }: AppOptions): App {
+  const contextFor = (req: IncomingMessage) =>
+    createContext(deps, {
+      authorization: headerValue(req.headers.authorization),
+      acceptLanguage: headerValue(req.headers['accept-language']),
+    });
+
+  const trpc = createHTTPHandler({
+    router: appRouter,
+    basePath: '/trpc/',
+    maxBodySize: 64 * 1024,
+    createContext: ({ req }) => contextFor(req),
+    responseMeta: ({ errors, ctx }) => {
+      const challenge = errors
+        .map((e) => describeError(e, ctx?.lang ?? 'en').wwwAuthenticate)
+        .find((c) => c !== undefined);
+      return challenge ? { headers: { 'www-authenticate': challenge, 'cache-control': 'no-store' } } : {};
+    },
+  });
+
+  let closing = false;
+
+  async function handleRest(req: IncomingMessage, res: ServerResponse, url: URL, route: RestRoute, params: Record<string, string>) {
+    const ctx = contextFor(req);
+    const result = await route.handle({ req, query: url.searchParams, params, caller: createCaller(ctx) });
+    sendJson(res, 200, result);
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (closing) res.setHeader('connection', 'close');
+    if (url.pathname === '/healthz' && req.method === 'GET') {
+      deps.db.$client.prepare('SELECT 1').get();
+      sendJson(res, 200, { status: 'ok' });
+      return;
+    }
+    if (url.pathname.startsWith('/trpc/')) {
+      trpc(req, res);
+      return;
+    }
+    if (extraRoutes?.(req, res, url)) return;
+    const match = matchRoute(REST_ROUTES, req.method ?? 'GET', url.pathname);
+    if (!match) throw new ApiError('NOT_FOUND', 'not_found.route');
+    if ('allowed' in match) {
+      res.setHeader('allow', match.allowed.join(', '));
+      throw new ApiError('UNIMPLEMENTED', 'method.not_allowed');
+    }
+    await handleRest(req, res, url, match.route, match.params);
+  }
+
+  const server = createServer((req, res) => {
+    const started = performance.now();
+    const reqId = headerValue(req.headers['x-request-id']) ?? randomUUID();
+    res.setHeader('x-request-id', reqId);
+    res.on('finish', () => {
+      log.info(
+        {
+          req_id: reqId,
+          method: req.method,
+          path: (req.url ?? '').split('?')[0],
+          status: res.statusCode,
+          ms: Math.round((performance.now() - started) * 100) / 100,
+        },
+        'request',
+      );
+    });
+    handle(req, res).catch((error: unknown) => {
+      const lang = pickLanguage(headerValue(req.headers['accept-language']));
+      const described = describeError(error, lang);
+      if (described.internal) log.error({ req_id: reqId, err: error }, 'internal error');
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      sendJson(
+        res,
+        described.httpStatus,
+        described.body,
+        described.wwwAuthenticate ? { 'www-authenticate': described.wwwAuthenticate } : {},
+      );
+    });
+  });
+  server.keepAliveTimeout = 5_000;
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
+
+  return {
+    server,
+    listen(port, host) {
+      return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          resolve(server.address() as AddressInfo);
+        });
+      });
+    },
+    async close() {
+      if (closing) return;
+      closing = true;
+      await new Promise<void>((resolve) => {
+        const force = setTimeout(() => server.closeAllConnections(), shutdownGraceMs);
+        force.unref();
+        server.close(() => {
+          clearTimeout(force);
+          resolve();
+        });
+        server.closeIdleConnections();
+      });
+      closeDatabase(deps.db);
+    },
+  };
+}

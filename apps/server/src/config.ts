@@ -1,0 +1,63 @@
+import { z } from 'zod';
+import { DEFAULT_CONFIG, type ApiConfig } from '@tokenwarden/api';
+
+const seconds = z.coerce.number().int().min(1).max(31_536_000);
+
+/** Process configuration from the environment; a bad value stops start-up with a clear message. */
+const Env = z.object({
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  TOKENWARDEN_DB: z.string().min(1).default('./data/tokenwarden.db'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  TOKENWARDEN_ADMIN_ROLES: z.string().optional(),
+  TOKENWARDEN_LIFETIME_CLIENT_CREDENTIALS: seconds.optional(),
+  TOKENWARDEN_LIFETIME_PASSWORD: seconds.optional(),
+  TOKENWARDEN_LIFETIME_LOGIN: seconds.optional(),
+  TOKENWARDEN_LIFETIME_ENTITY_SETUP: seconds.optional(),
+  /** `1`: seed the demo entity on first run and print a ready-to-use token. */
+  TOKENWARDEN_DEMO: z.enum(['0', '1']).default('0'),
+  TOKENWARDEN_DEMO_TOKENS: z.coerce.number().int().min(0).max(50_000_000).default(20_000),
+  TOKENWARDEN_DEMO_SEED: z.coerce.number().int().min(0).default(42),
+  /** Milliseconds in-flight requests get to finish on shutdown. */
+  TOKENWARDEN_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
+});
+
+export interface ServerConfig {
+  host: string;
+  port: number;
+  dbPath: string;
+  logLevel: z.infer<typeof Env>['LOG_LEVEL'];
+  api: ApiConfig;
+  demo: { enabled: boolean; tokens: number; seed: number };
+  shutdownGraceMs: number;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv): ServerConfig {
+  const parsed = Env.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`invalid configuration: ${problems}`);
+  }
+  const e = parsed.data;
+  const d = DEFAULT_CONFIG.lifetimes;
+  return {
+    host: e.HOST,
+    port: e.PORT,
+    dbPath: e.TOKENWARDEN_DB,
+    logLevel: e.LOG_LEVEL,
+    api: {
+      ...DEFAULT_CONFIG,
+      adminRoles: e.TOKENWARDEN_ADMIN_ROLES
+        ? e.TOKENWARDEN_ADMIN_ROLES.split(',').map((r) => r.trim()).filter(Boolean)
+        : DEFAULT_CONFIG.adminRoles,
+      lifetimes: {
+        client_credentials: e.TOKENWARDEN_LIFETIME_CLIENT_CREDENTIALS ?? d.client_credentials,
+        password: e.TOKENWARDEN_LIFETIME_PASSWORD ?? d.password,
+        login: e.TOKENWARDEN_LIFETIME_LOGIN ?? d.login,
+        entity_setup: e.TOKENWARDEN_LIFETIME_ENTITY_SETUP ?? d.entity_setup,
+      },
+    },
+    demo: { enabled: e.TOKENWARDEN_DEMO === '1', tokens: e.TOKENWARDEN_DEMO_TOKENS, seed: e.TOKENWARDEN_DEMO_SEED },
+    shutdownGraceMs: e.TOKENWARDEN_SHUTDOWN_GRACE_MS,
+  };
+}

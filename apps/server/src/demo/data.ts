@@ -1,0 +1,96 @@
+import { bootstrapEntity, createAccount, createApiClient, createUser, mintToken, type Deps } from '@tokenwarden/api';
+import { optimizeDatabase, seededRandom, seededUuid, writeSyntheticTokens } from '@tokenwarden/db';
+
+/**
+ * The demo tenant. Its credentials are fixed so the README's examples work as written;
+ * they are for a local demo database only.
+ */
+export const DEMO = {
+  entityName: 'Demo Fintech',
+  admin: { clientId: 'demo-admin', clientSecret: 'twcs_demo-admin-secret-for-local-use-only' },
+  reporting: { clientId: 'demo-reporting', clientSecret: 'twcs_demo-reporting-secret-for-local-use-only' },
+  users: [
+    { username: 'alice', password: 'alice-demo-password', roles: ['ENTITY_ADMIN'], scopes: ['iam.oauth.*', 'accounts.read'] },
+    { username: 'bob', password: 'bob-demo-password', roles: ['AUDITOR'], scopes: ['iam.oauth.tokens.list.get', 'iam.oauth.tokens.get'] },
+    { username: 'carol', password: 'carol-demo-password', roles: ['TELLER'], scopes: ['iam.oauth.tokens.list.get', 'accounts.read', 'payments.create'] },
+    { username: 'dave', password: 'dave-demo-password', roles: ['PAYMENTS_OPERATOR', 'SUPPORT'], scopes: ['iam.oauth.tokens.list.get', 'payments.*'] },
+  ],
+  roles: ['ENTITY_ADMIN', 'AUDITOR', 'TELLER', 'PAYMENTS_OPERATOR', 'SUPPORT', 'REPORTING', 'COMPLIANCE', 'DEVELOPER'],
+  other: { entityName: 'Other Corp', clientId: 'other-admin', clientSecret: 'twcs_other-admin-secret-for-local-use-only' },
+} as const;
+
+const MONTH = 30 * 24 * 3600 * 1_000_000;
+
+export interface DemoOptions {
+  seed: number;
+  tokens: number;
+  onProgress?: (written: number, total: number) => void;
+}
+
+/** The demo entity's id for a seed (reproducible). */
+export function demoEntityId(seed: number): string {
+  return seededUuid(seededRandom(seed));
+}
+
+/**
+ * Seeds the demo tenant (and a small second tenant) on first run: clients and users
+ * through the real creation paths (scrypt-hashed secrets), accounts, and `tokens`
+ * historical tokens over six months. Returns false when the data is already there.
+ */
+export async function ensureDemoData(deps: Deps, o: DemoOptions): Promise<boolean> {
+  const rand = seededRandom(o.seed);
+  const entityId = seededUuid(rand);
+  if (deps.directory.findEntity(entityId)) return false;
+  const entity = await bootstrapEntity(deps, DEMO.entityName, { entityId, ...DEMO.admin });
+  await createApiClient(deps, entity.entity_pk, {
+    name: 'Reporting service',
+    roles: ['REPORTING'],
+    scopes: ['iam.oauth.tokens.list.get', 'payments.*'],
+    ...DEMO.reporting,
+  });
+  const accounts = Array.from({ length: 6 }, (_, i) =>
+    createAccount(deps, entity.entity_pk, `Demo account ${i + 1}`, seededUuid(rand)),
+  );
+  const users = [];
+  for (const [i, u] of DEMO.users.entries()) {
+    const accountIds = [accounts[i % accounts.length]!.account_id, accounts[(i + 3) % accounts.length]!.account_id];
+    const created = await createUser(deps, entity.entity_pk, { ...u, roles: [...u.roles], scopes: [...u.scopes], accountIds, userId: seededUuid(rand) });
+    users.push({ userId: created.user_id, accountIds });
+  }
+  const anchor = deps.clock.nowMicros() - 1_000_000;
+  writeSyntheticTokens(
+    deps.tokens,
+    {
+      entityPk: entity.entity_pk,
+      clientIds: [DEMO.admin.clientId, DEMO.reporting.clientId],
+      users,
+      accountIds: accounts.map((a) => a.account_id),
+      roles: DEMO.roles,
+    },
+    { count: o.tokens, seed: o.seed + 1, anchor, spanMicros: 6 * MONTH, onProgress: (n) => o.onProgress?.(n, o.tokens) },
+  );
+  const other = await bootstrapEntity(deps, DEMO.other.entityName, { entityId: seededUuid(rand), ...DEMO.other });
+  writeSyntheticTokens(
+    deps.tokens,
+    { entityPk: other.entity_pk, clientIds: [DEMO.other.clientId], users: [], accountIds: [], roles: ['ENTITY_ADMIN', 'OPERATOR'] },
+    { count: Math.min(500, o.tokens), seed: o.seed + 2, anchor, spanMicros: MONTH },
+  );
+  optimizeDatabase(deps.db);
+  return true;
+}
+
+/** A fresh client-credentials token of the demo admin client, for the start-up banner. */
+export function issueDemoToken(deps: Deps, seed: number): string {
+  const entity = deps.directory.findEntity(demoEntityId(seed));
+  if (!entity) throw new Error('the demo entity is missing');
+  return mintToken(deps, {
+    entityPk: entity.pk,
+    clientId: DEMO.admin.clientId,
+    userId: null,
+    accountId: null,
+    grantFlow: 'GRANT_FLOW_CLIENT_CREDENTIALS',
+    roles: ['ENTITY_ADMIN'],
+    scopes: ['*'],
+    lifetimeSeconds: deps.config.lifetimes.client_credentials,
+  }).accessToken;
+}

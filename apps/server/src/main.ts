@@ -1,0 +1,60 @@
+#!/usr/bin/env node
+import { createDeps } from '@tokenwarden/api';
+import { openDatabase } from '@tokenwarden/db';
+import { createApp } from './app.js';
+import { loadConfig } from './config.js';
+import { ensureDemoData, issueDemoToken } from './demo/data.js';
+import { createLogger } from './logger.js';
+
+async function main(): Promise<void> {
+  const config = loadConfig(process.env);
+  const log = createLogger(config.logLevel);
+  const db = openDatabase(config.dbPath);
+  const deps = createDeps(db, { config: config.api, log });
+  if (config.demo.enabled) {
+    const started = Date.now();
+    let lastReport = 0;
+    const seeded = await ensureDemoData(deps, {
+      seed: config.demo.seed,
+      tokens: config.demo.tokens,
+      onProgress: (n, total) => {
+        if (Date.now() - lastReport > 2000 || n === total) {
+          lastReport = Date.now();
+          process.stderr.write(`seeding demo data: ${n}/${total} tokens\n`);
+        }
+      },
+    });
+    if (seeded) log.info({ tokens: config.demo.tokens, ms: Date.now() - started }, 'demo data seeded');
+  }
+  const app = createApp({ deps, log, shutdownGraceMs: config.shutdownGraceMs });
+  const address = await app.listen(config.port, config.host);
+  const base = `http://${address.address}:${address.port}`;
+  log.info({ url: base, db: config.dbPath }, 'listening');
+  if (config.demo.enabled) {
+    const token = issueDemoToken(deps, config.demo.seed);
+    process.stdout.write(
+      `\nTokenwarden is ready at ${base} (demo data; a fresh demo token, valid ${config.api.lifetimes.client_credentials / 60} min):\n\n` +
+        `  curl -s '${base}/v1/iam/oauth/tokens?page_params.page_size=5' \\\n    -H 'Authorization: Bearer ${token}'\n\n`,
+    );
+  }
+  const shutdown = (signal: string) => {
+    log.info({ signal }, 'shutting down');
+    app.close().then(
+      () => {
+        log.info({}, 'stopped');
+        process.exit(0);
+      },
+      (err: unknown) => {
+        log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`tokenwarden: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,92 @@
+import type { IncomingMessage } from 'node:http';
+import { z } from 'zod';
+import { ApiError, createCaller } from '@tokenwarden/api';
+import { decodeQuery, ListTokensInput, type DecodeResult } from '@tokenwarden/contracts';
+import { readBody } from './http-io.js';
+
+type Caller = ReturnType<typeof createCaller>;
+
+export interface RestRequest {
+  req: IncomingMessage;
+  query: URLSearchParams;
+  params: Record<string, string>;
+  caller: Caller;
+}
+
+export interface RestRoute {
+  method: 'GET' | 'POST' | 'DELETE';
+  /** Path template; `{name}` matches one segment. */
+  path: string;
+  operationId: string;
+  handle(r: RestRequest): Promise<unknown>;
+}
+
+const NoQuery = z.object({}).strict();
+
+function decoded<T>(result: DecodeResult<T>): T {
+  if (!result.ok) throw ApiError.invalid(result.violations);
+  return result.value;
+}
+
+/**
+ * The REST surface: a thin table that decodes each request with the contract schemas and
+ * calls the same tRPC procedures, so REST and tRPC share one implementation.
+ */
+export const REST_ROUTES: RestRoute[] = [
+  {
+    method: 'GET',
+    path: '/v1/iam/oauth/tokens',
+    operationId: 'listTokens',
+    handle: ({ query, caller }) => caller.tokens.list(decoded(decodeQuery(ListTokensInput, query))),
+  },
+  {
+    method: 'GET',
+    path: '/v1/iam/oauth/tokens/{token_id}',
+    operationId: 'getToken',
+    handle: ({ query, params, caller }) => {
+      decoded(decodeQuery(NoQuery, query));
+      return caller.tokens.get({ token_id: params.token_id ?? '' });
+    },
+  },
+  {
+    method: 'DELETE',
+    path: '/v1/iam/oauth/tokens/{token_id}',
+    operationId: 'revokeToken',
+    handle: async ({ req, query, params, caller }) => {
+      decoded(decodeQuery(NoQuery, query));
+      const body = await readBody(req);
+      return caller.tokens.revoke({ token_id: params.token_id ?? '', ...(body ? { body } : {}) } as never);
+    },
+  },
+];
+
+export type RouteMatch = { route: RestRoute; params: Record<string, string> } | { allowed: string[] } | undefined;
+
+/** Finds the route for a method and path; `{ allowed }` when only the method is wrong. */
+export function matchRoute(routes: readonly RestRoute[], method: string, pathname: string): RouteMatch {
+  const segments = pathname.split('/');
+  const allowed: string[] = [];
+  for (const route of routes) {
+    const pattern = route.path.split('/');
+    if (pattern.length !== segments.length) continue;
+    const params: Record<string, string> = {};
+    let ok = true;
+    for (let i = 0; i < pattern.length && ok; i++) {
+      const p = pattern[i] as string;
+      const s = segments[i] as string;
+      if (p.startsWith('{') && p.endsWith('}')) {
+        let value: string;
+        try {
+          value = decodeURIComponent(s);
+        } catch {
+          throw ApiError.invalid([{ field: p.slice(1, -1), reason: 'invalid' }]);
+        }
+        params[p.slice(1, -1)] = value;
+      } else ok = p === s;
+    }
+    if (!ok) continue;
+    if (route.method === method) return { route, params };
+    allowed.push(route.method);
+  }
+  return allowed.length > 0 ? { allowed } : undefined;
+}
