@@ -36,7 +36,8 @@ function visibleToken(ctx: { deps: Deps; principal: Principal }, tokenId: string
 
 export const tokensRouter = {
   list: publicProcedure
-    .input(ListTokensInput)
+    // No input at all means every default, as an empty REST query does.
+    .input(ListTokensInput.prefault({}))
     .use(requireScope(SCOPES.list))
     .query(async ({ ctx, input }) => {
       const now = ctx.deps.clock.nowMicros();
