@@ -30,8 +30,8 @@ const CURSORS_PER_WALK = 16;
 /**
  * Lists one page of an entity's tokens at a snapshot.
  *
- * A snapshot that is already in the past selects an immutable set (tokens are never
- * deleted and every later token is created after it), so for such snapshots:
+ * A snapshot at or before the request's clock reading selects an immutable set (tokens
+ * are never deleted and every later token is created after it), so for such snapshots:
  *  - the total is counted at most once per (entity, filters, snapshot), concurrent
  *    first requests sharing one count;
  *  - the last row of each served page is kept as a keyset cursor, so the next page
@@ -57,7 +57,9 @@ export class TokenLister {
     const { order_key: orderKey, order_direction: direction } = input.order_params;
     const snapshotTs = input.page_params.first_request_timestamp ?? microsToTimestamp(now);
     const snapshot = timestampToMicrosFloor(snapshotTs);
-    const stable = snapshot < now;
+    // The clock strictly increases, so a snapshot at or before this request's reading
+    // (including the one taken from it) can gain no token later.
+    const stable = snapshot <= now;
     const filterKey = `${entityPk}|${filters.accountId ?? ''}|${filters.userId ?? ''}|${filters.grantFlow ?? ''}|${filters.role ?? ''}|${snapshot}`;
 
     const total = this.total(entityPk, filters, snapshot, stable ? filterKey : undefined);

@@ -1,0 +1,200 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { describe, expect, it, vi } from 'vitest';
+import { formatMicros, parseTimestamp, type GrantFlow } from '@tokenwarden/contracts';
+import { openDatabase, type PageQuery } from '@tokenwarden/db';
+import {
+  bootstrapEntity,
+  createCaller,
+  createContext,
+  createDeps,
+  inlineCounter,
+  manualClock,
+  mintToken,
+  type Counter,
+  type Deps,
+} from '../src/index.js';
+
+const SECOND = 1_000_000;
+const START = Date.UTC(2026, 0, 1) * 1000;
+
+async function setup(counter?: (deps: Deps) => Counter) {
+  const db = openDatabase(':memory:');
+  const clock = manualClock(START);
+  let deps = createDeps(db, { clock });
+  if (counter) deps = createDeps(db, { clock, counter: counter(deps) });
+  const entity = await bootstrapEntity(deps, 'Acme');
+  const token = (spec: { grantFlow?: GrantFlow; userId?: string | null; roles?: string[]; scopes?: string[] } = {}) =>
+    mintToken(deps, {
+      entityPk: entity.entity_pk,
+      clientId: 'c1',
+      userId: spec.userId ?? null,
+      accountId: null,
+      grantFlow: spec.grantFlow ?? 'GRANT_FLOW_CLIENT_CREDENTIALS',
+      roles: spec.roles ?? [],
+      scopes: spec.scopes ?? ['*'],
+      lifetimeSeconds: 3600,
+    }).accessToken;
+  const caller = (accessToken: string, lang = 'en') =>
+    createCaller(createContext(deps, { authorization: `Bearer ${accessToken}`, acceptLanguage: lang }));
+  return { deps, clock, entity, token, caller };
+}
+
+function seedPast(deps: Deps, entityPk: number, n: number, userId: string | null = null) {
+  const now = deps.clock.nowMicros();
+  deps.tokens.insertHistorical(
+    Array.from({ length: n }, (_, i) => ({
+      entityPk,
+      tokenId: randomUUID(),
+      tokenHash: randomBytes(32),
+      clientId: 'c1',
+      userId,
+      accountId: null,
+      grantFlow: 'GRANT_FLOW_PASSWORD' as const,
+      roles: ['TELLER'],
+      scopes: ['x'],
+      createdAt: now - (i + 1) * SECOND,
+      expiresAt: now + 3600 * SECOND,
+    })),
+  );
+}
+
+describe('tokens.list through createCaller', () => {
+  it('counts each (entity, filters, snapshot) once and walks later pages from keyset cursors', async () => {
+    let counts = 0;
+    const { deps, clock, entity, token, caller } = await setup((d) => {
+      const inner = inlineCounter(d.tokens);
+      return { count: (...args) => ((counts += 1), inner.count(...args)) };
+    });
+    seedPast(deps, entity.entity_pk, 95);
+    const admin = token();
+    clock.advance(SECOND);
+    const pageSpy = vi.spyOn(deps.tokens, 'page');
+    const first = await caller(admin).tokens.list({ page_params: { page_size: 10 } });
+    expect(first.tokens).toHaveLength(10);
+    expect(counts).toBe(1);
+    const snap = parseTimestamp(first.pagination_info.first_request_timestamp);
+    clock.advance(SECOND);
+    const seen = [...first.tokens];
+    for (let page = 2; page <= first.pagination_info.total_pages; page++) {
+      mintToken(deps, {
+        entityPk: entity.entity_pk, clientId: 'c1', userId: null, accountId: null,
+        grantFlow: 'GRANT_FLOW_LOGIN', roles: [], scopes: [], lifetimeSeconds: 60,
+      });
+      const res = await caller(admin).tokens.list({
+        page_params: { page_size: 10, page_number: page, first_request_timestamp: snap },
+      });
+      seen.push(...res.tokens);
+    }
+    // The first page counted; the same snapshot's later pages did not.
+    expect(counts).toBe(1);
+    const calls = pageSpy.mock.calls.map((c) => c[1] as PageQuery);
+    expect(calls).toHaveLength(first.pagination_info.total_pages);
+    expect(calls.slice(1).every((q) => q.after !== undefined && q.offset === 0)).toBe(true);
+    expect(new Set(seen.map((t) => t.token_id)).size).toBe(first.pagination_info.total_elements);
+  });
+
+  it('jumps from the nearest cursor and answers a page past the end without a page query', async () => {
+    const { deps, clock, entity, token, caller } = await setup();
+    seedPast(deps, entity.entity_pk, 50);
+    const admin = token();
+    clock.advance(SECOND);
+    const snapshot = parseTimestamp(formatMicros(clock.nowMicros() - 1));
+    const pageSpy = vi.spyOn(deps.tokens, 'page');
+    const p2 = await caller(admin).tokens.list({ page_params: { page_size: 5, page_number: 2, first_request_timestamp: snapshot } });
+    const p5 = await caller(admin).tokens.list({ page_params: { page_size: 5, page_number: 5, first_request_timestamp: snapshot } });
+    expect(pageSpy.mock.calls[1]![1]).toMatchObject({ offset: 10, after: expect.any(Object) });
+    const reference = await caller(admin).tokens.list({
+      page_params: { page_size: 25, page_number: 1, first_request_timestamp: snapshot },
+    });
+    expect(p2.tokens.map((t) => t.token_id)).toEqual(reference.tokens.slice(5, 10).map((t) => t.token_id));
+    expect(p5.tokens.map((t) => t.token_id)).toEqual(reference.tokens.slice(20, 25).map((t) => t.token_id));
+    pageSpy.mockClear();
+    const beyond = await caller(admin).tokens.list({ page_params: { page_size: 5, page_number: 1000, first_request_timestamp: snapshot } });
+    expect(beyond.tokens).toEqual([]);
+    expect(beyond.pagination_info.total_elements).toBe(p2.pagination_info.total_elements);
+    expect(pageSpy).not.toHaveBeenCalled();
+  });
+
+  it('does not cache a snapshot in the future, whose set can still grow', async () => {
+    let counts = 0;
+    const { clock, token, caller } = await setup((d) => {
+      const inner = inlineCounter(d.tokens);
+      return { count: (...args) => ((counts += 1), inner.count(...args)) };
+    });
+    const admin = token();
+    const future = parseTimestamp(formatMicros(clock.nowMicros() + 3600 * SECOND));
+    const before = await caller(admin).tokens.list({ page_params: { first_request_timestamp: future } });
+    token();
+    const after = await caller(admin).tokens.list({ page_params: { first_request_timestamp: future } });
+    expect(after.pagination_info.total_elements).toBe(before.pagination_info.total_elements + 1);
+    expect(counts).toBe(2);
+  });
+
+  it('uses the request time as snapshot when none is given, and returns it', async () => {
+    const { caller, token, clock } = await setup();
+    const admin = token();
+    clock.set(START + 10 * SECOND + 123_456);
+    const res = await caller(admin).tokens.list();
+    expect(res.pagination_info.first_request_timestamp).toBe(formatMicros(START + 10 * SECOND + 123_456 + 1));
+  });
+
+  it('applies the user-token rules: own tokens only, 403 for another user, admin roles see all', async () => {
+    const { deps, entity, token, caller } = await setup();
+    const alice = randomUUID();
+    const bob = randomUUID();
+    seedPast(deps, entity.entity_pk, 4, alice);
+    seedPast(deps, entity.entity_pk, 6, bob);
+    const aliceToken = token({ grantFlow: 'GRANT_FLOW_PASSWORD', userId: alice, roles: ['TELLER'], scopes: ['iam.oauth.tokens.*'] });
+    const own = await caller(aliceToken).tokens.list();
+    expect(own.tokens.every((t) => t.user_id === alice)).toBe(true);
+    expect(own.pagination_info.total_elements).toBe(5);
+    await expect(caller(aliceToken).tokens.list({ user_id: bob })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    const bobsId = (await caller(token()).tokens.list({ user_id: bob })).tokens[0]!.token_id;
+    await expect(caller(aliceToken).tokens.get({ token_id: bobsId })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    const auditor = token({ grantFlow: 'GRANT_FLOW_LOGIN', userId: alice, roles: ['AUDITOR'], scopes: ['*'] });
+    expect((await caller(auditor).tokens.list({ user_id: bob })).pagination_info.total_elements).toBe(6);
+  });
+
+  it('honours configured admin roles', async () => {
+    const db = openDatabase(':memory:');
+    const deps = createDeps(db, { config: { adminRoles: ['SECURITY'] } });
+    const entity = await bootstrapEntity(deps, 'Acme');
+    const mint = (roles: string[]) =>
+      mintToken(deps, {
+        entityPk: entity.entity_pk, clientId: 'c', userId: randomUUID(), accountId: null,
+        grantFlow: 'GRANT_FLOW_PASSWORD', roles, scopes: ['*'], lifetimeSeconds: 60,
+      }).accessToken;
+    const call = (t: string) => createCaller(createContext(deps, { authorization: `Bearer ${t}` }));
+    await expect(call(mint(['AUDITOR'])).tokens.list({ user_id: randomUUID() })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    expect((await call(mint(['SECURITY'])).tokens.list({ user_id: randomUUID() })).tokens).toEqual([]);
+  });
+
+  it('revokes once: the token stops authenticating at once and a repeat is 409', async () => {
+    const { token, caller } = await setup();
+    const admin = token();
+    const victim = token({ scopes: ['iam.oauth.tokens.list.get'] });
+    const victimId = (await caller(victim).tokens.list({ page_params: { page_size: 1 } })).tokens[0]!.token_id;
+    expect(await caller(admin).tokens.revoke({ token_id: victimId })).toEqual({});
+    await expect(caller(victim).tokens.list()).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+    await expect(caller(admin).tokens.revoke({ token_id: victimId })).rejects.toMatchObject({ code: 'CONFLICT' });
+    await expect(
+      caller(admin).tokens.revoke({ token_id: randomUUID(), body: { token_id: randomUUID() } }),
+    ).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+  });
+
+  it('records last use at most once per granularity', async () => {
+    const { deps, clock, token, caller } = await setup();
+    const admin = token();
+    await caller(admin).tokens.list();
+    const id = (await caller(admin).tokens.list({ order_params: { order_key: 'last_used_at' } })).tokens[0]!;
+    expect(id.last_used_at).not.toBeNull();
+    const firstUse = id.last_used_at;
+    clock.advance(30 * SECOND);
+    await caller(admin).tokens.list();
+    expect((await caller(admin).tokens.get({ token_id: id.token_id })).last_used_at).toBe(firstUse);
+    clock.advance(31 * SECOND);
+    await caller(admin).tokens.list();
+    expect((await caller(admin).tokens.get({ token_id: id.token_id })).last_used_at).not.toBe(firstUse);
+    expect(deps.config.lastUsedGranularitySeconds).toBe(60);
+  });
+});
