@@ -50,6 +50,8 @@ export function createApp({ deps, log, shutdownGraceMs = 10_000, extraRoutes }: 
   });
 
   let closing = false;
+  /** Responses not yet sent: told to close their connection when shutdown starts. */
+  const inFlight = new Set<ServerResponse>();
 
   async function handleRest(req: IncomingMessage, res: ServerResponse, url: URL, route: RestRoute, params: Record<string, string>) {
     const ctx = contextFor(req);
@@ -83,6 +85,8 @@ export function createApp({ deps, log, shutdownGraceMs = 10_000, extraRoutes }: 
     const started = performance.now();
     const reqId = headerValue(req.headers['x-request-id']) ?? randomUUID();
     res.setHeader('x-request-id', reqId);
+    inFlight.add(res);
+    res.on('close', () => inFlight.delete(res));
     res.on('finish', () => {
       log.info(
         {
@@ -129,6 +133,7 @@ export function createApp({ deps, log, shutdownGraceMs = 10_000, extraRoutes }: 
     async close() {
       if (closing) return;
       closing = true;
+      for (const res of inFlight) if (!res.headersSent) res.setHeader('connection', 'close');
       await new Promise<void>((resolve) => {
         const force = setTimeout(() => server.closeAllConnections(), shutdownGraceMs);
         force.unref();
