@@ -1,0 +1,333 @@
+import { randomUUID } from 'node:crypto';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { GRANT_FLOWS, ORDER_DIRECTIONS, ORDER_KEYS, type OrderDirection, type OrderKey } from '@tokenwarden/contracts';
+import { sortValue, type Cursor, type NewToken, type PageQuery, type TokenFilters, type TokenRecord, type TokenStore } from '@tokenwarden/db';
+import { newToken, recordOf, referenceOrder, referencePage, referenceSelect, rng, setup, type Rng } from './helpers.js';
+
+const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+const T0 = 1_700_000_000_000_000;
+
+/** Few distinct values per order key, so ties are everywhere and token_id has to break them. */
+const CREATED = [-86_400_000_000, -1, 0, 1, ...Array.from({ length: 26 }, (_, i) => T0 + i * 1_000_000)];
+const EXPIRES = [T0 - 1, T0 + 3_600_000_000, T0 + 7_200_000_000, T0 + 86_400_000_000, MAX_SAFE - 1];
+const LAST_USED = [1, T0 + 60_000_000, T0 + 120_000_000, T0 + 5_000_000_000];
+const USERS = Array.from({ length: 5 }, () => randomUUID());
+const ACCOUNTS = Array.from({ length: 4 }, () => randomUUID());
+const ROLES = ['ENTITY_ADMIN', 'AUDITOR', 'READER', 'team.x:y-z'];
+
+interface World {
+  store: TokenStore;
+  all: TokenRecord[];
+  a: number;
+  b: number;
+  empty: number;
+}
+
+function randomToken(r: Rng, entityPk: number): NewToken {
+  const roles: string[] = [];
+  for (const role of ROLES) if (r.bool(0.35)) roles.push(role);
+  if (roles.length > 0 && r.bool(0.1)) roles.push(roles[0] as string); // a duplicated role
+  return newToken(entityPk, {
+    tokenId: randomUUID(),
+    clientId: r.pick(['c1', 'c2']),
+    userId: r.bool(0.3) ? null : r.pick(USERS),
+    accountId: r.bool(0.4) ? null : r.pick(ACCOUNTS),
+    grantFlow: r.pick(GRANT_FLOWS),
+    roles,
+    scopes: r.bool() ? ['iam.oauth.*'] : ['iam.oauth.tokens.list.get', 'iam.oauth.tokens.get'],
+    createdAt: r.pick(CREATED),
+    expiresAt: r.pick(EXPIRES),
+  });
+}
+
+/** Two entities with interleaved tokens (sharing user and account ids), and an entity with none. */
+function buildWorld(seed: number): World {
+  const r = rng(seed);
+  const { store, entity } = setup();
+  const a = entity('A').pk;
+  const b = entity('B').pk;
+  const empty = entity('Empty').pk;
+  const all: TokenRecord[] = [];
+  for (let batch = 0; batch < 8; batch++) {
+    const tokens = Array.from({ length: 80 }, () => randomToken(r, r.bool(0.55) ? a : b));
+    store.insert(tokens);
+    for (const t of tokens) {
+      const got = store.get(t.entityPk, t.tokenId);
+      if (!got) throw new Error('inserted token not found');
+      all.push(recordOf(t, got.pk));
+    }
+  }
+  for (const rec of all) {
+    if (r.bool(0.5)) {
+      const now = r.pick(LAST_USED);
+      if (!store.touchLastUsed(rec.entityPk, rec.pk, now, 0)) throw new Error('touch did not write');
+      rec.lastUsedAt = now;
+    }
+    if (r.bool(0.2)) {
+      const now = T0 + r.int(0, 1000);
+      if (store.revoke(rec.entityPk, rec.tokenId, now) !== 'revoked') throw new Error('revoke failed');
+      rec.revokedAt = now;
+    }
+  }
+  return { store, all, a, b, empty };
+}
+
+function randomFilters(r: Rng): TokenFilters {
+  const f: TokenFilters = {};
+  if (r.bool(0.3)) f.userId = r.bool(0.9) ? r.pick(USERS) : randomUUID();
+  if (r.bool(0.25)) f.accountId = r.bool(0.9) ? r.pick(ACCOUNTS) : randomUUID();
+  if (r.bool(0.3)) f.grantFlow = r.pick(GRANT_FLOWS);
+  if (r.bool(0.3)) f.role = r.bool(0.9) ? r.pick(ROLES) : 'NOPE';
+  return f;
+}
+
+function randomSnapshot(r: Rng): number {
+  const c = r.pick(CREATED);
+  return r.pick([MAX_SAFE, c, c, c - 1, c + 1, Math.min(...CREATED) - 1, r.int(-100_000_000_000, T0 + 30_000_000), T0 + 13_500_000]);
+}
+
+function randomCursor(r: Rng, all: readonly TokenRecord[], key: OrderKey): Cursor {
+  const rec = r.pick(all);
+  if (r.bool(0.7)) return { value: sortValue(rec, key), tokenId: rec.tokenId };
+  // a cursor that is not a row: a real value with a token id that matches no token
+  const tokenId = r.pick([randomUUID(), '', 'zzzzzzzz-zzzz', '00000000-0000-0000-0000-000000000000']);
+  return { value: key === 'token_id' ? tokenId : sortValue(rec, key), tokenId };
+}
+
+function describeQuery(entityPk: number, q: PageQuery): string {
+  return JSON.stringify({ entityPk, ...q });
+}
+
+/** Walks every page with keyset cursors (offset 0) and returns the rows in order. */
+function keysetWalk(store: TokenStore, entityPk: number, base: Omit<PageQuery, 'limit' | 'offset' | 'after'>, size: number): TokenRecord[] {
+  const out: TokenRecord[] = [];
+  let after: Cursor | undefined;
+  for (let guard = 0; guard < 10_000; guard++) {
+    const page = store.page(entityPk, { ...base, limit: size, offset: 0, after });
+    out.push(...page);
+    const last = page[page.length - 1];
+    if (page.length < size || !last) return out;
+    after = { value: sortValue(last, base.orderKey), tokenId: last.tokenId };
+  }
+  throw new Error('keyset walk did not end');
+}
+
+describe('TokenStore.page agrees with a reference implementation', () => {
+  let w: World;
+  beforeAll(() => {
+    w = buildWorld(20260329);
+  });
+
+  it('builds a world with heavy ties on every order key and both entities interleaved', () => {
+    const inA = w.all.filter((x) => x.entityPk === w.a).length;
+    const inB = w.all.filter((x) => x.entityPk === w.b).length;
+    expect(inA).toBeGreaterThan(200);
+    expect(inB).toBeGreaterThan(200);
+    for (const key of ORDER_KEYS) {
+      if (key === 'token_id') continue;
+      const distinct = new Set(w.all.map((x) => sortValue(x, key))).size;
+      expect(distinct).toBeLessThan(w.all.length / 10);
+    }
+    expect(w.all.some((x) => x.userId === null)).toBe(true);
+    expect(w.all.some((x) => x.accountId === null)).toBe(true);
+    expect(w.all.some((x) => x.lastUsedAt === null)).toBe(true);
+    expect(w.all.some((x) => x.lastUsedAt !== null)).toBe(true);
+  });
+
+  it('returns every stored field as written (nulls for absent user/account/last use)', () => {
+    for (const rec of w.all) expect(w.store.get(rec.entityPk, rec.tokenId)).toEqual(rec);
+  });
+
+  it('lists a whole entity in the exact reference order for every order key and direction', () => {
+    for (const entityPk of [w.a, w.b]) {
+      for (const orderKey of ORDER_KEYS) {
+        for (const direction of ORDER_DIRECTIONS) {
+          const q: PageQuery = { filters: {}, snapshot: MAX_SAFE, orderKey, direction, limit: 1000, offset: 0 };
+          const expected = referencePage(w.all, entityPk, q);
+          expect(expected.length).toBe(w.all.filter((x) => x.entityPk === entityPk).length);
+          expect(w.store.page(entityPk, q), describeQuery(entityPk, q)).toEqual(expected);
+        }
+      }
+    }
+  });
+
+  it('treats ORDER_DIRECTION_ENUM_UNSPECIFIED exactly as DESC, and ASC as its reverse', () => {
+    for (const orderKey of ORDER_KEYS) {
+      const q = (direction: OrderDirection): PageQuery => ({ filters: {}, snapshot: MAX_SAFE, orderKey, direction, limit: 1000, offset: 0 });
+      const desc = w.store.page(w.a, q('DESC'));
+      expect(w.store.page(w.a, q('ORDER_DIRECTION_ENUM_UNSPECIFIED'))).toEqual(desc);
+      expect(w.store.page(w.a, q('ASC'))).toEqual([...desc].reverse());
+    }
+  });
+
+  it('sorts null user/account as "" and null last use as 0 (first in ASC, last in DESC)', () => {
+    for (const [orderKey, isNull] of [
+      ['user_id', (x: TokenRecord) => x.userId === null],
+      ['account_id', (x: TokenRecord) => x.accountId === null],
+      ['last_used_at', (x: TokenRecord) => x.lastUsedAt === null],
+    ] as const) {
+      const asc = w.store.page(w.a, { filters: {}, snapshot: MAX_SAFE, orderKey, direction: 'ASC', limit: 1000, offset: 0 });
+      const nulls = asc.filter(isNull).length;
+      expect(nulls).toBeGreaterThan(0);
+      expect(asc.slice(0, nulls).every(isNull)).toBe(true);
+      const desc = w.store.page(w.a, { filters: {}, snapshot: MAX_SAFE, orderKey, direction: 'DESC', limit: 1000, offset: 0 });
+      expect(desc.slice(desc.length - nulls).every(isNull)).toBe(true);
+    }
+  });
+
+  it('agrees on 2500 random queries: filters, order, direction, size, offset, snapshot, cursor', () => {
+    const r = rng(7);
+    let nonEmpty = 0;
+    let withCursor = 0;
+    for (let i = 0; i < 2500; i++) {
+      const entityPk = r.pick([w.a, w.a, w.b, w.b, w.empty, 9999]);
+      const orderKey = r.pick(ORDER_KEYS);
+      const filters = randomFilters(r);
+      const snapshot = randomSnapshot(r);
+      const total = referenceSelect(w.all, entityPk, filters, snapshot).length;
+      const limit = r.pick([1, 2, 10, 100, r.int(1, 100)]);
+      const offset = r.pick([0, 0, 0, r.int(0, total + 3), r.int(0, 20), total, total + 1, 1_000_000]);
+      const after = r.bool(0.3) ? randomCursor(r, w.all, orderKey) : undefined;
+      if (after) withCursor++;
+      const q: PageQuery = { filters, snapshot, orderKey, direction: r.pick(ORDER_DIRECTIONS), limit, offset, after };
+      const expected = referencePage(w.all, entityPk, q);
+      if (expected.length > 0) nonEmpty++;
+      expect(w.store.page(entityPk, q), describeQuery(entityPk, q)).toEqual(expected);
+    }
+    // the random queries are not vacuous
+    expect(nonEmpty).toBeGreaterThan(1000);
+    expect(withCursor).toBeGreaterThan(500);
+  });
+
+  it('counts exactly what the reference selects (1000 random filter/snapshot pairs)', () => {
+    const r = rng(8);
+    for (let i = 0; i < 1000; i++) {
+      const entityPk = r.pick([w.a, w.b, w.empty, 9999]);
+      const filters = randomFilters(r);
+      const snapshot = randomSnapshot(r);
+      expect(w.store.count(entityPk, filters, snapshot), JSON.stringify({ entityPk, filters, snapshot })).toBe(
+        referenceSelect(w.all, entityPk, filters, snapshot).length,
+      );
+    }
+  });
+
+  it('includes tokens created exactly at the snapshot and excludes one microsecond later', () => {
+    const c = T0 + 10_000_000;
+    const at = referenceSelect(w.all, w.a, {}, c).length;
+    const before = referenceSelect(w.all, w.a, {}, c - 1).length;
+    const exactly = w.all.filter((x) => x.entityPk === w.a && x.createdAt === c).length;
+    expect(exactly).toBeGreaterThan(0);
+    expect(w.store.count(w.a, {}, c)).toBe(at);
+    expect(w.store.count(w.a, {}, c - 1)).toBe(before);
+    expect(at - before).toBe(exactly);
+    const page = w.store.page(w.a, { filters: {}, snapshot: c, orderKey: 'created_at', direction: 'DESC', limit: exactly, offset: 0 });
+    expect(page.every((x) => x.createdAt === c)).toBe(true);
+    expect(page).toHaveLength(exactly);
+  });
+
+  describe('keyset walks yield exactly the reference order', () => {
+    const shapes: [string, TokenFilters][] = [
+      ['no filter', {}],
+      ['user', { userId: USERS[0] }],
+      ['account', { accountId: ACCOUNTS[1] }],
+      ['grant flow', { grantFlow: 'GRANT_FLOW_PASSWORD' }],
+      ['role', { role: 'AUDITOR' }],
+      ['role + grant flow', { role: 'READER', grantFlow: 'GRANT_FLOW_LOGIN' }],
+      ['role + user + account', { role: 'ENTITY_ADMIN', userId: USERS[1], accountId: ACCOUNTS[0] }],
+      ['everything', { role: 'AUDITOR', userId: USERS[2], accountId: ACCOUNTS[2], grantFlow: 'GRANT_FLOW_CLIENT_CREDENTIALS' }],
+    ];
+    for (const [name, filters] of shapes) {
+      it(`${name}: every order key × direction, random page sizes and snapshots`, () => {
+        const r = rng(name.length * 1000 + 3);
+        let rows = 0;
+        for (const orderKey of ORDER_KEYS) {
+          for (const direction of ORDER_DIRECTIONS) {
+            for (const entityPk of [w.a, w.b]) {
+              const snapshot = r.pick([MAX_SAFE, T0 + 12_000_000, 0]);
+              const size = r.pick([1, 3, 7, r.int(1, 100)]);
+              const base = { filters, snapshot, orderKey, direction };
+              const expected = referenceOrder(referenceSelect(w.all, entityPk, filters, snapshot), orderKey, direction);
+              const walked = keysetWalk(w.store, entityPk, base, size);
+              expect(walked.map((x) => x.tokenId), JSON.stringify({ entityPk, ...base, size })).toEqual(
+                expected.map((x) => x.tokenId),
+              );
+              expect(walked).toEqual(expected);
+              rows += walked.length;
+            }
+          }
+        }
+        expect(rows).toBeGreaterThan(0);
+      });
+    }
+
+    it('offset paging and keyset paging produce the same pages', () => {
+      const r = rng(99);
+      for (const orderKey of ORDER_KEYS) {
+        const direction = r.pick(ORDER_DIRECTIONS);
+        const size = r.int(5, 40);
+        const base = { filters: {}, snapshot: MAX_SAFE, orderKey, direction };
+        const keyset = keysetWalk(w.store, w.a, base, size);
+        const byOffset: TokenRecord[] = [];
+        for (let n = 0; ; n++) {
+          const page = w.store.page(w.a, { ...base, limit: size, offset: n * size });
+          byOffset.push(...page);
+          if (page.length < size) break;
+        }
+        expect(byOffset).toEqual(keyset);
+      }
+    });
+
+    it('a cursor combined with an offset skips rows after the cursor', () => {
+      const r = rng(5);
+      for (let i = 0; i < 200; i++) {
+        const orderKey = r.pick(ORDER_KEYS);
+        const direction = r.pick(ORDER_DIRECTIONS);
+        const full = referenceOrder(referenceSelect(w.all, w.b, {}, MAX_SAFE), orderKey, direction);
+        const at = r.int(0, full.length - 1);
+        const rec = full[at] as TokenRecord;
+        const offset = r.int(0, 30);
+        const limit = r.int(1, 50);
+        const page = w.store.page(w.b, {
+          filters: {},
+          snapshot: MAX_SAFE,
+          orderKey,
+          direction,
+          limit,
+          offset,
+          after: { value: sortValue(rec, orderKey), tokenId: rec.tokenId },
+        });
+        expect(page).toEqual(full.slice(at + 1 + offset, at + 1 + offset + limit));
+      }
+    });
+  });
+});
+
+describe('snapshot stability while tokens are being issued', () => {
+  it('pages neither repeat nor skip when newer tokens arrive between pages', () => {
+    const r = rng(1234);
+    const { store, entity } = setup();
+    const e = entity('E').pk;
+    const all: TokenRecord[] = [];
+    const add = (tokens: NewToken[]) => {
+      store.insert(tokens);
+      for (const t of tokens) all.push(recordOf(t, (store.get(e, t.tokenId) as TokenRecord).pk));
+    };
+    add(Array.from({ length: 120 }, () => randomToken(r, e)));
+    const snapshot = Math.max(...all.map((x) => x.createdAt));
+    for (const orderKey of ORDER_KEYS) {
+      const direction = r.pick(ORDER_DIRECTIONS);
+      const expected = referenceOrder(referenceSelect(all, e, {}, snapshot), orderKey, direction);
+      const seen: TokenRecord[] = [];
+      const size = r.int(5, 25);
+      for (let n = 0; n * size < expected.length + size; n++) {
+        seen.push(...store.page(e, { filters: {}, snapshot, orderKey, direction, limit: size, offset: n * size }));
+        // new tokens, some sorting before and some after every already-seen row
+        add(Array.from({ length: 7 }, () => ({ ...randomToken(r, e), createdAt: snapshot + r.int(1, 10_000) })));
+        expect(store.count(e, {}, snapshot)).toBe(expected.length);
+      }
+      expect(seen.map((x) => x.tokenId)).toEqual(expected.map((x) => x.tokenId));
+      expect(new Set(seen.map((x) => x.tokenId)).size).toBe(seen.length);
+    }
+    expect(store.count(e, {}, MAX_SAFE)).toBeGreaterThan(store.count(e, {}, snapshot));
+  });
+});
