@@ -13,9 +13,9 @@ export function pickLanguage(header: string | null | undefined): Lang {
   for (const part of header.split(',')) {
     const [tag = '', ...params] = part.trim().split(';');
     const base = tag.trim().toLowerCase().split('-')[0];
-    const qParam = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+    const qParam = params.map((p) => p.trim().toLowerCase()).find((p) => p.startsWith('q='));
     const q = qParam ? Number(qParam.slice(2)) : 1;
-    if (!Number.isFinite(q) || q <= 0) continue;
+    if (!Number.isFinite(q) || q <= 0 || q > 1) continue;
     const lang = (LANGUAGES as readonly string[]).includes(base ?? '') ? (base as Lang) : undefined;
     if (lang && (!best || q > best.q)) best = { lang, q };
   }

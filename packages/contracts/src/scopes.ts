@@ -14,7 +14,7 @@ export function scopeGrants(held: string, required: string): boolean {
   const r = required.split('.');
   for (let i = 0; i < h.length; i++) {
     const seg = h[i];
-    if (seg === '*' && i === h.length - 1) return r.length > i;
+    if (seg === '*' && i === h.length - 1) return r.length > i && r.slice(i).every((part) => part !== '');
     if (seg !== r[i]) return false;
   }
   return h.length === r.length;

@@ -71,6 +71,17 @@ export function parseTimestamp(text: string): Timestamp {
   const date = new Date(0);
   date.setUTCFullYear(Number(y), Number(mo) - 1, Number(d));
   date.setUTCHours(Number(h), Number(mi), Number(s), 0);
+  // Date rolls impossible fields over (month 13, 24:61); such text is not RFC 3339.
+  if (
+    date.getUTCFullYear() !== Number(y) ||
+    date.getUTCMonth() !== Number(mo) - 1 ||
+    date.getUTCDate() !== Number(d) ||
+    date.getUTCHours() !== Number(h) ||
+    date.getUTCMinutes() !== Number(mi) ||
+    date.getUTCSeconds() !== Number(s)
+  ) {
+    throw new RangeError(`not a valid instant: ${JSON.stringify(text)}`);
+  }
   const seconds = Math.floor(date.getTime() / 1000);
   const nanos = frac ? Number(frac.padEnd(9, '0')) : 0;
   return { seconds, nanos };

@@ -176,3 +176,10 @@ describe('translate', () => {
     expect(translate('en', 'auth.scope')).toBe('the bearer token does not carry the scope ');
   });
 });
+
+describe('pickLanguage q-values', () => {
+  it('reads Q= in any case and ignores out-of-range weights', () => {
+    expect(pickLanguage('es;Q=0.1, en;q=0.5')).toBe('en');
+    expect(pickLanguage('es;q=1.5, en;q=0.5')).toBe('en');
+  });
+});

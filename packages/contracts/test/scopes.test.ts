@@ -77,3 +77,11 @@ describe('scopesGrant', () => {
     });
   });
 });
+
+describe('wildcards need a non-empty rest', () => {
+  it('does not let iam.oauth.* grant iam.oauth. or iam.oauth..x', () => {
+    expect(scopeGrants('iam.oauth.*', 'iam.oauth.')).toBe(false);
+    expect(scopeGrants('iam.oauth.*', 'iam.oauth..x')).toBe(false);
+    expect(scopeGrants('iam.oauth.*', 'iam.oauth.x')).toBe(true);
+  });
+});

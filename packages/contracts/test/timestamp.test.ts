@@ -253,3 +253,15 @@ describe('microsToTimestamp / formatMicros', () => {
     expect(timestampToMicrosFloor(parseTimestamp(formatMicros(1_774_750_335_123_456)))).toBe(1_774_750_335_123_456);
   });
 });
+
+describe('parseTimestamp rejects impossible instants', () => {
+  it.each(['2025-13-01T00:00:00Z', '2025-02-30T00:00:00Z', '2025-01-01T24:00:00Z', '2025-01-01T23:61:00Z', '2025-01-01T23:00:61Z'])(
+    '%s',
+    (text) => {
+      expect(() => parseTimestamp(text)).toThrow(RangeError);
+    },
+  );
+  it('accepts a leap day', () => {
+    expect(formatTimestamp(parseTimestamp('2024-02-29T12:00:00.5Z'))).toBe('2024-02-29T12:00:00.500Z');
+  });
+});

@@ -47,7 +47,7 @@ export function optimizeDatabase(db: Db): void {
 
 export function closeDatabase(db: Db): void {
   if (db.$client.open) {
-    db.$client.pragma('optimize');
+    if (!db.$client.readonly) db.$client.pragma('optimize');
     db.$client.close();
   }
 }

@@ -74,11 +74,21 @@ export function bindings(entityPk: number, q: Omit<PageQuery, 'orderKey' | 'dire
   return b;
 }
 
-function filterConditions(f: TokenFilters, alias: string): string[] {
+/**
+ * The token-column filter conditions. Which index drives a filtered list must not depend
+ * on planner statistics (ANALYZE samples only part of each index, and then rates a user
+ * and a grant flow as equally selective: 1.7 s instead of 1 ms at a million rows). So the
+ * most selective filter present drives, by a fixed ranking user > account > role > grant
+ * flow, and the others are written `+column = value`, which SQLite checks on each row but
+ * never uses to pick an index.
+ */
+function filterConditions(f: TokenFilters, alias: string, roleDrives: boolean): string[] {
   const c: string[] = [];
+  const userDrives = f.userId !== undefined;
+  const accountDrives = !userDrives && f.accountId !== undefined;
   if (f.userId !== undefined) c.push(`${alias}.user_id = @user`);
-  if (f.accountId !== undefined) c.push(`${alias}.account_id = @account`);
-  if (f.grantFlow !== undefined) c.push(`${alias}.grant_flow = @grant`);
+  if (f.accountId !== undefined) c.push(`${accountDrives ? '' : '+'}${alias}.account_id = @account`);
+  if (f.grantFlow !== undefined) c.push(`${userDrives || accountDrives || roleDrives ? '+' : ''}${alias}.grant_flow = @grant`);
   return c;
 }
 
@@ -88,19 +98,34 @@ const ROLE_EXISTS =
 
 /**
  * The set a list selects, as FROM + WHERE: the caller's entity, the snapshot, the filters.
- * A role filter in the default order is driven from token_roles, whose index is already
- * in (entity, role, created_at, token_id) order; otherwise it is an indexed EXISTS probe.
+ * A role filter in the default order, with no user or account filter (those select far
+ * fewer rows), is driven from token_roles, whose index is already in (entity, role,
+ * created_at, token_id) order; otherwise the role is an indexed EXISTS probe per row.
  */
-function selection(f: TokenFilters, orderKey: OrderKey): { from: string; where: string[]; driver: 'r' | 't' } {
+function selection(
+  f: TokenFilters,
+  orderKey: OrderKey,
+  withSnapshot = true,
+): { from: string; where: string[]; driver: 'r' | 't' } {
   const hasTokenFilters = f.userId !== undefined || f.accountId !== undefined || f.grantFlow !== undefined;
-  if (f.role !== undefined && orderKey === 'created_at') {
+  const selective = f.userId !== undefined || f.accountId !== undefined;
+  if (f.role !== undefined && orderKey === 'created_at' && !selective) {
     return {
       from: hasTokenFilters ? 'token_roles r JOIN tokens t ON t.pk = r.token_pk' : 'token_roles r',
-      where: ['r.entity_pk = @entity', 'r.role = @role', 'r.created_at <= @snapshot', ...filterConditions(f, 't')],
+      where: [
+        'r.entity_pk = @entity',
+        'r.role = @role',
+        ...(withSnapshot ? ['r.created_at <= @snapshot'] : []),
+        ...filterConditions(f, 't', true),
+      ],
       driver: 'r',
     };
   }
-  const where = ['t.entity_pk = @entity', 't.created_at <= @snapshot', ...filterConditions(f, 't')];
+  const where = [
+    't.entity_pk = @entity',
+    ...(withSnapshot ? ['t.created_at <= @snapshot'] : []),
+    ...filterConditions(f, 't', false),
+  ];
   if (f.role !== undefined) where.push(ROLE_EXISTS);
   return { from: 'tokens t', where, driver: 't' };
 }
@@ -113,11 +138,23 @@ function selection(f: TokenFilters, orderKey: OrderKey): { from: string; where: 
 export function pageSql(q: Pick<PageQuery, 'filters' | 'orderKey' | 'direction' | 'after'>): string {
   const dir = effectiveDirection(q.direction);
   const op = dir === 'ASC' ? '>' : '<';
-  const sel = selection(q.filters, q.orderKey);
+  // In created_at DESC order a cursor lies at or before the snapshot, so it implies the
+  // snapshot bound; leaving that bound out makes the cursor the range the index seeks
+  // (with both, SQLite takes the snapshot as the range and scans down to the cursor).
+  const impliedSnapshot = q.after !== undefined && q.orderKey === 'created_at' && dir === 'DESC';
+  const sel = selection(q.filters, q.orderKey, !impliedSnapshot);
   const a = sel.driver;
   const col = COLUMN[q.orderKey];
   const where = [...sel.where];
-  const single = q.orderKey === 'token_id';
+  // An order key that an equality filter fixes (grant_flow with a grant filter, ...) orders
+  // nothing: the order is token_id alone, and so is the cursor, which then seeks in the
+  // filter's (entity, key, token_id) index instead of scanning the key's whole group.
+  const f = q.filters;
+  const fixed =
+    (q.orderKey === 'grant_flow' && f.grantFlow !== undefined) ||
+    (q.orderKey === 'user_id' && f.userId !== undefined) ||
+    (q.orderKey === 'account_id' && f.accountId !== undefined);
+  const single = q.orderKey === 'token_id' || fixed;
   if (q.after) where.push(single ? `${a}.token_id ${op} @ct` : `(${a}.${col}, ${a}.token_id) ${op} (@cv, @ct)`);
   const order = (alias: string) =>
     single ? `${alias}.token_id ${dir}` : `${alias}.${col} ${dir}, ${alias}.token_id ${dir}`;

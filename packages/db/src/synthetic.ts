@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { GRANT_FLOWS, type GrantFlow, type Micros } from '@tokenwarden/contracts';
 import type { NewToken } from './records.js';
 import type { TokenStore } from './token-store.js';
@@ -24,6 +24,15 @@ export function seededUuid(rand: () => number): string {
   return `${s.slice(0, 8)}-${s.slice(8, 12)}-${s.slice(12, 16)}-${s.slice(16, 20)}-${s.slice(20)}`;
 }
 
+/** A version-4-shaped UUID derived from a name by SHA-256: reproducible and collision-free in practice. */
+export function hashedUuid(name: string): string {
+  const h = createHash('sha256').update(name).digest('hex').split('');
+  h[12] = '4';
+  h[16] = ((parseInt(h[16] as string, 16) & 3) | 8).toString(16);
+  const s = h.join('');
+  return `${s.slice(0, 8)}-${s.slice(8, 12)}-${s.slice(12, 16)}-${s.slice(16, 20)}-${s.slice(20, 32)}`;
+}
+
 export interface SyntheticPopulation {
   entityPk: number;
   clientIds: readonly string[];
@@ -42,6 +51,12 @@ export interface SyntheticOptions {
   /** Share of tokens revoked (0..1). */
   revokedShare?: number;
   batchSize?: number;
+  /**
+   * Token ids by index. By default they are drawn from the seeded PRNG, whose 32-bit
+   * state makes streams of different seeds overlap at millions of tokens; bulk data sets
+   * of several populations pass collision-free ids here (e.g. `hashedUuid`).
+   */
+  tokenId?: (index: number) => string;
   /** Called after each batch with the number written so far. */
   onProgress?: (written: number) => void;
 }
@@ -98,7 +113,7 @@ export function writeSyntheticTokens(store: TokenStore, pop: SyntheticPopulation
     const slot = i % batchSize;
     batch.push({
       entityPk: pop.entityPk,
-      tokenId: seededUuid(rand),
+      tokenId: o.tokenId ? o.tokenId(i) : seededUuid(rand),
       tokenHash: hashes.subarray(slot * 32, slot * 32 + 32),
       clientId: pick(pop.clientIds),
       userId: user?.userId ?? null,

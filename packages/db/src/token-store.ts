@@ -2,7 +2,7 @@ import type { Statement } from 'better-sqlite3';
 import type { Micros } from '@tokenwarden/contracts';
 import type { Db } from './client.js';
 import { bindings, countSql, pageSql, shapeKey, type PageQuery, type TokenFilters } from './list-query.js';
-import { grantFlowCode, TOKEN_COLUMNS, toRecord, type NewToken, type TokenRecord, type TokenRow } from './records.js';
+import { grantFlowCode, grantFlowOf, TOKEN_COLUMNS, toRecord, type NewToken, type TokenRecord, type TokenRow } from './records.js';
 
 /** A token as imported with its history. */
 export type HistoricalToken = NewToken & { revokedAt?: Micros | null; lastUsedAt?: Micros | null };
@@ -18,6 +18,7 @@ export class TokenStore {
   private readonly sqlite: Db['$client'];
   private readonly pageStatements = new Map<string, Statement>();
   private readonly countStatements = new Map<string, Statement>();
+  private readonly lists = new JsonListCache(4096);
   private readonly byHash: Statement<[Buffer], TokenRow>;
   private readonly byId: Statement<[number, string], TokenRow>;
   private readonly revokeStmt: Statement<[number, number, string]>;
@@ -98,15 +99,43 @@ export class TokenStore {
     this.insertTx(tokens);
   }
 
-  /** One page of the entity's tokens (see `pageSql`). */
+  /**
+   * One page of the entity's tokens (see `pageSql`). Rows come back as arrays (better-sqlite3
+   * raw mode, no intermediate row objects) and become records directly: the hot path.
+   */
   page(entityPk: number, q: PageQuery): TokenRecord[] {
     const key = shapeKey(q);
     let stmt = this.pageStatements.get(key);
     if (!stmt) {
-      stmt = this.sqlite.prepare(pageSql(q));
+      stmt = this.sqlite.prepare(pageSql(q)).raw(true);
       this.pageStatements.set(key, stmt);
     }
-    return (stmt.all(bindings(entityPk, q)) as TokenRow[]).map(toRecord);
+    const rows = stmt.all(bindings(entityPk, q)) as unknown[][];
+    const out: TokenRecord[] = new Array(rows.length);
+    for (let i = 0; i < rows.length; i++) out[i] = this.fromColumns(rows[i]!);
+    return out;
+  }
+
+  /** A record from a row of `TOKEN_COLUMNS` in raw (array) mode; the same mapping as `toRecord`. */
+  private fromColumns(r: unknown[]): TokenRecord {
+    const userId = r[4] as string;
+    const accountId = r[5] as string;
+    const lastUsedAt = r[12] as number;
+    return {
+      pk: r[0] as number,
+      entityPk: r[1] as number,
+      tokenId: r[2] as string,
+      clientId: r[3] as string,
+      userId: userId === '' ? null : userId,
+      accountId: accountId === '' ? null : accountId,
+      grantFlow: grantFlowOf(r[6] as number),
+      roles: this.lists.parse(r[7] as string),
+      scopes: this.lists.parse(r[8] as string),
+      createdAt: r[9] as number,
+      expiresAt: r[10] as number,
+      revokedAt: r[11] as number | null,
+      lastUsedAt: lastUsedAt === 0 ? null : lastUsedAt,
+    };
   }
 
   /** How many of the entity's tokens the filters select at the snapshot. */
@@ -129,5 +158,25 @@ export class TokenStore {
       detail: string;
     }[];
     return rows.map((r) => r.detail);
+  }
+}
+
+/**
+ * Role and scope lists as stored (JSON text) repeat across millions of tokens in a few
+ * thousand distinct values; parsing each once saves most of a page's mapping time. Each
+ * caller gets its own copy, and the cache is bounded (cleared when full).
+ */
+class JsonListCache {
+  private readonly parsed = new Map<string, readonly string[]>();
+  constructor(private readonly capacity: number) {}
+
+  parse(json: string): string[] {
+    let list = this.parsed.get(json);
+    if (!list) {
+      list = JSON.parse(json) as string[];
+      if (this.parsed.size >= this.capacity) this.parsed.clear();
+      this.parsed.set(json, list);
+    }
+    return list.slice();
   }
 }
