@@ -1,12 +1,14 @@
 #!/usr/bin/env node
+import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { bootstrapEntity, createDeps, type Deps } from '@tokenwarden/api';
-import { closeDatabase, openDatabase } from '@tokenwarden/db';
+import { bootstrapEntity, createAccount, createApiClient, createDeps, createUser, type Deps } from '@tokenwarden/api';
+import { ROLE_PATTERN, Uuid } from '@tokenwarden/contracts';
+import { closeDatabase, openDatabase, type EntityRecord } from '@tokenwarden/db';
 import { ensureDemoData } from './demo/data.js';
 
 /**
  * Operator commands that write to the database directly (not through the API):
- * creating entities and seeding demo data. Output is JSON on stdout; secrets in it are
+ * creating entities, API clients, users and accounts, and seeding demo data. Output is JSON on stdout; secrets in it are
  * shown once and never logged.
  */
 const USAGE = `usage: tokenwarden-admin <command> [options]
@@ -15,6 +17,15 @@ commands:
   entity create --name NAME     create an entity, its first API client and an
                                 ENTITY_SETUP token; prints entity_id, client_id,
                                 client_secret, access_token as JSON
+  client create --entity ENTITY_ID --name NAME --roles A,B --scopes x,y
+                                create an API client; prints client_id and the
+                                generated client_secret (shown once) as JSON
+  user create --entity ENTITY_ID --username U [--password-stdin | --password P]
+              [--roles A,B] [--scopes x,y] [--accounts ID,ID]
+                                create a user; without a password one is generated
+                                and printed once
+  account create --entity ENTITY_ID --name NAME
+                                create an account; prints account_id as JSON
   demo seed [--seed N] [--tokens N]
                                 seed the demo entity (first time only)
 
@@ -22,13 +33,82 @@ options:
   --db PATH                     database file (default: $TOKENWARDEN_DB or ./data/tokenwarden.db)
   -h, --help                    show this help`;
 
-type Command = (deps: Deps, values: Record<string, string | boolean | undefined>) => Promise<unknown>;
+type Values = Record<string, string | boolean | undefined>;
+type Command = (deps: Deps, values: Values) => Promise<unknown>;
+
+const SCOPE_SHAPE = /^(?:[A-Za-z0-9_:-]+\.)*(?:[A-Za-z0-9_:-]+|\*)$/;
+
+function required(v: Values, name: string): string {
+  const value = v[name];
+  if (typeof value !== 'string' || value.trim() === '') throw new UsageError(`--${name} is required`);
+  return value.trim();
+}
+
+/** A comma-separated option as a list (empty when absent), each item checked by `valid`. */
+function list(v: Values, name: string, valid: (item: string) => boolean, what: string): string[] {
+  const value = v[name];
+  if (value === undefined) return [];
+  if (typeof value !== 'string') throw new UsageError(`--${name} takes a value`);
+  const items = [...new Set(value.split(',').map((x) => x.trim()).filter(Boolean))];
+  const bad = items.find((x) => !valid(x));
+  if (bad !== undefined) throw new UsageError(`--${name}: ${JSON.stringify(bad)} is not ${what}`);
+  return items;
+}
+
+const roles = (v: Values) => list(v, 'roles', (r) => ROLE_PATTERN.test(r), 'a role (letters, digits, _ . : -; at most 64)');
+const scopes = (v: Values) => list(v, 'scopes', (s) => SCOPE_SHAPE.test(s), 'a scope (dotted segments, * only as the last)');
+
+function entityOf(deps: Deps, v: Values): EntityRecord {
+  const entityId = required(v, 'entity');
+  const entity = Uuid.safeParse(entityId).success ? deps.directory.findEntity(entityId.toLowerCase()) : undefined;
+  if (!entity) throw new UsageError(`--entity: no entity ${JSON.stringify(entityId)}`);
+  return entity;
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin as AsyncIterable<Buffer>) chunks.push(chunk);
+  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+}
+
+/** Turns a uniqueness violation into a message an operator can act on. */
+function explainConstraint(err: unknown, what: string): never {
+  if (err instanceof Error && /UNIQUE constraint failed/.test(err.message)) throw new UsageError(`${what} already exists`);
+  throw err;
+}
 
 const COMMANDS: Record<string, Command> = {
   'entity create': async (deps, v) => {
     if (typeof v.name !== 'string' || v.name.trim() === '') throw new UsageError('--name is required');
     const { entity_pk: _pk, ...out } = await bootstrapEntity(deps, v.name.trim());
     return out;
+  },
+  'client create': async (deps, v) => {
+    const entity = entityOf(deps, v);
+    const created = await createApiClient(deps, entity.pk, { name: required(v, 'name'), roles: roles(v), scopes: scopes(v) });
+    return { entity_id: entity.entityId, name: required(v, 'name'), ...created };
+  },
+  'user create': async (deps, v) => {
+    const entity = entityOf(deps, v);
+    const username = required(v, 'username');
+    if (v['password-stdin'] && v.password !== undefined) throw new UsageError('give --password or --password-stdin, not both');
+    let password = typeof v.password === 'string' ? v.password : v['password-stdin'] ? await readStdin() : undefined;
+    if (password === '') throw new UsageError('the password must not be empty');
+    const generated = password === undefined;
+    password ??= randomBytes(24).toString('base64url');
+    const accountIds = list(v, 'accounts', (a) => Uuid.safeParse(a).success, 'an account id (UUID)').map((a) => a.toLowerCase());
+    for (const a of accountIds) {
+      if (!deps.directory.accountInEntity(entity.pk, a)) throw new UsageError(`--accounts: ${a} is not an account of this entity`);
+    }
+    const user = await createUser(deps, entity.pk, { username, password, roles: roles(v), scopes: scopes(v), accountIds }).catch(
+      (err: unknown) => explainConstraint(err, `a user named ${JSON.stringify(username)}`),
+    );
+    // A password the operator chose is never echoed; a generated one is shown this once.
+    return { entity_id: entity.entityId, ...user, ...(generated ? { password } : {}) };
+  },
+  'account create': async (deps, v) => {
+    const entity = entityOf(deps, v);
+    return { entity_id: entity.entityId, ...createAccount(deps, entity.pk, required(v, 'name')) };
   },
   'demo seed': async (deps, v) => {
     const seed = Number(v.seed ?? 42);
@@ -55,6 +135,13 @@ async function main(argv: string[]): Promise<number> {
     options: {
       db: { type: 'string' },
       name: { type: 'string' },
+      entity: { type: 'string' },
+      username: { type: 'string' },
+      password: { type: 'string' },
+      'password-stdin': { type: 'boolean' },
+      roles: { type: 'string' },
+      scopes: { type: 'string' },
+      accounts: { type: 'string' },
       seed: { type: 'string' },
       tokens: { type: 'string' },
       help: { type: 'boolean', short: 'h' },

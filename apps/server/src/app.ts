@@ -7,6 +7,7 @@ import { pickLanguage } from '@tokenwarden/contracts';
 import { closeDatabase } from '@tokenwarden/db';
 import type { Logger } from 'pino';
 import { sendJson } from './http-io.js';
+import { serveApiDocs } from './openapi/docs-routes.js';
 import { matchRoute, REST_ROUTES, type RestRoute } from './rest.js';
 
 export interface App {
@@ -23,13 +24,15 @@ export interface AppOptions {
   shutdownGraceMs?: number;
   /** Extra routes mounted before the API (e.g. docs). */
   extraRoutes?: (req: IncomingMessage, res: ServerResponse, url: URL) => boolean;
+  /** Releases what the deps hold besides the db (e.g. the count worker); runs before the db closes. */
+  onClose?: () => Promise<void> | void;
 }
 
 function headerValue(v: string | string[] | undefined): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
-export function createApp({ deps, log, shutdownGraceMs = 10_000, extraRoutes }: AppOptions): App {
+export function createApp({ deps, log, shutdownGraceMs = 10_000, extraRoutes, onClose }: AppOptions): App {
   const contextFor = (req: IncomingMessage) =>
     createContext(deps, {
       authorization: headerValue(req.headers.authorization),
@@ -71,6 +74,7 @@ export function createApp({ deps, log, shutdownGraceMs = 10_000, extraRoutes }: 
       trpc(req, res);
       return;
     }
+    if (serveApiDocs(req, res, url)) return;
     if (extraRoutes?.(req, res, url)) return;
     const match = matchRoute(REST_ROUTES, req.method ?? 'GET', url.pathname);
     if (!match) throw new ApiError('NOT_FOUND', 'not_found.route');
@@ -143,6 +147,7 @@ export function createApp({ deps, log, shutdownGraceMs = 10_000, extraRoutes }: 
         });
         server.closeIdleConnections();
       });
+      await onClose?.();
       closeDatabase(deps.db);
     },
   };

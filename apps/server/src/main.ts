@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { createDeps } from '@tokenwarden/api';
+import { createDeps, workerCounter } from '@tokenwarden/api';
 import { openDatabase } from '@tokenwarden/db';
 import { createApp } from './app.js';
 import { loadConfig } from './config.js';
@@ -10,7 +10,9 @@ async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const log = createLogger(config.logLevel);
   const db = openDatabase(config.dbPath);
-  const deps = createDeps(db, { config: config.api, log });
+  // Totals are counted in a worker thread on its own read-only connection.
+  const counter = workerCounter(db, config.dbPath);
+  const deps = createDeps(db, { config: config.api, log, counter });
   if (config.demo.enabled) {
     const started = Date.now();
     let lastReport = 0;
@@ -26,7 +28,7 @@ async function main(): Promise<void> {
     });
     if (seeded) log.info({ tokens: config.demo.tokens, ms: Date.now() - started }, 'demo data seeded');
   }
-  const app = createApp({ deps, log, shutdownGraceMs: config.shutdownGraceMs });
+  const app = createApp({ deps, log, shutdownGraceMs: config.shutdownGraceMs, onClose: () => counter.close() });
   const address = await app.listen(config.port, config.host);
   const base = `http://${address.address}:${address.port}`;
   log.info({ url: base, db: config.dbPath }, 'listening');

@@ -40,6 +40,17 @@ export const REST_ROUTES: RestRoute[] = [
     handle: ({ query, caller }) => caller.tokens.list(decoded(decodeQuery(ListTokensInput, query))),
   },
   {
+    method: 'POST',
+    path: '/v1/iam/oauth/tokens',
+    operationId: 'issueToken',
+    handle: async ({ req, query, caller }) => {
+      decoded(decodeQuery(NoQuery, query));
+      // JSON or form-encoded, as OAuth clients send it; no body at all is every field missing.
+      const body = (await readBody(req)) ?? {};
+      return caller.oauth.issueToken(body as never);
+    },
+  },
+  {
     method: 'GET',
     path: '/v1/iam/oauth/tokens/{token_id}',
     operationId: 'getToken',

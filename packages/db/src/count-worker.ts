@@ -27,7 +27,7 @@ export type CountReply = { id: number; n: number } | { id: number; error: string
 function lowerOwnPriority(): void {
   try {
     const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
-    if (Number.isInteger(tid) && tid > 0) setPriority(tid, 15);
+    if (Number.isInteger(tid) && tid > 0) setPriority(tid, 10);
   } catch {
     // Not Linux, or not permitted: counts simply run at normal priority.
   }

@@ -127,7 +127,23 @@ function selection(
     ...filterConditions(f, 't', false),
   ];
   if (f.role !== undefined) where.push(ROLE_EXISTS);
-  return { from: 'tokens t', where, driver: 't' };
+  return { from: `tokens t${indexHint(f, orderKey)}`, where, driver: 't' };
+}
+
+/**
+ * A user or account filter selects a few hundred rows at most, so its index drives, in
+ * the order asked for when one exists, else in created_at order and sorted. Named
+ * explicitly: with sampled statistics SQLite may otherwise walk the order key's index
+ * over the whole entity (126 ms instead of 0.2 ms for a user's tokens by expires_at).
+ */
+function indexHint(f: TokenFilters, orderKey: OrderKey): string {
+  if (f.userId !== undefined) {
+    return orderKey === 'token_id' || orderKey === 'user_id' ? ' INDEXED BY tokens_by_user' : ' INDEXED BY tokens_user_created';
+  }
+  if (f.accountId !== undefined) {
+    return orderKey === 'token_id' || orderKey === 'account_id' ? ' INDEXED BY tokens_by_account' : ' INDEXED BY tokens_account_created';
+  }
+  return '';
 }
 
 /**

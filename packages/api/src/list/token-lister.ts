@@ -36,11 +36,15 @@ const CURSORS_PER_WALK = 16;
  *    first requests sharing one count;
  *  - the last row of each served page is kept as a keyset cursor, so the next page
  *    seeks straight to its first row instead of skipping `offset` rows; a jump resumes
- *    from the nearest earlier cursor.
+ *    from the nearest earlier cursor;
+ *  - a page shorter than the page size is the last one and gives the total without a
+ *    count, and a page past a known total is answered without a query.
+ * The page query runs first; the count (when still needed) after it, in the counter,
+ * which may be a worker thread so a count of millions of rows never blocks this one.
  * A snapshot in the future is served correctly but nothing about it is cached.
  */
 export class TokenLister {
-  private readonly counts: Lru<string, Promise<number>>;
+  private readonly counts: Lru<string, Total>;
   private readonly cursors: Lru<string, Map<number, Cursor>>;
 
   constructor(
@@ -61,8 +65,12 @@ export class TokenLister {
     // (including the one taken from it) can gain no token later.
     const stable = snapshot <= now;
     const filterKey = `${entityPk}|${filters.accountId ?? ''}|${filters.userId ?? ''}|${filters.grantFlow ?? ''}|${filters.role ?? ''}|${snapshot}`;
+    const known = stable ? this.counts.get(filterKey) : undefined;
 
-    const total = this.total(entityPk, filters, snapshot, stable ? filterKey : undefined);
+    // A page wholly past a known total is empty: no page query at all.
+    if (known?.value !== undefined && (number - 1) * size >= known.value) {
+      return { records: [], total: known.value, snapshot: snapshotTs };
+    }
 
     const walkKey = `${filterKey}|${orderKey}|${effectiveDirection(direction)}|${size}`;
     const walk = stable ? this.cursors.get(walkKey) : undefined;
@@ -77,10 +85,6 @@ export class TokenLister {
       }
     }
     const offset = (number - 1 - from) * size;
-    // A jump far past a cursor first asks whether the page exists at all.
-    if (offset > 0 && (number - 1) * size >= (await total)) {
-      return { records: [], total: await total, snapshot: snapshotTs };
-    }
     const records = this.store.page(entityPk, { filters, snapshot, orderKey, direction, limit: size, offset, after });
     const last = records[records.length - 1];
     if (stable && last) {
@@ -89,16 +93,41 @@ export class TokenLister {
       if (cursors.size > CURSORS_PER_WALK) cursors.delete(cursors.keys().next().value as number);
       this.cursors.set(walkKey, cursors);
     }
-    return { records, total: await total, snapshot: snapshotTs };
+
+    let total: number | Promise<number>;
+    if (known) {
+      total = known.value ?? known.promise;
+    } else if (stable && (records.length > 0 || number === 1) && records.length < size) {
+      // A short page is the last one, so it already tells the total: no count at all
+      // (every small entity's first page).
+      total = (number - 1) * size + records.length;
+      this.counts.set(filterKey, { promise: Promise.resolve(total), value: total });
+    } else {
+      total = this.total(entityPk, filters, snapshot, stable ? filterKey : undefined);
+    }
+    return { records, total: typeof total === 'number' ? total : await total, snapshot: snapshotTs };
   }
 
   private total(entityPk: number, filters: TokenFilters, snapshot: Micros, cacheKey: string | undefined): Promise<number> {
     if (cacheKey === undefined) return this.counter.count(entityPk, filters, snapshot);
-    const cached = this.counts.get(cacheKey);
-    if (cached) return cached;
     const pending = this.counter.count(entityPk, filters, snapshot);
-    this.counts.set(cacheKey, pending);
-    pending.catch(() => this.counts.delete(cacheKey));
+    const entry: Total = { promise: pending };
+    this.counts.set(cacheKey, entry);
+    pending.then(
+      (n) => {
+        entry.value = n;
+      },
+      () => {
+        // A failed count is not remembered (unless a newer entry replaced it already).
+        if (this.counts.peek(cacheKey) === entry) this.counts.delete(cacheKey);
+      },
+    );
     return pending;
   }
+}
+
+/** A total being counted (shared by concurrent requests) or, once known, its value. */
+interface Total {
+  promise: Promise<number>;
+  value?: number;
 }

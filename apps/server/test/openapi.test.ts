@@ -1,0 +1,436 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { Validator } from '@seriousme/openapi-schema-validator';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import formats from 'ajv-formats';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bootstrapEntity, createDeps, mintToken, type Deps } from '@tokenwarden/api';
+import {
+  GRANT_FLOWS,
+  ListTokensInput,
+  ORDER_DIRECTIONS,
+  ORDER_KEYS,
+  queryFields,
+  SCOPES,
+  translate,
+} from '@tokenwarden/contracts';
+import { openDatabase } from '@tokenwarden/db';
+import { createApp, type App } from '../src/app.js';
+import { createLogger } from '../src/logger.js';
+import { buildOpenApiDocument } from '../src/openapi/document.js';
+import { openApiDocument } from '../src/openapi/docs-routes.js';
+import { OPERATIONS } from '../src/openapi/operations.js';
+import { REST_ROUTES } from '../src/rest.js';
+
+type Json = any;
+
+const LIST = '/v1/iam/oauth/tokens';
+const ONE = '/v1/iam/oauth/tokens/{token_id}';
+const DOC_URI = 'https://tokenwarden.invalid/openapi.json';
+
+let dir: string;
+let app: App;
+let deps: Deps;
+let base: string;
+let setup: Awaited<ReturnType<typeof bootstrapEntity>>;
+const doc = openApiDocument() as Json;
+
+// ajv-formats is CommonJS with a default export; take the plugin function either way.
+const addFormats = ((formats as unknown as { default?: typeof formats }).default ?? formats) as unknown as (a: Ajv2020) => void;
+const ajv = new Ajv2020({ strict: false, allErrors: true });
+addFormats(ajv);
+ajv.addSchema(doc, DOC_URI);
+
+function pointer(...parts: string[]): string {
+  return parts.map((p) => p.replace(/~/g, '~0').replace(/\//g, '~1')).join('/');
+}
+
+/** Resolves a local `$ref` of the document (responses, parameters, headers). */
+function deref(node: Json): Json {
+  if (!node?.$ref) return node;
+  return (node.$ref as string)
+    .slice(2)
+    .split('/')
+    .reduce((n: Json, p: string) => n?.[p.replace(/~1/g, '/').replace(/~0/g, '~')], doc);
+}
+
+function validatorAt(path: string[]) {
+  return ajv.compile({ $ref: `${DOC_URI}#/${pointer(...path)}` });
+}
+
+function mint(scopes: string[], extra: Partial<Parameters<typeof mintToken>[1]> = {}): string {
+  return mintToken(deps, {
+    entityPk: setup.entity_pk,
+    clientId: setup.client_id,
+    userId: null,
+    accountId: null,
+    grantFlow: 'GRANT_FLOW_CLIENT_CREDENTIALS',
+    roles: [],
+    scopes,
+    lifetimeSeconds: 3600,
+    ...extra,
+  }).accessToken;
+}
+
+async function call(method: string, path: string, init: { token?: string; body?: string; type?: string; headers?: Record<string, string> } = {}) {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: {
+      ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
+      ...(init.type ? { 'content-type': init.type } : {}),
+      ...init.headers,
+    },
+    body: init.body,
+  });
+  const text = await res.text();
+  return { status: res.status, headers: res.headers, body: JSON.parse(text) as Json };
+}
+
+/**
+ * Asserts that a real answer is one the document describes for the operation: its status is
+ * documented, its JSON body validates against that response's schema, and the documented
+ * headers are present.
+ */
+function expectDocumented(method: string, template: string, res: Awaited<ReturnType<typeof call>>) {
+  const op = doc.paths[template]?.[method];
+  expect(op, `${method} ${template} in the document`).toBeDefined();
+  const status = String(res.status);
+  const response = deref(op.responses[status]);
+  expect(response, `${op.operationId} documents ${status}`).toBeDefined();
+  expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+  const schemaPath = op.responses[status].$ref
+    ? [...(op.responses[status].$ref as string).slice(2).split('/'), 'content', 'application/json', 'schema']
+    : ['paths', template, method, 'responses', status, 'content', 'application/json', 'schema'];
+  const validate = validatorAt(schemaPath);
+  const ok = validate(res.body);
+  expect(ok, `${op.operationId} ${status}: ${ajv.errorsText(validate.errors)} in ${JSON.stringify(res.body)}`).toBe(true);
+  for (const name of Object.keys(response.headers ?? {})) {
+    expect(res.headers.get(name), `${op.operationId} ${status} header ${name}`).not.toBeNull();
+  }
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'tokenwarden-openapi-'));
+  deps = createDeps(openDatabase(join(dir, 'test.db')));
+  setup = await bootstrapEntity(deps, 'OpenAPI test entity');
+  app = createApp({ deps, log: createLogger('silent') });
+  const address = await app.listen(0, '127.0.0.1');
+  base = `http://127.0.0.1:${address.port}`;
+});
+afterAll(async () => {
+  await app?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('the OpenAPI document', () => {
+  it('is a valid OpenAPI 3.1 document', async () => {
+    const validator = new Validator();
+    const result = await validator.validate(structuredClone(doc));
+    expect(result.errors).toBeUndefined();
+    expect(result.valid).toBe(true);
+    expect(validator.version).toBe('3.1');
+    expect(doc.openapi).toBe('3.1.0');
+  });
+
+  it('is one the validator would reject if broken (the check above can fail)', async () => {
+    const broken = structuredClone(doc);
+    broken.paths[LIST].get.responses = 'none';
+    const result = await new Validator().validate(broken);
+    expect(result.valid).toBe(false);
+  });
+
+  it('is served at GET /openapi.json as JSON', async () => {
+    const res = await fetch(`${base}/openapi.json`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(await res.json()).toEqual(JSON.parse(JSON.stringify(doc)));
+    const head = await fetch(`${base}/openapi.json`, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    const post = await call('POST', '/openapi.json');
+    expect(post.status).toBe(405);
+    expect(post.headers.get('allow')).toBe('GET, HEAD');
+  });
+
+  it('holds every route the server serves, and nothing else', () => {
+    const served = REST_ROUTES.map((r) => `${r.method} ${r.path} ${r.operationId}`).sort();
+    const documented: string[] = [];
+    for (const [path, item] of Object.entries(doc.paths as Record<string, Record<string, Json>>)) {
+      for (const [method, op] of Object.entries(item)) documented.push(`${method.toUpperCase()} ${path} ${op.operationId}`);
+    }
+    expect(documented.sort()).toEqual(served);
+  });
+
+  it('has metadata for every REST route and a REST route for every metadata entry', () => {
+    expect(Object.keys(OPERATIONS).sort()).toEqual(REST_ROUTES.map((r) => r.operationId).sort());
+  });
+
+  it('refuses to document a route without metadata', () => {
+    const stray = { method: 'GET' as const, path: '/v1/stray', operationId: 'strayRoute', handle: async () => ({}) };
+    expect(() => buildOpenApiDocument([...REST_ROUTES, stray])).toThrow(/strayRoute/);
+  });
+
+  it('describes operations the server really serves (no 404 route, no 405)', async () => {
+    for (const [path, item] of Object.entries(doc.paths as Record<string, Record<string, Json>>)) {
+      for (const method of Object.keys(item)) {
+        const res = await call(method.toUpperCase(), path.replace('{token_id}', randomUUID()));
+        expect(res.status, `${method} ${path}`).not.toBe(405);
+        expect(res.body.message, `${method} ${path}`).not.toBe(translate('en', 'not_found.route'));
+      }
+    }
+  });
+
+  it('names the scope each operation needs on the bearer scheme; issuing a token is public', () => {
+    expect(doc.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
+    const expected: Record<string, unknown> = {
+      issueToken: [],
+      listTokens: [{ bearerAuth: [SCOPES.list] }],
+      getToken: [{ bearerAuth: [SCOPES.get] }],
+      revokeToken: [{ bearerAuth: [SCOPES.revoke] }],
+    };
+    for (const r of REST_ROUTES) {
+      expect(doc.paths[r.path][r.method.toLowerCase()].security, r.operationId).toEqual(expected[r.operationId]);
+    }
+    expect(OPERATIONS.issueToken?.scope).toBeNull();
+  });
+
+  it('documents scopes the server really enforces', async () => {
+    const unrelated = mint(['payments.read']);
+    let checked = 0;
+    for (const [path, item] of Object.entries(doc.paths as Record<string, Record<string, Json>>)) {
+      for (const [method, op] of Object.entries(item)) {
+        const scope = op.security[0]?.bearerAuth?.[0] as string | undefined;
+        if (!scope) continue;
+        const url = path.replace('{token_id}', randomUUID());
+        const allowed = await call(method.toUpperCase(), url, { token: mint([scope]) });
+        expect(allowed.status, `${op.operationId} with ${scope}`).not.toBe(401);
+        expect([200, 404], op.operationId).toContain(allowed.status);
+        const denied = await call(method.toUpperCase(), url, { token: unrelated });
+        expect(denied.status, op.operationId).toBe(401);
+        expect(denied.headers.get('www-authenticate')).toContain(`scope="${scope}"`);
+        checked++;
+      }
+    }
+    expect(checked).toBe(3);
+  });
+
+  it('lists the query parameters under their dotted names with ranges, enums and defaults', () => {
+    const params = (doc.paths[LIST].get.parameters as Json[]).map(deref);
+    const query = params.filter((p) => p.in === 'query');
+    expect(query.map((p) => p.name)).toEqual([...queryFields(ListTokensInput).keys()]);
+    const byName = Object.fromEntries(query.map((p) => [p.name, p]));
+    expect(byName['page_params.page_size'].schema).toEqual({ type: 'integer', minimum: 1, maximum: 100, default: 10 });
+    expect(byName['page_params.page_number'].schema).toMatchObject({ type: 'integer', minimum: 1, default: 1 });
+    expect(byName['page_params.first_request_timestamp.seconds'].schema).toMatchObject({
+      type: 'integer',
+      minimum: -62135596800,
+      maximum: 253402300799,
+    });
+    // nanos defaults to 0 only inside a sent timestamp, so it has no parameter default.
+    expect(byName['page_params.first_request_timestamp.nanos'].schema).toEqual({ type: 'integer', minimum: 0, maximum: 999999999 });
+    expect(byName['page_params.first_request_timestamp.nanos'].description).toContain('Default `0`');
+    expect(byName['order_params.order_key'].schema).toMatchObject({ enum: [...ORDER_KEYS], default: 'created_at' });
+    expect(byName['order_params.order_direction'].schema).toMatchObject({ enum: [...ORDER_DIRECTIONS], default: 'DESC' });
+    expect(byName.grant_flow.schema.enum).toEqual([...GRANT_FLOWS]);
+    expect(byName.account_id.schema.format).toBe('uuid');
+    expect(byName.role.schema.pattern).toBeDefined();
+    for (const p of query) {
+      expect(p.required).toBe(false);
+      expect(p.description, p.name).toBeTruthy();
+    }
+    expect(params.some((p) => p.in === 'header' && p.name === 'Accept-Language')).toBe(true);
+    const pathParams = (doc.paths[ONE].get.parameters as Json[]).filter((p) => p.in === 'path');
+    expect(pathParams).toEqual([expect.objectContaining({ name: 'token_id', required: true, schema: expect.objectContaining({ format: 'uuid' }) })]);
+  });
+
+  it('documents ranges, enums and defaults the server really applies', async () => {
+    const token = mint([SCOPES.list]);
+    const seconds = Math.floor(Date.now() / 1000);
+    const query = (doc.paths[LIST].get.parameters as Json[]).map(deref).filter((p) => p.in === 'query');
+    const get = (q: Record<string, string | number>) =>
+      call('GET', `${LIST}?${new URLSearchParams(Object.entries(q).map(([k, v]): [string, string] => [k, String(v)]))}`, { token });
+    for (const p of query) {
+      // a nanos value is sent inside a timestamp, with its seconds
+      const ctx: Record<string, number> = p.name.endsWith('.nanos') ? { 'page_params.first_request_timestamp.seconds': seconds } : {};
+      const s = p.schema;
+      const good: (string | number)[] = [];
+      const bad: (string | number)[] = [];
+      if (s.type === 'integer') {
+        good.push(s.minimum, s.maximum);
+        bad.push(s.minimum - 1, s.maximum + 1);
+      }
+      if (s.enum) {
+        good.push(...s.enum);
+        bad.push('NOT_A_VALUE');
+      }
+      if (s.format === 'uuid') {
+        good.push(randomUUID());
+        bad.push('not-a-uuid');
+      }
+      for (const v of good) expect((await get({ ...ctx, [p.name]: v })).status, `${p.name}=${v}`).toBe(200);
+      for (const v of bad) {
+        const res = await get({ ...ctx, [p.name]: v });
+        expect(res.status, `${p.name}=${v}`).toBe(400);
+        expect(res.body.details[0].field).toBe(p.name);
+      }
+    }
+    const defaults = (await get({})).body.pagination_info;
+    const byName = Object.fromEntries(query.map((p) => [p.name, p.schema]));
+    expect(defaults.page_size).toBe(byName['page_params.page_size'].default);
+    expect(defaults.current_page).toBe(byName['page_params.page_number'].default);
+  });
+
+  it('documents the request bodies from the contracts', async () => {
+    const issue = OPERATIONS.issueToken;
+    expect(issue?.requestBody?.mediaTypes).toEqual(['application/json', 'application/x-www-form-urlencoded']);
+    const schemas = doc.components.schemas;
+    expect(schemas.IssueTokenRequest.oneOf.map((o: Json) => o.properties.grant_type.const)).toEqual([
+      'client_credentials',
+      'password',
+      'login',
+    ]);
+    expect(schemas.RevokeTokenRequest).toMatchObject({ type: 'object', properties: { token_id: { format: 'uuid' } } });
+    const revoke = doc.paths[ONE].delete.requestBody;
+    expect(revoke.required).toBe(false);
+    expect(revoke.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/RevokeTokenRequest' });
+    // issueToken's body, documented from its metadata on the route it is served on
+    const issueOnly = buildOpenApiDocument([{ method: 'POST', path: LIST, operationId: 'issueToken', handle: async () => ({}) }]) as Json;
+    const post = issueOnly.paths[LIST].post;
+    expect(post.security).toEqual([]);
+    expect(post.requestBody.required).toBe(true);
+    for (const type of ['application/json', 'application/x-www-form-urlencoded']) {
+      expect(post.requestBody.content[type].schema).toEqual({ $ref: '#/components/schemas/IssueTokenRequest' });
+      expect(Object.keys(post.requestBody.content[type].examples)).toEqual(['client_credentials', 'password', 'login']);
+    }
+    expect(Object.keys(post.responses).sort()).toEqual(['200', '400', '401', '413', '500']);
+    expect((await new Validator().validate(issueOnly)).valid).toBe(true);
+  });
+
+  it('documents every answer of every operation, errors as google.rpc.Status', () => {
+    const expected: Record<string, string[]> = {
+      issueToken: ['200', '400', '401', '413', '500'],
+      listTokens: ['200', '400', '401', '403', '500'],
+      getToken: ['200', '400', '401', '404', '500'],
+      revokeToken: ['200', '400', '401', '404', '409', '413', '500'],
+    };
+    for (const route of REST_ROUTES) {
+      const op = doc.paths[route.path][route.method.toLowerCase()];
+      expect(Object.keys(op.responses).sort(), route.operationId).toEqual(expected[route.operationId]);
+      for (const [status, response] of Object.entries(op.responses as Record<string, Json>)) {
+        if (status === '200') continue;
+        expect(deref(response).content['application/json'].schema).toEqual({ $ref: '#/components/schemas/ErrorBody' });
+      }
+      expect(deref(op.responses['401']).headers['WWW-Authenticate']).toBeDefined();
+    }
+    expect(doc.components.schemas.ErrorBody.required).toEqual(['code', 'message', 'details']);
+  });
+
+  it('has examples that validate against their own schemas', () => {
+    let checked = 0;
+    const visit = (node: Json, path: string[]) => {
+      if (!node || typeof node !== 'object') return;
+      if (node.schema && (node.example !== undefined || node.examples)) {
+        const validate = validatorAt([...path, 'schema']);
+        const values = node.example !== undefined ? [node.example] : Object.values(node.examples).map((e: Json) => e.value);
+        for (const value of values) {
+          checked++;
+          expect(validate(value), `${path.join('/')}: ${ajv.errorsText(validate.errors)}`).toBe(true);
+        }
+      }
+      for (const [k, v] of Object.entries(node)) if (k !== 'schema') visit(v, [...path, k]);
+    };
+    visit(doc.paths, ['paths']);
+    visit(doc.components, ['components']);
+    expect(checked).toBeGreaterThan(20);
+    // and an example that does not fit is caught
+    expect(validatorAt(['components', 'schemas', 'Token'])({ token_id: 'x' })).toBe(false);
+  });
+});
+
+describe('real answers validate against the document', () => {
+  it('list 200, and 400, 401, 403 of the list', async () => {
+    const admin = mint(['*']);
+    expectDocumented('get', LIST, await call('GET', `${LIST}?page_params.page_size=5`, { token: admin }));
+    const bad = await call('GET', `${LIST}?page_params.page_size=0`, { token: admin, headers: { 'accept-language': 'es' } });
+    expect(bad.status).toBe(400);
+    expectDocumented('get', LIST, bad);
+    const missing = await call('GET', LIST);
+    expect(missing.status).toBe(401);
+    expectDocumented('get', LIST, missing);
+    const user = mint([SCOPES.list], { grantFlow: 'GRANT_FLOW_PASSWORD', userId: randomUUID(), roles: ['TELLER'] });
+    const forbidden = await call('GET', `${LIST}?user_id=${randomUUID()}`, { token: user });
+    expect(forbidden.status).toBe(403);
+    expectDocumented('get', LIST, forbidden);
+  });
+
+  it('get 200, 400, 404', async () => {
+    const admin = mint(['*']);
+    const found = await call('GET', `${LIST}/${setup.token_id}`, { token: admin });
+    expect(found.status).toBe(200);
+    expectDocumented('get', ONE, found);
+    const malformed = await call('GET', `${LIST}/not-a-uuid`, { token: admin });
+    expect(malformed.status).toBe(400);
+    expectDocumented('get', ONE, malformed);
+    const missing = await call('GET', `${LIST}/${randomUUID()}`, { token: admin });
+    expect(missing.status).toBe(404);
+    expectDocumented('get', ONE, missing);
+  });
+
+  it('revoke 200, 409, 400 (mismatch) and 413', async () => {
+    const admin = mint(['*']);
+    const victim = mintToken(deps, {
+      entityPk: setup.entity_pk,
+      clientId: setup.client_id,
+      userId: null,
+      accountId: null,
+      grantFlow: 'GRANT_FLOW_CLIENT_CREDENTIALS',
+      roles: [],
+      scopes: [],
+      lifetimeSeconds: 60,
+    }).record.tokenId;
+    const path = `${LIST}/${victim}`;
+    const mismatch = await call('DELETE', path, { token: admin, type: 'application/json', body: JSON.stringify({ token_id: randomUUID() }) });
+    expect(mismatch.status).toBe(400);
+    expectDocumented('delete', ONE, mismatch);
+    const big = await call('DELETE', path, { token: admin, type: 'application/json', body: JSON.stringify({ pad: 'x'.repeat(70 * 1024) }) });
+    expect(big.status).toBe(413);
+    expectDocumented('delete', ONE, big);
+    const revoked = await call('DELETE', path, { token: admin, type: 'application/json', body: JSON.stringify({ token_id: victim }) });
+    expect(revoked.status).toBe(200);
+    expectDocumented('delete', ONE, revoked);
+    const again = await call('DELETE', path, { token: admin });
+    expect(again.status).toBe(409);
+    expectDocumented('delete', ONE, again);
+  });
+
+  it('issue 200 (JSON and form), 400 and 401', async () => {
+    const json = await call('POST', LIST, {
+      type: 'application/json',
+      body: JSON.stringify({ grant_type: 'client_credentials', client_id: setup.client_id, client_secret: setup.client_secret }),
+    });
+    expect(json.status).toBe(200);
+    expectDocumented('post', LIST, json);
+    const form = await call('POST', LIST, {
+      type: 'application/x-www-form-urlencoded',
+      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: setup.client_id, client_secret: setup.client_secret }).toString(),
+    });
+    expect(form.status).toBe(200);
+    expectDocumented('post', LIST, form);
+    const unsupported = await call('POST', LIST, { type: 'application/json', body: JSON.stringify({ grant_type: 'implicit' }) });
+    expect(unsupported.status).toBe(400);
+    expectDocumented('post', LIST, unsupported);
+    const wrong = await call('POST', LIST, {
+      type: 'application/json',
+      body: JSON.stringify({ grant_type: 'client_credentials', client_id: setup.client_id, client_secret: 'wrong-secret' }),
+    });
+    expect(wrong.status).toBe(401);
+    expectDocumented('post', LIST, wrong);
+  });
+
+  it('catches an answer the document does not allow', () => {
+    const validate = validatorAt(['paths', LIST, 'get', 'responses', '200', 'content', 'application/json', 'schema']);
+    expect(validate({ tokens: [], pagination_info: { total_elements: 0 } })).toBe(false);
+    expect(validate({ tokens: [], pagination_info: { total_elements: 0, total_pages: 0, current_page: 1, page_size: 10, first_request_timestamp: '2026-01-01T00:00:00Z' }, extra: 1 })).toBe(false);
+  });
+});

@@ -1,0 +1,170 @@
+import {
+  formatMicros,
+  scopesGrant,
+  type GrantFlow,
+  type IssueTokenRequest,
+  type IssueTokenResponse,
+  type Violation,
+} from '@tokenwarden/contracts';
+import type { ClientRecord, UserRecord } from '@tokenwarden/db';
+import type { Deps } from '../context.js';
+import { fail } from '../errors.js';
+import { DECOY_HASH, verifySecret } from '../token-secrets.js';
+import { mintToken } from './mint.js';
+
+/** The client_id recorded on tokens of the first-party login grant (no API client involved). */
+export const LOGIN_CLIENT_ID = 'tokenwarden-login';
+
+/** A scope as it may be requested: dotted non-empty segments, `*` only as the whole last one. */
+const SCOPE_SHAPE = /^(?:[A-Za-z0-9_:-]+\.)*(?:[A-Za-z0-9_:-]+|\*)$/;
+
+/** What authenticated credentials may put in a token, before narrowing. */
+interface Grant {
+  entityPk: number;
+  clientId: string;
+  userId: string | null;
+  grantFlow: GrantFlow;
+  roles: string[];
+  scopes: string[];
+  lifetimeSeconds: number;
+  mayBind(accountId: string): boolean;
+}
+
+/**
+ * Verifies a client secret. Always runs scrypt (against DECOY_HASH for an unknown client),
+ * so an unknown client and a wrong secret cost the same and answer the same.
+ */
+async function verifiedClient(deps: Deps, clientId: string, secret: string): Promise<ClientRecord | undefined> {
+  const client = deps.directory.findClient(clientId);
+  const ok = await verifySecret(secret, client?.secretHash ?? DECOY_HASH);
+  return ok && client ? client : undefined;
+}
+
+/** Verifies a user's password, with the same decoy rule as `verifiedClient`. */
+async function verifiedUser(deps: Deps, username: string, password: string): Promise<UserRecord | undefined> {
+  const user = deps.directory.findUserByUsername(username);
+  const ok = await verifySecret(password, user?.passwordHash ?? DECOY_HASH);
+  return ok && user ? user : undefined;
+}
+
+/**
+ * The scopes both sets grant (wildcard-aware): each scope of one side that the other side
+ * grants. `iam.oauth.*` ∩ `iam.oauth.tokens.get` is `iam.oauth.tokens.get`; never wider
+ * than either side.
+ */
+export function intersectScopes(a: readonly string[], b: readonly string[]): string[] {
+  const out = new Set<string>();
+  for (const s of a) if (scopesGrant(b, s)) out.add(s);
+  for (const s of b) if (scopesGrant(a, s)) out.add(s);
+  return [...out];
+}
+
+/**
+ * The scopes a token carries: those held, or exactly the requested ones when each of them
+ * is granted by what is held. A requested scope not held is a 400 naming it.
+ */
+export function narrowScopes(held: readonly string[], requested: string | undefined): string[] {
+  if (requested === undefined) return [...held];
+  const wanted = [...new Set(requested.split(/\s+/).filter(Boolean))];
+  if (wanted.length === 0 || wanted.some((s) => !SCOPE_SHAPE.test(s))) {
+    fail('INVALID_ARGUMENT', undefined, [{ field: 'scope', reason: 'invalid' }]);
+  }
+  const violations: Violation[] = wanted
+    .filter((s) => !scopesGrant(held, s))
+    .map((s) => ({ field: 'scope', reason: 'scope_not_held', value: s }));
+  if (violations.length > 0) fail('INVALID_ARGUMENT', undefined, violations);
+  return wanted;
+}
+
+function denied(deps: Deps, grantType: IssueTokenRequest['grant_type']): never {
+  deps.log.info({ event: 'token.denied', grant_type: grantType }, 'token request denied: bad credentials');
+  fail('UNAUTHENTICATED', 'auth.credentials');
+}
+
+async function authenticateGrant(deps: Deps, req: IssueTokenRequest): Promise<Grant> {
+  const { lifetimes } = deps.config;
+  switch (req.grant_type) {
+    case 'client_credentials': {
+      const client = await verifiedClient(deps, req.client_id, req.client_secret);
+      if (!client) denied(deps, req.grant_type);
+      return {
+        entityPk: client.entityPk,
+        clientId: client.clientId,
+        userId: null,
+        grantFlow: 'GRANT_FLOW_CLIENT_CREDENTIALS',
+        roles: client.roles,
+        scopes: client.scopes,
+        lifetimeSeconds: lifetimes.client_credentials,
+        mayBind: (accountId) => deps.directory.accountInEntity(client.entityPk, accountId),
+      };
+    }
+    case 'password': {
+      // Both checks always run, so the answer and its cost never tell which one failed.
+      const [client, user] = await Promise.all([
+        verifiedClient(deps, req.client_id, req.client_secret),
+        verifiedUser(deps, req.username, req.password),
+      ]);
+      if (!client || !user || user.entityPk !== client.entityPk) denied(deps, req.grant_type);
+      return {
+        entityPk: user.entityPk,
+        clientId: client.clientId,
+        userId: user.userId,
+        grantFlow: 'GRANT_FLOW_PASSWORD',
+        roles: user.roles,
+        scopes: intersectScopes(user.scopes, client.scopes),
+        lifetimeSeconds: lifetimes.password,
+        mayBind: (accountId) => deps.directory.userMayActFor(user.entityPk, user.pk, accountId),
+      };
+    }
+    case 'login': {
+      const user = await verifiedUser(deps, req.username, req.password);
+      if (!user) denied(deps, req.grant_type);
+      return {
+        entityPk: user.entityPk,
+        clientId: LOGIN_CLIENT_ID,
+        userId: user.userId,
+        grantFlow: 'GRANT_FLOW_LOGIN',
+        roles: user.roles,
+        scopes: user.scopes,
+        lifetimeSeconds: lifetimes.login,
+        mayBind: (accountId) => deps.directory.userMayActFor(user.entityPk, user.pk, accountId),
+      };
+    }
+  }
+}
+
+/**
+ * `POST /v1/iam/oauth/tokens`: authenticates the grant (401 on any bad credential), then
+ * checks the narrowing and the account binding (400), then mints. Scope and account are
+ * judged only after authentication, so nothing about a client or user leaks to a caller
+ * who cannot prove to be it.
+ */
+export async function issueToken(deps: Deps, req: IssueTokenRequest): Promise<IssueTokenResponse> {
+  const grant = await authenticateGrant(deps, req);
+  const scopes = narrowScopes(grant.scopes, req.scope);
+  const accountId = req.account_id?.toLowerCase() ?? null;
+  if (accountId !== null && !grant.mayBind(accountId)) {
+    fail('INVALID_ARGUMENT', undefined, [{ field: 'account_id', reason: 'account_not_allowed' }]);
+  }
+  // The clock is read only now, after the (slow) scrypt work: created_at is issuance time.
+  const { accessToken, record } = mintToken(deps, {
+    entityPk: grant.entityPk,
+    clientId: grant.clientId,
+    userId: grant.userId,
+    accountId,
+    grantFlow: grant.grantFlow,
+    roles: grant.roles,
+    scopes,
+    lifetimeSeconds: grant.lifetimeSeconds,
+  });
+  return {
+    access_token: accessToken,
+    token_type: 'Bearer',
+    expires_in: grant.lifetimeSeconds,
+    token_id: record.tokenId,
+    scopes: record.scopes,
+    roles: record.roles,
+    created_at: formatMicros(record.createdAt),
+    expires_at: formatMicros(record.expiresAt),
+  };
+}

@@ -1,0 +1,358 @@
+import { randomUUID } from 'node:crypto';
+import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { IssueTokenResponse, Token, type Lang } from '@tokenwarden/contracts';
+import { openDatabase } from '@tokenwarden/db';
+
+// Wrap verifySecret so tests can see that scrypt runs (against the decoy) for unknown names.
+vi.mock('../src/token-secrets.js', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('../src/token-secrets.js')>();
+  return { ...actual, verifySecret: vi.fn(actual.verifySecret) };
+});
+
+import {
+  bootstrapEntity,
+  createAccount,
+  createApiClient,
+  createCaller,
+  createContext,
+  createDeps,
+  DECOY_HASH,
+  describeError,
+  intersectScopes,
+  LOGIN_CLIENT_ID,
+  manualClock,
+  narrowScopes,
+  verifySecret,
+  type Deps,
+} from '../src/index.js';
+import { createUser } from '../src/services/directory.js';
+
+const SECOND = 1_000_000;
+const START = Date.UTC(2026, 0, 1) * 1000;
+
+let deps: Deps;
+let clock: ReturnType<typeof manualClock>;
+const logged: object[] = [];
+const A = {
+  client: { id: '', secret: '' },
+  accounts: [] as string[],
+  user: { id: '', username: 'ua-teller', password: 'ua-password-correct-horse' },
+};
+const B = { client: { id: '', secret: '' }, account: '', user: { username: 'ub-user', password: 'ub-password-battery' } };
+
+const anon = (lang: Lang = 'en') => createCaller(createContext(deps, { acceptLanguage: lang }));
+const bearer = (token: string) => createCaller(createContext(deps, { authorization: `Bearer ${token}` }));
+
+/** The error a promise rejects with, as a caller would see it. */
+async function rejection(p: Promise<unknown>, lang: Lang = 'en') {
+  try {
+    await p;
+  } catch (error) {
+    return describeError(error, lang);
+  }
+  throw new Error('expected the call to fail');
+}
+
+beforeAll(async () => {
+  clock = manualClock(START);
+  const log = { info: (o: object) => logged.push(o), warn: (o: object) => logged.push(o), error: (o: object) => logged.push(o) };
+  deps = createDeps(openDatabase(':memory:'), { clock, log });
+  const a = await bootstrapEntity(deps, 'Entity A');
+  const client = await createApiClient(deps, a.entity_pk, {
+    name: 'service',
+    roles: ['SERVICE'],
+    scopes: ['iam.oauth.tokens.list.get', 'iam.oauth.tokens.get', 'payments.*'],
+  });
+  A.client = { id: client.client_id, secret: client.client_secret };
+  A.accounts = [createAccount(deps, a.entity_pk, 'a1').account_id, createAccount(deps, a.entity_pk, 'a2').account_id];
+  const user = await createUser(deps, a.entity_pk, {
+    username: A.user.username,
+    password: A.user.password,
+    roles: ['TELLER'],
+    scopes: ['iam.oauth.*', 'accounts.read'],
+    accountIds: [A.accounts[0]!],
+  });
+  A.user.id = user.user_id;
+
+  const b = await bootstrapEntity(deps, 'Entity B');
+  B.client = { id: b.client_id, secret: b.client_secret };
+  B.account = createAccount(deps, b.entity_pk, 'b1').account_id;
+  await createUser(deps, b.entity_pk, { ...B.user, roles: ['X'], scopes: ['*'], accountIds: [B.account] });
+});
+
+beforeEach(() => {
+  vi.mocked(verifySecret).mockClear();
+});
+
+const cc = (extra: object = {}) =>
+  anon().oauth.issueToken({ grant_type: 'client_credentials', client_id: A.client.id, client_secret: A.client.secret, ...extra });
+const pw = (extra: object = {}) =>
+  anon().oauth.issueToken({
+    grant_type: 'password',
+    client_id: A.client.id,
+    client_secret: A.client.secret,
+    username: A.user.username,
+    password: A.user.password,
+    ...extra,
+  });
+const login = (extra: object = {}) =>
+  anon().oauth.issueToken({ grant_type: 'login', username: A.user.username, password: A.user.password, ...extra });
+
+/** The issued token as the API lists it, fetched with the token itself. */
+async function stored(res: IssueTokenResponse) {
+  return Token.parse(await bearer(res.access_token).tokens.get({ token_id: res.token_id }));
+}
+
+describe('client_credentials', () => {
+  it('issues a token carrying the client roles and scopes, with no user', async () => {
+    const res = IssueTokenResponse.parse(await cc());
+    expect(res.token_type).toBe('Bearer');
+    expect(res.access_token).toMatch(/^twat_[A-Za-z0-9_-]{43}$/);
+    expect(res.expires_in).toBe(3600);
+    expect(Date.parse(res.expires_at) - Date.parse(res.created_at)).toBe(3600_000);
+    expect(res.roles).toEqual(['SERVICE']);
+    expect(res.scopes).toEqual(['iam.oauth.tokens.list.get', 'iam.oauth.tokens.get', 'payments.*']);
+    const t = await stored(res);
+    expect(t).toMatchObject({
+      grant_flow: 'GRANT_FLOW_CLIENT_CREDENTIALS',
+      client_id: A.client.id,
+      user_id: null,
+      account_id: null,
+      roles: ['SERVICE'],
+      status: 'TOKEN_STATUS_ACTIVE',
+    });
+  });
+
+  it('binds any account of its own entity, lower-cased', async () => {
+    const res = await cc({ account_id: A.accounts[1]!.toUpperCase() });
+    expect((await stored(res)).account_id).toBe(A.accounts[1]);
+  });
+
+  it('refuses an account of another entity or an unknown one with 400 account_id', async () => {
+    for (const account_id of [B.account, randomUUID()]) {
+      const err = await rejection(cc({ account_id }));
+      expect(err.httpStatus).toBe(400);
+      expect(err.body.details).toEqual([
+        { field: 'account_id', description: 'is not an account these credentials may act for' },
+      ]);
+    }
+  });
+
+  it('uses the configured lifetime', async () => {
+    const short = createDeps(deps.db, { clock, config: { lifetimes: { ...deps.config.lifetimes, client_credentials: 120 } } });
+    const res = await createCaller(createContext(short, {})).oauth.issueToken({
+      grant_type: 'client_credentials',
+      client_id: A.client.id,
+      client_secret: A.client.secret,
+    });
+    expect(res.expires_in).toBe(120);
+  });
+});
+
+describe('password', () => {
+  it('issues a user token: user roles, the scopes both user and client grant', async () => {
+    const res = await pw();
+    expect(res.roles).toEqual(['TELLER']);
+    // user iam.oauth.* ∩ client {list.get, get, payments.*}; accounts.read is not the client's
+    expect(res.scopes).toEqual(['iam.oauth.tokens.list.get', 'iam.oauth.tokens.get']);
+    expect(res.expires_in).toBe(3600);
+    expect(await stored(res)).toMatchObject({
+      grant_flow: 'GRANT_FLOW_PASSWORD',
+      client_id: A.client.id,
+      user_id: A.user.id,
+      account_id: null,
+    });
+  });
+
+  it("binds only the user's own accounts", async () => {
+    expect((await stored(await pw({ account_id: A.accounts[0] }))).account_id).toBe(A.accounts[0]);
+    const err = await rejection(pw({ account_id: A.accounts[1] }));
+    expect(err.httpStatus).toBe(400);
+    expect(err.body.details[0]?.field).toBe('account_id');
+  });
+
+  it('refuses a user of another entity than the client with the same 401', async () => {
+    const err = await rejection(pw({ username: B.user.username, password: B.user.password }));
+    expect(err.httpStatus).toBe(401);
+    expect(err.body.message).toBe('the credentials are not valid');
+  });
+
+  it('checks both the client and the user even when one of them is unknown', async () => {
+    const err = await rejection(pw({ client_id: 'no-such-client' }));
+    expect(err.httpStatus).toBe(401);
+    const hashes = vi.mocked(verifySecret).mock.calls.map((c) => c[1]);
+    expect(hashes).toHaveLength(2);
+    expect(hashes).toContain(DECOY_HASH);
+    expect(hashes.filter((h) => h !== DECOY_HASH)).toHaveLength(1);
+  });
+});
+
+describe('login', () => {
+  it('issues a short-lived user token under the login pseudo-client with every user scope', async () => {
+    const res = await login();
+    expect(res.expires_in).toBe(900);
+    expect(res.scopes).toEqual(['iam.oauth.*', 'accounts.read']);
+    expect(await stored(res)).toMatchObject({
+      grant_flow: 'GRANT_FLOW_LOGIN',
+      client_id: LOGIN_CLIENT_ID,
+      user_id: A.user.id,
+      roles: ['TELLER'],
+    });
+  });
+
+  it("binds the user's account and refuses another one", async () => {
+    expect((await stored(await login({ account_id: A.accounts[0] }))).account_id).toBe(A.accounts[0]);
+    expect((await rejection(login({ account_id: A.accounts[1] }))).body.details[0]?.field).toBe('account_id');
+  });
+});
+
+describe('bad credentials', () => {
+  const cases: [string, () => Promise<unknown>][] = [
+    ['wrong client secret', () => cc({ client_secret: `${A.client.secret}x` })],
+    ['unknown client', () => cc({ client_id: 'no-such-client' })],
+    ["another entity's client with our secret", () => cc({ client_id: B.client.id })],
+    ['wrong password (password grant)', () => pw({ password: 'nope' })],
+    ['unknown user (password grant)', () => pw({ username: 'nobody' })],
+    ['wrong password (login)', () => login({ password: 'nope' })],
+    ['unknown user (login)', () => login({ username: 'nobody' })],
+  ];
+  it.each(cases)('%s: 401 with one and the same message', async (_name, call) => {
+    const err = await rejection(call());
+    expect(err.httpStatus).toBe(401);
+    expect(err.body).toEqual({ code: 16, message: 'the credentials are not valid', details: [] });
+  });
+
+  it('runs scrypt against the decoy hash for an unknown client or user', async () => {
+    await rejection(cc({ client_id: 'no-such-client' }));
+    await rejection(login({ username: 'nobody' }));
+    expect(vi.mocked(verifySecret).mock.calls.map((c) => c[1])).toEqual([DECOY_HASH, DECOY_HASH]);
+  });
+
+  it('answers in Spanish when asked', async () => {
+    const err = await rejection(anon('es').oauth.issueToken({ grant_type: 'login', username: 'x', password: 'y' }), 'es');
+    expect(err.body.message).toBe('las credenciales no son válidas');
+  });
+
+  it('judges scope and account only after the credentials', async () => {
+    const err = await rejection(cc({ client_secret: 'wrong', scope: 'not.held', account_id: B.account }));
+    expect(err.httpStatus).toBe(401);
+  });
+});
+
+describe('scope narrowing', () => {
+  it('carries exactly the requested scopes when each is held (wildcards included)', async () => {
+    const res = await cc({ scope: 'payments.create  iam.oauth.tokens.get payments.create' });
+    expect(res.scopes).toEqual(['payments.create', 'iam.oauth.tokens.get']);
+    expect((await stored(res)).scopes).toEqual(['payments.create', 'iam.oauth.tokens.get']);
+    expect((await cc({ scope: 'payments.*' })).scopes).toEqual(['payments.*']);
+  });
+
+  it('refuses a scope not held with 400 naming it, wildcard widenings included', async () => {
+    for (const [scope, culprit] of [
+      ['accounts.read', 'accounts.read'],
+      ['payments.refund *', '*'],
+      ['iam.oauth.*', 'iam.oauth.*'],
+      ['payments', 'payments'],
+    ] as const) {
+      const err = await rejection(cc({ scope }));
+      expect(err.httpStatus).toBe(400);
+      expect(err.body.details).toEqual([
+        { field: 'scope', description: `asks for scope ${culprit}, which the credentials do not hold` },
+      ]);
+      expect(err.body.message).toContain(culprit);
+    }
+  });
+
+  it('narrows a password token within the user ∩ client scopes only', async () => {
+    // accounts.read is the user's but not the client's
+    const err = await rejection(pw({ scope: 'accounts.read' }));
+    expect(err.body.details[0]).toEqual({
+      field: 'scope',
+      description: 'asks for scope accounts.read, which the credentials do not hold',
+    });
+    expect((await pw({ scope: 'iam.oauth.tokens.get' })).scopes).toEqual(['iam.oauth.tokens.get']);
+  });
+
+  it('refuses a malformed scope list', async () => {
+    for (const scope of ['   ', 'a..b', 'a.*.b', '*x']) {
+      const err = await rejection(cc({ scope }));
+      expect(err.httpStatus).toBe(400);
+      expect(err.body.details[0]?.field).toBe('scope');
+    }
+  });
+
+  it('intersectScopes and narrowScopes never widen', () => {
+    expect(intersectScopes(['iam.oauth.*'], ['iam.oauth.tokens.get', 'payments.*'])).toEqual(['iam.oauth.tokens.get']);
+    expect(intersectScopes(['*'], ['a.b'])).toEqual(['a.b']);
+    expect(intersectScopes(['a.*'], ['b.*'])).toEqual([]);
+    expect(narrowScopes(['a.*'], undefined)).toEqual(['a.*']);
+    expect(narrowScopes(['a.*'], 'a.b.c')).toEqual(['a.b.c']);
+    expect(() => narrowScopes(['a.*'], 'a')).toThrow();
+  });
+});
+
+describe('malformed requests', () => {
+  it('an unknown grant_type is a 400 naming grant_type', async () => {
+    const err = await rejection(anon().oauth.issueToken({ grant_type: 'implicit' } as never));
+    expect(err.httpStatus).toBe(400);
+    expect(err.body.details).toEqual([
+      { field: 'grant_type', description: 'must be one of client_credentials, password, login' },
+    ]);
+  });
+
+  it('missing fields are a 400 naming each of them', async () => {
+    const err = await rejection(anon().oauth.issueToken({ grant_type: 'password', client_id: 'x' } as never));
+    expect(err.httpStatus).toBe(400);
+    expect(err.body.details.map((d) => d.field)).toEqual(['client_secret', 'username', 'password']);
+    expect(err.body.details[0]?.description).toBe('is required');
+  });
+
+  it('a malformed account_id is a 400 before any credential check', async () => {
+    const err = await rejection(cc({ account_id: 'not-a-uuid' }));
+    expect(err.body.details).toEqual([{ field: 'account_id', description: 'must be a UUID' }]);
+    expect(verifySecret).not.toHaveBeenCalled();
+  });
+});
+
+describe('last_used_at', () => {
+  it('is set on first use and written at most once per granularity', async () => {
+    const res = await cc();
+    const touch = vi.spyOn(deps.tokens, 'touchLastUsed');
+    const before = Token.parse(await anonGet(res));
+    expect(before.last_used_at).not.toBeNull();
+    expect(touch.mock.results.at(-1)?.value).toBe(true);
+    clock.advance(30 * SECOND);
+    const again = await anonGet(res);
+    expect(again.last_used_at).toBe(before.last_used_at);
+    expect(touch.mock.results.at(-1)?.value).toBe(false);
+    clock.advance(31 * SECOND);
+    const later = await anonGet(res);
+    expect(Date.parse(later.last_used_at!)).toBeGreaterThan(Date.parse(before.last_used_at!));
+    expect(touch.mock.results.at(-1)?.value).toBe(true);
+    touch.mockRestore();
+  });
+
+  it('is not touched by a failed authentication (missing scope)', async () => {
+    const res = await cc({ scope: 'payments.create' });
+    await rejection(bearer(res.access_token).tokens.get({ token_id: res.token_id }));
+    const row = deps.tokens.get(deps.directory.findClient(A.client.id)!.entityPk, res.token_id)!;
+    expect(row.lastUsedAt).toBeNull();
+  });
+});
+
+function anonGet(res: IssueTokenResponse) {
+  return bearer(res.access_token).tokens.get({ token_id: res.token_id });
+}
+
+describe('logs', () => {
+  it('record issuance and denial without any secret, password or raw token', async () => {
+    const res = await pw();
+    await rejection(login({ password: 'wrong-password-xyz' }));
+    const text = JSON.stringify(logged);
+    expect(text).toContain('token.issued');
+    expect(text).toContain('token.denied');
+    for (const secret of [res.access_token, A.client.secret, A.user.password, 'wrong-password-xyz', 'scrypt$']) {
+      expect(text).not.toContain(secret);
+    }
+  });
+});

@@ -1,0 +1,236 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { createDeps, mintToken } from '@tokenwarden/api';
+import { closeDatabase, openDatabase } from '@tokenwarden/db';
+import type { Dataset, EntityInfo } from './dataset.js';
+import { median, summarize } from './stats.js';
+
+export interface HttpRow {
+  workload: string;
+  server: string;
+  rps: number;
+  p50: number;
+  p99: number;
+  vsP3: number;
+  rssMb: number;
+  errors: number;
+}
+
+export interface HttpReport {
+  connections: number;
+  duration: number;
+  repeats: number;
+  pinning: string;
+  rows: HttpRow[];
+  interference: { counter: string; idleP99: number; busyP99: number; ratio: number; bigRequests: number }[];
+  maxRssMb: number;
+  targets: { target: string; measured: string; ok: boolean }[];
+}
+
+/** Small-entity requests per second during the interference test (about a third of capacity). */
+const SMALL_RATE = 400;
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+
+function hasTaskset(): boolean {
+  try {
+    execFileSync('taskset', ['-V'], { stdio: 'ignore' });
+    return cpus().length >= 2;
+  } catch {
+    return false;
+  }
+}
+
+interface Server {
+  name: string;
+  child: ChildProcess;
+  url: string;
+  rssMb(): number;
+  stop(): Promise<void>;
+}
+
+async function startServer(name: string, script: string, args: string[], pin: boolean): Promise<Server> {
+  const node = [process.execPath, join(HERE, 'servers', script), ...args];
+  const child = pin
+    ? spawn('taskset', ['-c', '1', ...node], { env: { ...process.env, LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'inherit'] })
+    : spawn(node[0]!, node.slice(1), { env: { ...process.env, LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    let buf = '';
+    const timer = setTimeout(() => reject(new Error(`${name} did not start`)), 60_000);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      buf += chunk.toString();
+      const m = /READY (\d+)/.exec(buf);
+      if (m) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`${name} exited (${code})`)));
+  });
+  return {
+    name,
+    child,
+    url: `http://127.0.0.1:${port}`,
+    rssMb() {
+      try {
+        const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+        return m ? Number(m[1]) / 1024 : Number.NaN;
+      } catch {
+        return Number.NaN;
+      }
+    },
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+        setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
+      }),
+  };
+}
+
+interface Load {
+  path: string;
+  token: string;
+}
+
+async function cannon(url: string, load: Load, connections: number, duration: number, overallRate?: number) {
+  return autocannon({
+    url: url + load.path,
+    connections,
+    duration,
+    headers: { authorization: `Bearer ${load.token}` },
+    ...(overallRate ? { overallRate } : {}),
+  });
+}
+
+/** Warm-up, then `repeats` runs; medians of req/s, p50, p99 and the highest RSS seen. */
+async function measure(server: Server, load: Load, o: { connections: number; duration: number; repeats: number; warmup: number; rate?: number }) {
+  let maxRss = server.rssMb();
+  const sampler = setInterval(() => {
+    maxRss = Math.max(maxRss, server.rssMb());
+  }, 250);
+  try {
+    await cannon(server.url, load, o.connections, o.warmup, o.rate);
+    const runs = [];
+    for (let i = 0; i < o.repeats; i++) runs.push(await cannon(server.url, load, o.connections, o.duration, o.rate));
+    const errors = runs.reduce((s, r) => s + r.errors + r.non2xx + r.timeouts, 0);
+    return {
+      rps: median(runs.map((r) => r.requests.average)),
+      p50: median(runs.map((r) => r.latency.p50)),
+      p99: median(runs.map((r) => r.latency.p99)),
+      errors,
+      rssMb: maxRss,
+    };
+  } finally {
+    clearInterval(sampler);
+  }
+}
+
+function mintBearers(d: Dataset): Record<'big' | 'mid' | 'tiny', string> {
+  const db = openDatabase(d.file);
+  const deps = createDeps(db);
+  const mint = (e: EntityInfo) =>
+    mintToken(deps, {
+      entityPk: e.pk, clientId: `client-${e.pk}-0`, userId: null, accountId: null,
+      grantFlow: 'GRANT_FLOW_CLIENT_CREDENTIALS', roles: ['ENTITY_ADMIN'], scopes: ['*'], lifetimeSeconds: 4 * 3600,
+    }).accessToken;
+  const out = { big: mint(d.big), mid: mint(d.mid[0]!), tiny: mint(d.tiny[0]!) };
+  closeDatabase(db);
+  return out;
+}
+
+export async function runHttp(d: Dataset, o: { quick: boolean; log: (s: string) => void }): Promise<HttpReport> {
+  const pin = hasTaskset();
+  if (pin) execFileSync('taskset', ['-a', '-p', '-c', '0', String(process.pid)], { stdio: 'ignore' });
+  const pinning = pin ? 'pinned to core 1 (taskset), load generator on core 0' : 'NOT pinned (taskset unavailable or < 2 cores)';
+  const cfg = o.quick
+    ? { connections: 10, duration: 2, repeats: 2, warmup: 1 }
+    : { connections: 10, duration: 5, repeats: 3, warmup: 2 };
+  const bearers = mintBearers(d);
+  // A past snapshot after every historical token (the minted bearers come after it).
+  const seconds = Math.floor(d.anchor / 1_000_000) + 1;
+  const fixed = `&page_params.first_request_timestamp.seconds=${seconds}&page_params.first_request_timestamp.nanos=0`;
+  const rest = '/v1/iam/oauth/tokens?page_params.page_size=50';
+  const trpcInput = encodeURIComponent(JSON.stringify({ page_params: { page_size: 50, first_request_timestamp: { seconds, nanos: 0 } } }));
+  const loads: { name: string; rest: Load; trpc?: Load }[] = [
+    { name: 'tiny, page 1, size 50, new snapshot', rest: { path: rest, token: bearers.tiny } },
+    { name: 'mid, page 1, size 50, fixed snapshot', rest: { path: rest + fixed, token: bearers.mid }, trpc: { path: `/trpc/tokens.list?input=${trpcInput}`, token: bearers.mid } },
+    { name: 'big, page 1, size 50, fixed snapshot', rest: { path: rest + fixed, token: bearers.big }, trpc: { path: `/trpc/tokens.list?input=${trpcInput}`, token: bearers.big } },
+    { name: 'big, page 1, size 10, fixed snapshot', rest: { path: rest.replace('=50', '=10') + fixed, token: bearers.big } },
+  ];
+  const rows: HttpRow[] = [];
+  const servers: [string, string, string[]][] = [
+    ['P2 node:http', 'p2-node-http.js', [d.file]],
+    ['P3 Fastify', 'p3-fastify.js', [d.file]],
+    ['P4 Tokenwarden REST', 'p4-tokenwarden.js', [d.file, 'worker']],
+  ];
+  let maxRssP4 = 0;
+  for (const [name, script, args] of servers) {
+    const server = await startServer(name, script, args, pin);
+    try {
+      for (const load of loads) {
+        const m = await measure(server, load.rest, cfg);
+        rows.push({ workload: load.name, server: name, ...m, vsP3: Number.NaN });
+        o.log(`  ${name} / ${load.name}: ${Math.round(m.rps)} req/s, p50 ${m.p50} ms, p99 ${m.p99} ms, RSS ${m.rssMb.toFixed(0)} MB${m.errors ? `, ${m.errors} ERRORS` : ''}`);
+        if (name.startsWith('P4')) maxRssP4 = Math.max(maxRssP4, m.rssMb);
+        if (name.startsWith('P4') && load.trpc) {
+          const t = await measure(server, load.trpc, cfg);
+          rows.push({ workload: load.name, server: 'P5 Tokenwarden tRPC (HTTP GET)', ...t, vsP3: Number.NaN });
+          o.log(`  P5 tRPC / ${load.name}: ${Math.round(t.rps)} req/s, p50 ${t.p50} ms, p99 ${t.p99} ms${t.errors ? `, ${t.errors} ERRORS` : ''}`);
+          maxRssP4 = Math.max(maxRssP4, t.rssMb);
+        }
+      }
+    } finally {
+      await server.stop();
+    }
+  }
+  for (const r of rows) {
+    const p3 = rows.find((x) => x.workload === r.workload && x.server.startsWith('P3'));
+    r.vsP3 = p3 ? r.rps / p3.rps : Number.NaN;
+  }
+
+  // Counting the big entity while small requests arrive: worker counter vs inline.
+  const interference: HttpReport['interference'] = [];
+  const small: Load = { path: rest + fixed, token: bearers.tiny };
+  for (const mode of ['worker', 'inline']) {
+    const server = await startServer(`P4 (${mode} count)`, 'p4-tokenwarden.js', [d.file, mode], pin);
+    try {
+      // A steady, unsaturated load (a saturated closed loop measures queueing, not interference).
+      const steady = { ...cfg, rate: SMALL_RATE };
+      const idle = await measure(server, small, steady);
+      let running = true;
+      let bigRequests = 0;
+      const background = (async () => {
+        // Each request names no snapshot, so each is a new snapshot and counts ~half the rows.
+        while (running) {
+          const res = await fetch(server.url + rest, { headers: { authorization: `Bearer ${bearers.big}` } });
+          await res.arrayBuffer();
+          if (res.ok) bigRequests += 1;
+        }
+      })();
+      const busy = await measure(server, small, { ...steady, warmup: 1 });
+      running = false;
+      await background;
+      if (mode === 'worker') maxRssP4 = Math.max(maxRssP4, busy.rssMb);
+      interference.push({ counter: mode, idleP99: idle.p99, busyP99: busy.p99, ratio: busy.p99 / idle.p99, bigRequests });
+      o.log(`  interference (${mode}): small p99 idle ${idle.p99} ms, while counting ${busy.p99} ms, ${bigRequests} big-entity first pages`);
+    } finally {
+      await server.stop();
+    }
+  }
+
+  const targets: HttpReport['targets'] = [];
+  const p4 = rows.filter((r) => r.server.startsWith('P4') && r.workload.includes('size 50'));
+  const worst = Math.min(...p4.map((r) => r.vsP3));
+  targets.push({ target: 'P4 throughput >= 0.8x P3 at page_size 50', measured: p4.map((r) => `${r.workload.split(',')[0]} ${r.vsP3.toFixed(2)}x`).join(', '), ok: worst >= 0.8 });
+  const w = interference.find((i) => i.counter === 'worker')!;
+  targets.push({ target: 'small-entity p99 while the big entity counts <= 2x idle', measured: `worker ${w.ratio.toFixed(2)}x (inline ${interference.find((i) => i.counter === 'inline')!.ratio.toFixed(2)}x)`, ok: w.ratio <= 2 });
+  targets.push({ target: 'server RSS < 300 MB at 1M tokens under load', measured: `${maxRssP4.toFixed(0)} MB max (P4)`, ok: maxRssP4 < 300 });
+  void summarize;
+  return { ...cfg, pinning, rows, interference, maxRssMb: maxRssP4, targets };
+}

@@ -1,0 +1,19 @@
+import { createDeps, inlineCounter, workerCounter } from '@tokenwarden/api';
+import { openDatabase, TokenStore } from '@tokenwarden/db';
+import { createApp, createLogger } from '@tokenwarden/server';
+import { ready } from './raw-core.js';
+
+/*
+ * P4/P5: Tokenwarden itself, composed as apps/server/src/main.ts composes it (createDeps
+ * with the count worker, createApp, the pino logger at LOG_LEVEL), minus env config and
+ * demo data. `inline` as second argument counts on the request thread instead.
+ */
+const file = process.argv[2] ?? '';
+const mode = process.argv[3] ?? 'worker';
+const log = createLogger(process.env.LOG_LEVEL ?? 'warn');
+const db = openDatabase(file);
+const counter = mode === 'inline' ? { ...inlineCounter(new TokenStore(db)), close: async () => {} } : workerCounter(db, file);
+const deps = createDeps(db, { log, counter });
+const app = createApp({ deps, log, onClose: () => counter.close() });
+app.listen(0, '127.0.0.1').then((address) => ready(address.port));
+process.once('SIGTERM', () => void app.close().then(() => process.exit(0)));

@@ -1,0 +1,84 @@
+import { createHash } from 'node:crypto';
+import { presentToken } from '@tokenwarden/api';
+import { formatTimestamp, microsToTimestamp, timestampToMicrosFloor, type GrantFlow, type OrderKey } from '@tokenwarden/contracts';
+import { grantFlowOf, type TokenFilters, type TokenRecord, type TokenRow } from '@tokenwarden/db';
+import { RawQueries } from '../inproc.js';
+
+/**
+ * What P2 (node:http) and P3 (Fastify) do per request, over P0's raw statements: bearer
+ * lookup by SHA-256 hash (unknown, revoked or expired → 401), the query string read with
+ * URLSearchParams (no validation beyond numbers), the same page and count SQL, totals
+ * memoized per (entity, filters, snapshot) for past snapshots as Tokenwarden does, and
+ * the same JSON body. No logging.
+ */
+export function rawLister(file: string) {
+  const raw = new RawQueries(file);
+  const byHash = raw.sqlite.prepare('SELECT * FROM tokens WHERE token_hash = ?');
+  const totals = new Map<string, number>();
+  return (authorization: string | undefined, query: URLSearchParams): { status: number; body: unknown } => {
+    const bearer = /^Bearer +(\S+) *$/i.exec(authorization ?? '')?.[1];
+    const now = Date.now() * 1000;
+    const row = bearer ? (byHash.get(createHash('sha256').update(bearer).digest()) as TokenRow | undefined) : undefined;
+    if (!row || row.revoked_at !== null || row.expires_at <= now) return { status: 401, body: { code: 16, message: 'unauthenticated', details: [] } };
+    const size = Number(query.get('page_params.page_size') ?? 10);
+    const number = Number(query.get('page_params.page_number') ?? 1);
+    const seconds = query.get('page_params.first_request_timestamp.seconds');
+    const ts = seconds !== null ? { seconds: Number(seconds), nanos: Number(query.get('page_params.first_request_timestamp.nanos') ?? 0) } : microsToTimestamp(now);
+    const snapshot = timestampToMicrosFloor(ts);
+    const filters: TokenFilters = {
+      userId: query.get('user_id') ?? undefined,
+      accountId: query.get('account_id') ?? undefined,
+      grantFlow: (query.get('grant_flow') as GrantFlow | null) ?? undefined,
+      role: query.get('role') ?? undefined,
+    };
+    const orderKey = (query.get('order_params.order_key') ?? 'created_at') as OrderKey;
+    const direction = query.get('order_params.order_direction') === 'ASC' ? 'ASC' : 'DESC';
+    const rows = raw.page(row.entity_pk, { filters, snapshot, orderKey, direction, limit: size, offset: (number - 1) * size });
+    const key = `${row.entity_pk}|${filters.accountId}|${filters.userId}|${filters.grantFlow}|${filters.role}|${snapshot}`;
+    let total = totals.get(key);
+    if (total === undefined) {
+      total = raw.count(row.entity_pk, filters, snapshot);
+      if (snapshot <= now) {
+        if (totals.size >= 10_000) totals.clear();
+        totals.set(key, total);
+      }
+    }
+    return {
+      status: 200,
+      body: {
+        tokens: rows.map((r) => presentToken(record(r), now)),
+        pagination_info: {
+          total_elements: total,
+          total_pages: Math.ceil(total / size),
+          current_page: number,
+          page_size: size,
+          first_request_timestamp: formatTimestamp(ts),
+        },
+      },
+    };
+  };
+}
+
+/** A row of TOKEN_COLUMNS (raw mode) as a record, plainly. */
+function record(r: unknown[]): TokenRecord {
+  return {
+    pk: r[0] as number,
+    entityPk: r[1] as number,
+    tokenId: r[2] as string,
+    clientId: r[3] as string,
+    userId: (r[4] as string) || null,
+    accountId: (r[5] as string) || null,
+    grantFlow: grantFlowOf(r[6] as number),
+    roles: JSON.parse(r[7] as string) as string[],
+    scopes: JSON.parse(r[8] as string) as string[],
+    createdAt: r[9] as number,
+    expiresAt: r[10] as number,
+    revokedAt: r[11] as number | null,
+    lastUsedAt: (r[12] as number) || null,
+  };
+}
+
+/** Tells the parent the port once listening. */
+export function ready(port: number): void {
+  process.stdout.write(`READY ${port}\n`);
+}
