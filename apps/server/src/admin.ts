@@ -2,14 +2,14 @@
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { bootstrapEntity, createAccount, createApiClient, createDeps, createUser, type Deps } from '@tokenwarden/api';
-import { ROLE_PATTERN, Uuid } from '@tokenwarden/contracts';
+import { MAX_SECRET_LENGTH, MAX_USERNAME_LENGTH, ROLE_PATTERN, SCOPE_PATTERN, Uuid } from '@tokenwarden/contracts';
 import { closeDatabase, openDatabase, type EntityRecord } from '@tokenwarden/db';
 import { ensureDemoData } from './demo/data.js';
 
 /**
  * Operator commands that write to the database directly (not through the API):
- * creating entities, API clients, users and accounts, and seeding demo data. Output is JSON on stdout; secrets in it are
- * shown once and never logged.
+ * creating entities, API clients, users and accounts, and seeding demo data. Output is
+ * JSON on stdout; secrets in it are shown once and never logged.
  */
 const USAGE = `usage: tokenwarden-admin <command> [options]
 
@@ -36,8 +36,6 @@ options:
 type Values = Record<string, string | boolean | undefined>;
 type Command = (deps: Deps, values: Values) => Promise<unknown>;
 
-const SCOPE_SHAPE = /^(?:[A-Za-z0-9_:-]+\.)*(?:[A-Za-z0-9_:-]+|\*)$/;
-
 function required(v: Values, name: string): string {
   const value = v[name];
   if (typeof value !== 'string' || value.trim() === '') throw new UsageError(`--${name} is required`);
@@ -56,7 +54,7 @@ function list(v: Values, name: string, valid: (item: string) => boolean, what: s
 }
 
 const roles = (v: Values) => list(v, 'roles', (r) => ROLE_PATTERN.test(r), 'a role (letters, digits, _ . : -; at most 64)');
-const scopes = (v: Values) => list(v, 'scopes', (s) => SCOPE_SHAPE.test(s), 'a scope (dotted segments, * only as the last)');
+const scopes = (v: Values) => list(v, 'scopes', (s) => SCOPE_PATTERN.test(s), 'a scope (dotted segments, * only as the last)');
 
 function entityOf(deps: Deps, v: Values): EntityRecord {
   const entityId = required(v, 'entity');
@@ -91,9 +89,13 @@ const COMMANDS: Record<string, Command> = {
   'user create': async (deps, v) => {
     const entity = entityOf(deps, v);
     const username = required(v, 'username');
+    if (username.length > MAX_USERNAME_LENGTH) throw new UsageError(`--username: at most ${MAX_USERNAME_LENGTH} characters`);
     if (v['password-stdin'] && v.password !== undefined) throw new UsageError('give --password or --password-stdin, not both');
     let password = typeof v.password === 'string' ? v.password : v['password-stdin'] ? await readStdin() : undefined;
     if (password === '') throw new UsageError('the password must not be empty');
+    if (password !== undefined && password.length > MAX_SECRET_LENGTH) {
+      throw new UsageError(`the password must be at most ${MAX_SECRET_LENGTH} characters`);
+    }
     const generated = password === undefined;
     password ??= randomBytes(24).toString('base64url');
     const accountIds = list(v, 'accounts', (a) => Uuid.safeParse(a).success, 'an account id (UUID)').map((a) => a.toLowerCase());

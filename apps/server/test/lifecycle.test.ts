@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAccount } from '@tokenwarden/api';
 import { ErrorBody, IssueTokenResponse, ListTokensResponse, Token, type GrantFlow } from '@tokenwarden/contracts';
@@ -175,6 +176,46 @@ describe('the README demo credentials, for every grant', () => {
     expect(res.status).toBe(200);
     const data = IssueTokenResponse.parse(res.body.result.data);
     expect((await getToken(admin.access_token, data.token_id)).status).toBe(200);
+  });
+});
+
+describe("the README's lifecycle section", () => {
+  const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+  const section = /<!-- section:lifecycle -->([\s\S]*?)<!-- \/section:lifecycle -->/.exec(readme)?.[1] ?? '';
+
+  it('every issuance example works as written against the demo data', async () => {
+    const json = [...section.matchAll(/-d '(\{[^']*\})'/g)].map((m) => JSON.parse(m[1]!) as Record<string, string>);
+    const forms = section
+      .split('\n')
+      .filter((l) => /^curl .* -d grant_type=/.test(l))
+      .map((l) => Object.fromEntries([...l.matchAll(/-d (\w+)=(\S+)/g)].map((m) => [m[1]!, m[2]!])));
+    expect(new Set(json.map((b) => b.grant_type))).toEqual(new Set(['client_credentials', 'password', 'login']));
+    expect(forms.length).toBeGreaterThanOrEqual(1);
+    for (const body of json) {
+      const res = await issue(body);
+      expect(res.status, JSON.stringify(body)).toBe(200);
+      const t = Token.parse((await getToken(admin.access_token, res.body.token_id)).body);
+      expect(t.grant_flow).toBe(`GRANT_FLOW_${body.grant_type!.toUpperCase()}`);
+      if (body.account_id) expect(t.account_id).toBe(body.account_id);
+      if (body.scope) expect(t.scopes).toEqual(body.scope.split(' '));
+    }
+    for (const form of forms) {
+      const res = await call('POST', TOKENS, {
+        raw: new URLSearchParams(form).toString(),
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      });
+      expect(res.status, JSON.stringify(form)).toBe(200);
+    }
+  });
+
+  it("names alice's demo accounts and the demo credentials truly", () => {
+    for (const id of section.match(/[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}/g) ?? []) {
+      if (section.includes(`"account_id":"${id}"`) || section.includes(`\`${id}\``)) {
+        expect(userAccounts.get('alice'), id).toContain(id);
+      }
+    }
+    for (const u of DEMO.users) expect(section).toContain(`password \`${u.password}\``);
+    for (const c of [DEMO.admin, DEMO.reporting]) expect(section).toContain(`secret \`${c.clientSecret}\``);
   });
 });
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureDataset } from './dataset.js';
@@ -117,6 +117,9 @@ async function main(): Promise<void> {
     for (const t of report.targets) targets.push(t);
   }
 
+  const load = loadavg().map((l) => l.toFixed(2)).join(' ');
+  out.loadAverageAtEnd = load;
+  print(`\nMachine: ${machine}; load average at the end ${load} (the machine is shared: other work runs on it)`);
   print('\nTargets');
   print(table(['target', 'measured', 'verdict'], targets.map((t) => [t.target, t.measured, verdict(t.ok)])));
   out.targets = targets;

@@ -79,6 +79,6 @@ describe('stats', () => {
   it('summarizes medians and p99 and prints aligned tables', () => {
     const s = summarize(Array.from({ length: 100 }, (_, i) => i + 1));
     expect(s).toEqual({ n: 100, median: 50, p99: 99 });
-    expect(table(['a', 'bb'], [['x', 1], ['yyy', 22]]).split('\n')).toEqual(['a     bb', '---  --', 'x     1', 'yyy  22']);
+    expect(table(['a', 'bb'], [['x', 1], ['yyy', 22]]).split('\n')).toEqual(['a    bb', '---  --', 'x     1', 'yyy  22']);
   });
 });

@@ -2,8 +2,14 @@ import { z } from 'zod';
 import { Rfc3339 } from './timestamp.js';
 import { Uuid } from './token.js';
 
-const Secret = z.string().min(1).max(1024);
-const Username = z.string().min(1).max(256);
+/** One scope as it may be granted or requested: dotted segments, `*` only as the whole last one. */
+export const SCOPE_PATTERN = /^(?:[A-Za-z0-9_:-]+\.)*(?:[A-Za-z0-9_:-]+|\*)$/;
+export const MAX_USERNAME_LENGTH = 256;
+export const MAX_SECRET_LENGTH = 1024;
+
+const Secret = z.string().min(1).max(MAX_SECRET_LENGTH);
+const Username = z.string().min(1).max(MAX_USERNAME_LENGTH);
+
 /** Space-separated scopes to narrow the token to (never to widen it). */
 const ScopeList = z.string().min(1).max(4096);
 

@@ -1,5 +1,6 @@
 import {
   formatMicros,
+  SCOPE_PATTERN,
   scopesGrant,
   type GrantFlow,
   type IssueTokenRequest,
@@ -14,9 +15,6 @@ import { mintToken } from './mint.js';
 
 /** The client_id recorded on tokens of the first-party login grant (no API client involved). */
 export const LOGIN_CLIENT_ID = 'tokenwarden-login';
-
-/** A scope as it may be requested: dotted non-empty segments, `*` only as the whole last one. */
-const SCOPE_SHAPE = /^(?:[A-Za-z0-9_:-]+\.)*(?:[A-Za-z0-9_:-]+|\*)$/;
 
 /** What authenticated credentials may put in a token, before narrowing. */
 interface Grant {
@@ -66,7 +64,7 @@ export function intersectScopes(a: readonly string[], b: readonly string[]): str
 export function narrowScopes(held: readonly string[], requested: string | undefined): string[] {
   if (requested === undefined) return [...held];
   const wanted = [...new Set(requested.split(/\s+/).filter(Boolean))];
-  if (wanted.length === 0 || wanted.some((s) => !SCOPE_SHAPE.test(s))) {
+  if (wanted.length === 0 || wanted.some((s) => !SCOPE_PATTERN.test(s))) {
     fail('INVALID_ARGUMENT', undefined, [{ field: 'scope', reason: 'invalid' }]);
   }
   const violations: Violation[] = wanted

@@ -1,0 +1,103 @@
+import { GRANT_FLOWS, ORDER_DIRECTIONS, ORDER_KEYS } from '@tokenwarden/contracts';
+import { EXIT_CODES_HELP } from './exit-codes.js';
+
+const CONNECTION = `Connection (every command):
+  --url <url>        server base URL, e.g. http://127.0.0.1:8080   [env TOKENWARDEN_URL]
+  --token <token>    bearer access token                          [env TOKENWARDEN_TOKEN]
+                     Prefer the environment variable: a flag is visible to other users
+                     in the process list. The token is never printed.
+  --lang <en|es>     language of error messages (Accept-Language)
+  --retries <n>      retries of list/get after a 5xx or network failure, with exponential
+                     backoff (default 2; 0 disables). revoke is never retried.
+  -h, --help         this help`;
+
+export const MAIN_HELP = `tokenwarden: audit the OAuth tokens of your Tokenwarden entity
+
+Usage:
+  tokenwarden tokens list [options]       list tokens (one page, or --all)
+  tokenwarden tokens get <token_id>       show one token
+  tokenwarden tokens revoke <token_id>    revoke one token
+
+Run "tokenwarden tokens <command> --help" for the options of each command.
+
+This command talks to a running server over its API with an access token. Operator
+commands that write to the database directly (create an entity, seed demo data) are
+"tokenwarden-admin" in the server app (apps/server/dist/admin.js).
+
+${CONNECTION}
+
+${EXIT_CODES_HELP}
+`;
+
+export const TOKENS_HELP = `Usage:
+  tokenwarden tokens list [options]
+  tokenwarden tokens get <token_id> [options]
+  tokenwarden tokens revoke <token_id> [options]
+
+Run "tokenwarden tokens <command> --help" for details.
+
+${EXIT_CODES_HELP}
+`;
+
+export const LIST_HELP = `Usage: tokenwarden tokens list [options]
+
+Lists the tokens of the entity (List Token Information, GET /v1/iam/oauth/tokens).
+Without --all it prints one page and tells on stderr how to ask for the next one.
+
+Pages:
+  --page-size <1..100>   tokens per page (default 10; 100 with --all)
+  --page <n>             page number, from 1 (default 1; with --all, the first page walked)
+  --snapshot <rfc3339>   the list's snapshot (first_request_timestamp of an earlier answer,
+                         e.g. 2026-03-29T02:12:15.123456Z): only tokens created at or before
+                         it, so pages neither repeat nor skip while tokens are issued
+  --all                  walk every page of one snapshot; progress on stderr
+  --quiet                no page summary or progress on stderr
+
+Order:
+  --order-key <key>          ${ORDER_KEYS.join(', ')} (default created_at)
+  --order-direction <dir>    ${ORDER_DIRECTIONS.join(', ')} (default DESC)
+
+Filters (combined with AND):
+  --account-id <uuid>    tokens bound to this account
+  --user-id <uuid>       tokens of this user
+  --grant-flow <flow>    ${GRANT_FLOWS.join(', ')}
+                         (or short: client_credentials, password, entity_setup, login)
+  --role <role>          tokens carrying this role
+
+Output:
+  --format <table|json|csv>   default: table on a terminal, JSON lines (one token per
+                              line) when piped. csv: RFC 4180 with a header row, every
+                              field; roles and scopes space-separated.
+
+${CONNECTION}
+
+Examples:
+  export TOKENWARDEN_URL=http://127.0.0.1:8080 TOKENWARDEN_TOKEN=twat_...
+  tokenwarden tokens list --role AUDITOR --grant-flow password
+  tokenwarden tokens list --all --format csv > tokens.csv
+
+${EXIT_CODES_HELP}
+`;
+
+export const GET_HELP = `Usage: tokenwarden tokens get <token_id> [options]
+
+Shows one token (GET /v1/iam/oauth/tokens/{token_id}).
+
+  --format <table|json|csv>   default: field list on a terminal, one JSON line when piped
+
+${CONNECTION}
+
+${EXIT_CODES_HELP}
+`;
+
+export const REVOKE_HELP = `Usage: tokenwarden tokens revoke <token_id> [options]
+
+Revokes one token (DELETE /v1/iam/oauth/tokens/{token_id}); it stops authenticating at
+once. Revoking a revoked token fails with exit status 5.
+
+  --format <table|json>   default: a sentence on a terminal, one JSON line when piped
+
+${CONNECTION}
+
+${EXIT_CODES_HELP}
+`;

@@ -1,0 +1,117 @@
+import { createHash } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bootstrapEntity, createAccount, createApiClient, createUser } from '@tokenwarden/api';
+import { IssueTokenResponse } from '@tokenwarden/contracts';
+import { startServer, type TestServer } from './support/harness.js';
+
+/**
+ * A full lifecycle with every log line captured (the server's pino logger writes to an
+ * in-memory stream): no raw token, hash, client secret or password may appear in them.
+ */
+const TOKENS = '/v1/iam/oauth/tokens';
+let server: TestServer;
+const secrets: string[] = [];
+const CLIENT_SECRET = 'twcs_log-test-client-secret-0123456789';
+const PASSWORD = 'log-test-password-hunter2';
+const WRONG = ['wrong-password-zebra', 'twcs_wrong-secret-quokka'];
+
+async function call(method: string, path: string, opts: { token?: string; body?: string; type?: string } = {}) {
+  const res = await fetch(`${server.url}${path}`, {
+    method,
+    headers: {
+      ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}),
+      ...(opts.body ? { 'content-type': opts.type ?? 'application/json' } : {}),
+    },
+    body: opts.body,
+  });
+  return { status: res.status, body: (await res.json()) as any };
+}
+
+function remember(raw: string) {
+  const hash = createHash('sha256').update(raw).digest();
+  secrets.push(raw, hash.toString('hex'), hash.toString('base64'), hash.toString('base64url'));
+}
+
+beforeAll(async () => {
+  server = await startServer();
+});
+afterAll(() => server.close());
+
+describe('logs of a full lifecycle', () => {
+  it('hold the events and requests but no raw token, hash, secret or password', async () => {
+    const deps = server.deps;
+    const entity = await bootstrapEntity(deps, 'Loggers');
+    remember(entity.access_token);
+    secrets.push(entity.client_secret);
+    const client = await createApiClient(deps, entity.entity_pk, {
+      name: 'svc',
+      roles: ['SERVICE'],
+      scopes: ['iam.oauth.*'],
+      clientSecret: CLIENT_SECRET,
+    });
+    const account = createAccount(deps, entity.entity_pk, 'main').account_id;
+    await createUser(deps, entity.entity_pk, {
+      username: 'logger',
+      password: PASSWORD,
+      roles: ['ENTITY_ADMIN'],
+      scopes: ['iam.oauth.*'],
+      accountIds: [account],
+    });
+    secrets.push(CLIENT_SECRET, PASSWORD, ...WRONG);
+    const stored = deps.db.$client
+      .prepare('SELECT secret_hash AS h FROM api_clients UNION ALL SELECT password_hash FROM users')
+      .all() as { h: string }[];
+    secrets.push(...stored.map((r) => r.h), 'scrypt$');
+
+    const creds = { client_id: client.client_id, client_secret: CLIENT_SECRET };
+    const issued: IssueTokenResponse[] = [];
+    for (const body of [
+      { grant_type: 'client_credentials', ...creds },
+      { grant_type: 'password', ...creds, username: 'logger', password: PASSWORD, account_id: account },
+      { grant_type: 'login', username: 'logger', password: PASSWORD, scope: 'iam.oauth.tokens.delete iam.oauth.tokens.get' },
+    ]) {
+      const res = await call('POST', TOKENS, { body: JSON.stringify(body) });
+      expect(res.status).toBe(200);
+      issued.push(IssueTokenResponse.parse(res.body));
+    }
+    const form = await call('POST', TOKENS, {
+      body: new URLSearchParams({ grant_type: 'login', username: 'logger', password: PASSWORD }).toString(),
+      type: 'application/x-www-form-urlencoded',
+    });
+    expect(form.status).toBe(200);
+    issued.push(IssueTokenResponse.parse(form.body));
+    const trpc = await call('POST', '/trpc/oauth.issueToken', { body: JSON.stringify({ grant_type: 'client_credentials', ...creds }) });
+    expect(trpc.status).toBe(200);
+    issued.push(IssueTokenResponse.parse(trpc.body.result.data));
+    for (const t of issued) remember(t.access_token);
+
+    // Failures: wrong password, wrong secret, a widened scope, a secret in the query string.
+    expect((await call('POST', TOKENS, { body: JSON.stringify({ grant_type: 'login', username: 'logger', password: WRONG[0] }) })).status).toBe(401);
+    expect((await call('POST', TOKENS, { body: JSON.stringify({ grant_type: 'client_credentials', client_id: client.client_id, client_secret: WRONG[1] }) })).status).toBe(401);
+    expect((await call('POST', TOKENS, { body: JSON.stringify({ grant_type: 'client_credentials', ...creds, scope: 'payments.*' }) })).status).toBe(400);
+    expect((await call('POST', `${TOKENS}?password=${PASSWORD}`, { body: JSON.stringify({ grant_type: 'login', username: 'logger', password: PASSWORD }) })).status).toBe(400);
+
+    const [ccToken, pwToken, loginToken] = issued;
+    expect((await call('GET', `${TOKENS}?page_params.page_size=100`, { token: pwToken!.access_token })).status).toBe(200);
+    expect((await call('GET', `${TOKENS}/${ccToken!.token_id}`, { token: loginToken!.access_token })).status).toBe(200);
+    expect((await call('DELETE', `${TOKENS}/${ccToken!.token_id}`, { token: loginToken!.access_token })).status).toBe(200);
+    expect((await call('GET', TOKENS, { token: ccToken!.access_token })).status).toBe(401);
+    expect((await call('GET', TOKENS, { token: `${ccToken!.access_token.slice(0, -2)}zz` })).status).toBe(401);
+    await new Promise((r) => setTimeout(r, 50)); // let the last 'finish' log lines flush
+
+    const lines = server.logLines;
+    const text = lines.join('\n');
+    // The log is really captured: issuance, denial, revocation and each request are there.
+    expect(lines.filter((l) => l.includes('"event":"token.issued"')).length).toBeGreaterThanOrEqual(issued.length);
+    expect(text).toContain('"event":"token.denied"');
+    expect(text).toContain('"event":"token.revoked"');
+    expect(lines.filter((l) => l.includes('"msg":"request"')).length).toBeGreaterThanOrEqual(14);
+    for (const secret of secrets) {
+      const hit = lines.find((l) => l.includes(secret));
+      expect(hit, `a log line holds a secret (${secret.slice(0, 8)}…)`).toBeUndefined();
+    }
+    expect(text).not.toMatch(/twat_[A-Za-z0-9_-]{10,}/);
+    expect(text).not.toMatch(/twcs_[A-Za-z0-9_-]{10,}/);
+    expect(text.toLowerCase()).not.toContain('bearer ');
+  });
+});

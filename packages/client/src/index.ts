@@ -1,0 +1,5 @@
+export { createTokenwardenClient, toTokenwardenError, type CallOptions, type TokenwardenClient, type TokenwardenClientOptions } from './client.js';
+export { TokenwardenError, type TokenwardenErrorInit } from './errors.js';
+export { walkPages, walkTokens, type ListPage } from './pagination.js';
+export { restGetToken, restListTokens, restListUrl, restRequest, restTokenUrl, type RestOptions } from './rest.js';
+export { retryPolicy, type RetryOptions, type RetryPolicy } from './retry.js';
