@@ -1,10 +1,1 @@
-import { defineConfig } from 'vitest/config';
-
-export default defineConfig({
-  test: {
-    include: ['test/**/*.test.ts'],
-    reporters: ['default', ['json', { outputFile: 'test-results.json' }]],
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
-  },
-});
+export { default } from '../../vitest.shared.js';

@@ -211,7 +211,7 @@ export async function runHttp(d: Dataset, o: { quick: boolean; log: (s: string) 
   const pinning = pin ? 'pinned to core 1 (taskset), load generator on core 0' : 'NOT pinned (taskset unavailable or < 2 cores)';
   const cfg = o.quick
     ? { connections: 10, duration: 2, repeats: 2, warmup: 1 }
-    : { connections: 10, duration: 5, repeats: 3, warmup: 2 };
+    : { connections: 10, duration: 4, repeats: 4, warmup: 2 };
   const bearers = mintBearers(d);
   // A past snapshot after every historical token (the minted bearers come after it).
   const seconds = Math.floor(d.anchor / 1_000_000) + 1;

@@ -35,6 +35,26 @@ export interface AccountRecord {
   name: string;
 }
 
+const USER_COLUMNS = {
+  pk: users.pk,
+  entityPk: users.entityPk,
+  userId: users.userId,
+  username: users.username,
+  passwordHash: users.passwordHash,
+  roles: users.roles,
+  scopes: users.scopes,
+};
+const CLIENT_COLUMNS = {
+  entityPk: apiClients.entityPk,
+  clientId: apiClients.clientId,
+  name: apiClients.name,
+  secretHash: apiClients.secretHash,
+  roles: apiClients.roles,
+  scopes: apiClients.scopes,
+};
+const ACCOUNT_COLUMNS = { pk: accounts.pk, entityPk: accounts.entityPk, accountId: accounts.accountId, name: accounts.name };
+const ENTITY_COLUMNS = { pk: entities.pk, entityId: entities.entityId, name: entities.name };
+
 /**
  * Entities, API clients, users and accounts: the operator's records. Lookups by a
  * credential (client_id, username) are global, as sign-in requires; everything else is
@@ -50,13 +70,11 @@ export class DirectoryStore {
   }
 
   findEntity(entityId: string): EntityRecord | undefined {
-    const row = this.db.select().from(entities).where(eq(entities.entityId, entityId)).get();
-    return row ? { pk: row.pk, entityId: row.entityId, name: row.name } : undefined;
+    return this.db.select(ENTITY_COLUMNS).from(entities).where(eq(entities.entityId, entityId)).get();
   }
 
   entityByPk(pk: number): EntityRecord | undefined {
-    const row = this.db.select().from(entities).where(eq(entities.pk, pk)).get();
-    return row ? { pk: row.pk, entityId: row.entityId, name: row.name } : undefined;
+    return this.db.select(ENTITY_COLUMNS).from(entities).where(eq(entities.pk, pk)).get();
   }
 
   createClient(c: ClientRecord & { createdAt: Micros }): void {
@@ -65,14 +83,7 @@ export class DirectoryStore {
 
   findClient(clientId: string): ClientRecord | undefined {
     return this.db
-      .select({
-        entityPk: apiClients.entityPk,
-        clientId: apiClients.clientId,
-        name: apiClients.name,
-        secretHash: apiClients.secretHash,
-        roles: apiClients.roles,
-        scopes: apiClients.scopes,
-      })
+      .select(CLIENT_COLUMNS)
       .from(apiClients)
       .where(eq(apiClients.clientId, clientId))
       .get();
@@ -98,15 +109,7 @@ export class DirectoryStore {
 
   findUserByUsername(username: string): UserRecord | undefined {
     return this.db
-      .select({
-        pk: users.pk,
-        entityPk: users.entityPk,
-        userId: users.userId,
-        username: users.username,
-        passwordHash: users.passwordHash,
-        roles: users.roles,
-        scopes: users.scopes,
-      })
+      .select(USER_COLUMNS)
       .from(users)
       .where(eq(users.username, username))
       .get();
@@ -141,7 +144,7 @@ export class DirectoryStore {
 
   listAccounts(entityPk: number): AccountRecord[] {
     return this.db
-      .select({ pk: accounts.pk, entityPk: accounts.entityPk, accountId: accounts.accountId, name: accounts.name })
+      .select(ACCOUNT_COLUMNS)
       .from(accounts)
       .where(eq(accounts.entityPk, entityPk))
       .all();
@@ -149,15 +152,7 @@ export class DirectoryStore {
 
   listUsers(entityPk: number): UserRecord[] {
     return this.db
-      .select({
-        pk: users.pk,
-        entityPk: users.entityPk,
-        userId: users.userId,
-        username: users.username,
-        passwordHash: users.passwordHash,
-        roles: users.roles,
-        scopes: users.scopes,
-      })
+      .select(USER_COLUMNS)
       .from(users)
       .where(eq(users.entityPk, entityPk))
       .all();

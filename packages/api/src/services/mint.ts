@@ -1,18 +1,10 @@
-import type { GrantFlow } from '@tokenwarden/contracts';
 import type { TokenRecord } from '@tokenwarden/db';
 import type { Deps } from '../context.js';
 import { newAccessToken } from '../token-secrets.js';
 
-export interface MintSpec {
-  entityPk: number;
-  clientId: string;
-  userId: string | null;
-  accountId: string | null;
-  grantFlow: GrantFlow;
-  roles: string[];
-  scopes: string[];
+export type MintSpec = Pick<TokenRecord, 'entityPk' | 'clientId' | 'userId' | 'accountId' | 'grantFlow' | 'roles' | 'scopes'> & {
   lifetimeSeconds: number;
-}
+};
 
 /** Creates and stores a token; the raw value is returned once and never stored. */
 export function mintToken(deps: Deps, spec: MintSpec): { accessToken: string; record: TokenRecord } {

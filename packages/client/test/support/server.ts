@@ -2,7 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bootstrapEntity, createDeps, mintToken, type Deps, type DepsOptions, type MintSpec } from '@tokenwarden/api';
-import { openDatabase } from '@tokenwarden/db';
+// @tokenwarden/db is not a devDependency of the client (it is the server's business); the
+// tests open the server's database through the workspace path. Only tests do this.
+import { openDatabase } from '../../../db/dist/index.js';
 import { createApp, createLogger, type App } from '@tokenwarden/server';
 
 export interface TestServer {
