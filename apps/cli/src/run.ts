@@ -185,9 +185,14 @@ class Progress {
     }
   }
 
+  /** Wipes the progress line before rows go out, in case stdout is the same terminal. */
+  clear(): void {
+    if (!this.quiet && this.term.stderrIsTty) this.term.err('\r\x1b[K');
+  }
+
   done(fetched: number, pages: number, snapshot: string): void {
     if (this.quiet) return;
-    if (this.term.stderrIsTty) this.term.err('\r\x1b[K');
+    this.clear();
     this.term.err(`done: ${fetched} tokens in ${pages} pages, snapshot ${snapshot}\n`);
   }
 }
@@ -224,6 +229,7 @@ async function listCommand(argv: string[], io: Io, term: Terminal): Promise<numb
     pages += 1;
     fetched += page.tokens.length;
     snapshot = page.pagination_info.first_request_timestamp;
+    progress.clear();
     await term.out(rowsOf(page, format));
     progress.page(page, fetched);
   }

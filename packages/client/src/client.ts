@@ -89,8 +89,12 @@ export function createTokenwardenClient(options: TokenwardenClientOptions) {
   if (policy.attempts > 1) {
     links.push(
       retryLink<AppRouter>({
+        // Only idempotent calls, only failures that may pass, never what the caller aborted.
         retry: ({ op, error, attempts }) =>
-          op.type === 'query' && attempts < policy.attempts && toTokenwardenError(error).isTransient,
+          op.type === 'query' &&
+          attempts < policy.attempts &&
+          op.signal?.aborted !== true &&
+          toTokenwardenError(error).isTransient,
         retryDelayMs: (attempt) => policy.delayMs(attempt),
       }),
     );

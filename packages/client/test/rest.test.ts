@@ -10,6 +10,7 @@ import {
   restTokenUrl,
   retryPolicy,
   TokenwardenError,
+  walkTokens,
 } from '../src/index.js';
 import { mint, newEntity, startServer, type TestServer } from './support/server.js';
 
@@ -59,6 +60,18 @@ describe('REST helpers against a running server', () => {
     expect(viaRest.tokens).toHaveLength(1);
     expect(viaRest.pagination_info).toEqual(viaTrpc.pagination_info);
     expect(await restGetToken(rest, entity.token_id)).toMatchObject({ token_id: entity.token_id });
+  });
+
+  it('walkTokens iterates REST pages on one snapshot too', async () => {
+    const rest = { url: server.url, accessToken: entity.access_token };
+    const ids: string[] = [];
+    for await (const t of walkTokens((input) => restListTokens(rest, input), { page_params: { page_size: 5 } })) {
+      ids.push(t.token_id);
+      if (ids.length === 1) mint(server.deps, { entityPk: entity.entity_pk, roles: ['LATE'] });
+    }
+    expect(ids).toHaveLength(13);
+    expect(new Set(ids).size).toBe(13);
+    expect(ids).toContain(entity.token_id);
   });
 
   it('REST failures are the same TokenwardenError as tRPC failures', async () => {

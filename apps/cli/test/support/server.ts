@@ -1,53 +1,12 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { bootstrapEntity, createDeps, mintToken, type Deps, type DepsOptions, type MintSpec } from '@tokenwarden/api';
-import { openDatabase } from '@tokenwarden/db';
-import { createApp, createLogger, type App } from '@tokenwarden/server';
+import { bootstrapEntity, type Deps } from '@tokenwarden/api';
 
-export interface TestServer {
-  url: string;
-  deps: Deps;
-  app: App;
-  close(): Promise<void>;
-}
+export { mintTestToken as mint, startTestServer as startServer, type TestServer } from '@tokenwarden/server/testing';
 
-/** A real Tokenwarden server on port 0 over a fresh SQLite file with migrations. */
-export async function startServer(options: DepsOptions = {}): Promise<TestServer> {
-  const dir = mkdtempSync(join(tmpdir(), 'tokenwarden-cli-test-'));
-  const log = createLogger('silent');
-  const deps = createDeps(openDatabase(join(dir, 'test.db')), { log, ...options });
-  const app = createApp({ deps, log, shutdownGraceMs: 1_000 });
-  const address = await app.listen(0, '127.0.0.1');
-  return {
-    url: `http://127.0.0.1:${address.port}`,
-    deps,
-    app,
-    async close() {
-      await app.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
+/** An entity with its setup client and its all-powerful ENTITY_SETUP token. */
 export function newEntity(deps: Deps, name: string) {
   return bootstrapEntity(deps, name);
-}
-
-/** Mints a token directly (defaults: client credentials, every scope, one hour). */
-export function mint(deps: Deps, spec: Partial<MintSpec> & { entityPk: number }) {
-  return mintToken(deps, {
-    clientId: 'test-client',
-    userId: null,
-    accountId: null,
-    grantFlow: 'GRANT_FLOW_CLIENT_CREDENTIALS',
-    roles: [],
-    scopes: ['*'],
-    lifetimeSeconds: 3600,
-    ...spec,
-  });
 }
 
 export const CLI = fileURLToPath(new URL('../../dist/main.js', import.meta.url));

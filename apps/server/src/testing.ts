@@ -1,0 +1,60 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { createDeps, mintToken, type Deps, type DepsOptions, type MintSpec } from '@tokenwarden/api';
+import { openDatabase } from '@tokenwarden/db';
+import { createApp, type App } from './app.js';
+import { createLogger } from './logger.js';
+
+/**
+ * Test support for every package that talks to a real server (`@tokenwarden/server/testing`):
+ * the real app on port 0 over a fresh SQLite file with migrations.
+ */
+export interface TestServer {
+  url: string;
+  deps: Deps;
+  app: App;
+  /** Every log line the server wrote (level debug), as text. */
+  logLines: string[];
+  close(): Promise<void>;
+}
+
+export async function startTestServer(options: DepsOptions = {}): Promise<TestServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'tokenwarden-test-'));
+  const logLines: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      logLines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+      done();
+    },
+  });
+  const log = createLogger('debug', sink);
+  const deps = createDeps(openDatabase(join(dir, 'test.db')), { log, ...options });
+  const app = createApp({ deps, log, shutdownGraceMs: 2_000 });
+  const address = await app.listen(0, '127.0.0.1');
+  return {
+    url: `http://127.0.0.1:${address.port}`,
+    deps,
+    app,
+    logLines,
+    async close() {
+      await app.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Mints a token directly (defaults: client credentials, every scope, one hour). */
+export function mintTestToken(deps: Deps, spec: Partial<MintSpec> & { entityPk: number }) {
+  return mintToken(deps, {
+    clientId: 'test-client',
+    userId: null,
+    accountId: null,
+    grantFlow: 'GRANT_FLOW_CLIENT_CREDENTIALS',
+    roles: [],
+    scopes: ['*'],
+    lifetimeSeconds: 3600,
+    ...spec,
+  });
+}
