@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiClient, createUser, manualClock } from '@tokenwarden/api';
 import { IssueTokenResponse, Token } from '@tokenwarden/contracts';
-import { newEntity, startServer, type TestServer } from './support/harness.js';
+import { newEntity, request, startServer, type TestServer } from './support/harness.js';
 
 /** Expiry and last use over HTTP, on a server whose clock the test moves. */
 const TOKENS = '/v1/iam/oauth/tokens';
@@ -11,13 +11,8 @@ let server: TestServer;
 const client = { id: '', secret: '' };
 const user = { username: 'clock-user', password: 'clock-user-password' };
 
-async function call(method: string, path: string, token?: string, body?: unknown) {
-  const res = await fetch(`${server.url}${path}`, {
-    method,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  return { status: res.status, headers: res.headers, body: (await res.json()) as any };
+function call(method: string, path: string, token?: string, body?: unknown) {
+  return request(`${server.url}${path}`, method, { token, body });
 }
 
 async function issue(body: object): Promise<IssueTokenResponse> {

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAccount } from '@tokenwarden/api';
 import { ErrorBody, IssueTokenResponse, ListTokensResponse, Token, type GrantFlow } from '@tokenwarden/contracts';
 import { DEMO, ensureDemoData } from '../src/demo/data.js';
-import { getJson, startServer, type TestServer } from './support/harness.js';
+import { getJson, request, startServer, type RequestOptions, type TestServer } from './support/harness.js';
 
 const TOKENS = '/v1/iam/oauth/tokens';
 
@@ -16,24 +16,8 @@ let demoAccounts: string[] = [];
 let otherAccount = '';
 let admin: IssueTokenResponse;
 
-async function call(method: string, path: string, opts: { token?: string; body?: unknown; raw?: string; headers?: Record<string, string> } = {}) {
-  const headers: Record<string, string> = { ...opts.headers };
-  if (opts.token) headers.authorization = `Bearer ${opts.token}`;
-  let body: string | undefined;
-  if (opts.raw !== undefined) body = opts.raw;
-  else if (opts.body !== undefined) {
-    body = JSON.stringify(opts.body);
-    headers['content-type'] ??= 'application/json';
-  }
-  const res = await fetch(`${server.url}${path}`, { method, headers, body });
-  const text = await res.text();
-  let parsed: any;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    parsed = text;
-  }
-  return { status: res.status, headers: res.headers, body: parsed };
+function call(method: string, path: string, opts: RequestOptions = {}) {
+  return request(`${server.url}${path}`, method, opts);
 }
 
 const issue = (body: unknown, headers: Record<string, string> = {}) => call('POST', TOKENS, { body, headers });

@@ -1,12 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import formats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bootstrapEntity, createDeps, mintToken, type Deps } from '@tokenwarden/api';
+import { bootstrapEntity, type Deps, type MintSpec } from '@tokenwarden/api';
 import {
   GRANT_FLOWS,
   ListTokensInput,
@@ -16,13 +13,11 @@ import {
   SCOPES,
   translate,
 } from '@tokenwarden/contracts';
-import { openDatabase } from '@tokenwarden/db';
-import { createApp, type App } from '../src/app.js';
-import { createLogger } from '../src/logger.js';
 import { buildOpenApiDocument } from '../src/openapi/document.js';
 import { openApiDocument } from '../src/openapi/docs-routes.js';
 import { OPERATIONS } from '../src/openapi/operations.js';
 import { REST_ROUTES } from '../src/rest.js';
+import { mintTestToken, startTestServer, type TestServer } from '../src/testing.js';
 
 type Json = any;
 
@@ -30,8 +25,7 @@ const LIST = '/v1/iam/oauth/tokens';
 const ONE = '/v1/iam/oauth/tokens/{token_id}';
 const DOC_URI = 'https://tokenwarden.invalid/openapi.json';
 
-let dir: string;
-let app: App;
+let server: TestServer;
 let deps: Deps;
 let base: string;
 let setup: Awaited<ReturnType<typeof bootstrapEntity>>;
@@ -60,18 +54,8 @@ function validatorAt(path: string[]) {
   return ajv.compile({ $ref: `${DOC_URI}#/${pointer(...path)}` });
 }
 
-function mint(scopes: string[], extra: Partial<Parameters<typeof mintToken>[1]> = {}): string {
-  return mintToken(deps, {
-    entityPk: setup.entity_pk,
-    clientId: setup.client_id,
-    userId: null,
-    accountId: null,
-    grantFlow: 'GRANT_FLOW_CLIENT_CREDENTIALS',
-    roles: [],
-    scopes,
-    lifetimeSeconds: 3600,
-    ...extra,
-  }).accessToken;
+function mint(scopes: string[], extra: Partial<MintSpec> = {}): string {
+  return mintTestToken(deps, { entityPk: setup.entity_pk, clientId: setup.client_id, scopes, ...extra }).accessToken;
 }
 
 async function call(method: string, path: string, init: { token?: string; body?: string; type?: string; headers?: Record<string, string> } = {}) {
@@ -112,17 +96,12 @@ function expectDocumented(method: string, template: string, res: Awaited<ReturnT
 }
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'tokenwarden-openapi-'));
-  deps = createDeps(openDatabase(join(dir, 'test.db')));
+  server = await startTestServer();
+  deps = server.deps;
+  base = server.url;
   setup = await bootstrapEntity(deps, 'OpenAPI test entity');
-  app = createApp({ deps, log: createLogger('silent') });
-  const address = await app.listen(0, '127.0.0.1');
-  base = `http://127.0.0.1:${address.port}`;
 });
-afterAll(async () => {
-  await app?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => server?.close());
 
 describe('the OpenAPI document', () => {
   it('is a valid OpenAPI 3.1 document', async () => {
@@ -379,13 +358,9 @@ describe('real answers validate against the document', () => {
 
   it('revoke 200, 409, 400 (mismatch) and 413', async () => {
     const admin = mint(['*']);
-    const victim = mintToken(deps, {
+    const victim = mintTestToken(deps, {
       entityPk: setup.entity_pk,
       clientId: setup.client_id,
-      userId: null,
-      accountId: null,
-      grantFlow: 'GRANT_FLOW_CLIENT_CREDENTIALS',
-      roles: [],
       scopes: [],
       lifetimeSeconds: 60,
     }).record.tokenId;

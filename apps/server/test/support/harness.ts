@@ -15,14 +15,36 @@ export function issue(deps: Deps, spec: Partial<MintSpec> & { entityPk: number }
   return mintTestToken(deps, spec).accessToken;
 }
 
-export async function getJson(url: string, token?: string, headers: Record<string, string> = {}) {
-  const res = await fetch(url, { headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers } });
-  const text = await res.text();
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    body = text;
+export interface RequestOptions {
+  token?: string | undefined;
+  /** Sent as JSON (content-type application/json unless a header says otherwise). */
+  body?: unknown;
+  /** Sent as is. */
+  raw?: string;
+  headers?: Record<string, string>;
+}
+
+/** One HTTP call as a REST caller makes it; the body parsed as JSON when it is JSON. */
+export async function request(url: string, method: string, opts: RequestOptions = {}) {
+  const headers: Record<string, string> = { ...opts.headers };
+  if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+  let body: string | undefined;
+  if (opts.raw !== undefined) body = opts.raw;
+  else if (opts.body !== undefined) {
+    body = JSON.stringify(opts.body);
+    headers['content-type'] ??= 'application/json';
   }
-  return { status: res.status, headers: res.headers, body: body as any };
+  const res = await fetch(url, { method, headers, body });
+  const text = await res.text();
+  let parsed: any;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = text;
+  }
+  return { status: res.status, headers: res.headers, body: parsed };
+}
+
+export function getJson(url: string, token?: string, headers: Record<string, string> = {}) {
+  return request(url, 'GET', { token, headers });
 }
