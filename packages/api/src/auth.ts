@@ -31,7 +31,12 @@ export function authenticate(deps: Deps, authorization: string | undefined, requ
   const now = deps.clock.nowMicros();
   if (!token || token.revokedAt !== null || token.expiresAt <= now) fail('UNAUTHENTICATED', 'auth.invalid');
   if (!scopesGrant(token.scopes, requiredScope)) fail('UNAUTHENTICATED', 'auth.scope', [], { scope: requiredScope });
-  deps.tokens.touchLastUsed(token.entityPk, token.pk, now, deps.config.lastUsedGranularitySeconds * 1_000_000);
+  // Recorded at most once per granularity; the row just read says whether it is due, so
+  // most requests write nothing (the UPDATE's own condition still guards races).
+  const granularity = deps.config.lastUsedGranularitySeconds * 1_000_000;
+  if (token.lastUsedAt === null || now - token.lastUsedAt >= granularity) {
+    deps.tokens.touchLastUsed(token.entityPk, token.pk, now, granularity);
+  }
   const isUserToken = token.grantFlow === 'GRANT_FLOW_PASSWORD' || token.grantFlow === 'GRANT_FLOW_LOGIN';
   return {
     entityPk: token.entityPk,

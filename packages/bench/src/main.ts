@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { ensureDataset } from './dataset.js';
 import { runHttp, type HttpReport } from './http.js';
 import { runColdTotals, runJumps, runPageOne, runWalks } from './inproc.js';
-import { fmtMs, fmtRatio, table } from './stats.js';
+import { fmtMs, fmtRatio, median, table } from './stats.js';
 
 /*
  * Tokenwarden list benchmark. Usage (from the repository root: `pnpm bench`):
@@ -52,8 +52,9 @@ async function main(): Promise<void> {
       ),
     );
     const worst = Math.max(...rows.map((r) => r.ratio));
-    const over = rows.filter((r) => r.ratio > 1.1).map((r) => r.workload);
-    targets.push({ target: 'P1 <= 1.1x P0 on page 1 (warm)', measured: `worst ${fmtRatio(worst)}${over.length ? `; over: ${over.join(', ')}` : ''}`, ok: worst <= 1.1 });
+    const over = rows.filter((r) => r.ratio > 1.1).length;
+    const mid = median(rows.map((r) => r.ratio));
+    targets.push({ target: 'P1 <= 1.1x P0 on page 1 (warm)', measured: `median ${fmtRatio(mid)}, worst ${fmtRatio(worst)}; ${over} of ${rows.length} workloads over 1.1x`, ok: worst <= 1.1 });
   }
 
   if (o.only.has('walk')) {

@@ -59,8 +59,18 @@ export function formatTimestamp(ts: Timestamp): string {
   return `${base}.${pad(ts.nanos, 9)}Z`;
 }
 
+/** 0001-01-01 and 10000-01-01 in µs: where Date#toISOString writes a 4-digit year. */
+const ISO_MIN_MICROS = MIN_TIMESTAMP_SECONDS * 1_000_000;
+const ISO_END_MICROS = (MAX_TIMESTAMP_SECONDS + 1) * 1_000_000;
+
+/** `formatTimestamp` for a stored instant; the native ISO writer does the calendar work (hot path). */
 export function formatMicros(micros: Micros): string {
-  return formatTimestamp(microsToTimestamp(micros));
+  if (micros < ISO_MIN_MICROS || micros >= ISO_END_MICROS) return formatTimestamp(microsToTimestamp(micros));
+  const ms = Math.floor(micros / 1000);
+  const sub = micros - ms * 1000;
+  const iso = new Date(ms).toISOString(); // YYYY-MM-DDTHH:MM:SS.mmmZ
+  if (sub !== 0) return `${iso.slice(0, 23)}${String(sub).padStart(3, '0')}Z`;
+  return ms % 1000 === 0 ? `${iso.slice(0, 19)}Z` : iso;
 }
 
 /** Parses an RFC 3339 UTC string (as returned in `first_request_timestamp`) back to seconds/nanos. */

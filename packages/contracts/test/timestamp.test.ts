@@ -265,3 +265,13 @@ describe('parseTimestamp rejects impossible instants', () => {
     expect(formatTimestamp(parseTimestamp('2024-02-29T12:00:00.5Z'))).toBe('2024-02-29T12:00:00.500Z');
   });
 });
+
+describe('formatMicros (fast path) agrees with formatTimestamp', () => {
+  it('on edges and 20,000 random instants', () => {
+    const r = rng(99);
+    const samples = [0, 1, -1, 999, 1000, 1_000_000, -1_000_000, 1_700_000_000_123_456, 1_700_000_000_123_000, 1_700_000_000_000_000,
+      MIN_TIMESTAMP_SECONDS * 1_000_000, MAX_TIMESTAMP_SECONDS * 1_000_000 + 999_999, -62_135_596_800_000_001];
+    for (let i = 0; i < 20_000; i++) samples.push(r.int(-1e15, 3e15));
+    for (const us of samples) expect(formatMicros(us), String(us)).toBe(formatTimestamp(microsToTimestamp(us)));
+  });
+});
