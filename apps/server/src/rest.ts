@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { z } from 'zod';
 import { ApiError, createCaller } from '@tokenwarden/api';
-import { decodeQuery, ListTokensInput, type DecodeResult } from '@tokenwarden/contracts';
+import { decodeQuery, ListTokensInput, readQuery, type DecodeResult, type ListTokensRequest } from '@tokenwarden/contracts';
 import { readBody } from './http-io.js';
 
 type Caller = ReturnType<typeof createCaller>;
@@ -29,6 +29,17 @@ function decoded<T>(result: DecodeResult<T>): T {
 }
 
 /**
+ * The list's query, read for the procedure. A well-formed query string goes to the
+ * procedure as read, so the schema runs once (in the procedure, as for tRPC callers); a
+ * malformed one is answered with all its violations, of the query string and the schema.
+ */
+function listInput(query: URLSearchParams): ListTokensRequest {
+  const { raw, violations } = readQuery(ListTokensInput, query);
+  if (violations.length > 0) decoded(decodeQuery(ListTokensInput, query));
+  return raw as ListTokensRequest;
+}
+
+/**
  * The REST surface: a thin table that decodes each request with the contract schemas and
  * calls the same tRPC procedures, so REST and tRPC share one implementation.
  */
@@ -37,7 +48,7 @@ export const REST_ROUTES: RestRoute[] = [
     method: 'GET',
     path: '/v1/iam/oauth/tokens',
     operationId: 'listTokens',
-    handle: ({ query, caller }) => caller.tokens.list(decoded(decodeQuery(ListTokensInput, query))),
+    handle: ({ query, caller }) => caller.tokens.list(listInput(query)),
   },
   {
     method: 'POST',

@@ -223,7 +223,8 @@ describe('list fast paths equal a naive reference', () => {
     const file = join(dir, 'equiv.db');
     let closeCounter: (() => Promise<void>) | undefined;
     const w = await world(file, (d) => {
-      const c = workerCounter(d.db, file);
+      // Every count through the worker thread (no inline shortcut for small sets).
+      const c = workerCounter(d.db, file, { inlineCap: 0 });
       closeCounter = c.close;
       return c;
     });

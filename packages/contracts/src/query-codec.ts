@@ -15,14 +15,25 @@ function unwrap(schema: z.ZodType): z.ZodType {
   }
 }
 
+const fieldsBySchema = new WeakMap<AnyObject, Map<string, FieldKind>>();
+
 /** The dotted query keys a (nested) object schema accepts, with how each value is decoded. */
-export function queryFields(schema: AnyObject, prefix = ''): Map<string, FieldKind> {
+export function queryFields(schema: AnyObject): Map<string, FieldKind> {
+  let fields = fieldsBySchema.get(schema);
+  if (!fields) {
+    fields = walkFields(schema, '');
+    fieldsBySchema.set(schema, fields);
+  }
+  return fields;
+}
+
+function walkFields(schema: AnyObject, prefix: string): Map<string, FieldKind> {
   const fields = new Map<string, FieldKind>();
   for (const [key, child] of Object.entries(schema.shape)) {
     const inner = unwrap(child as z.ZodType);
     const name = prefix + key;
     if (inner instanceof z.ZodObject) {
-      for (const [k, v] of queryFields(inner as AnyObject, `${name}.`)) fields.set(k, v);
+      for (const [k, v] of walkFields(inner as AnyObject, `${name}.`)) fields.set(k, v);
     } else {
       fields.set(name, inner instanceof z.ZodNumber ? 'integer' : 'string');
     }
@@ -69,14 +80,11 @@ function setPath(target: Record<string, unknown>, dotted: string, value: unknown
 }
 
 /**
- * Decodes a URL query string with dotted keys (`page_params.page_size=10`) into the input
- * of `schema`. Unknown, repeated, empty and malformed parameters are violations naming the
- * parameter as written; nothing here throws on any input.
+ * Reads a URL query string with dotted keys (`page_params.page_size=10`) into the nested,
+ * not yet validated input of `schema`: integers decoded, and unknown, repeated, empty and
+ * malformed parameters reported as violations naming the parameter as written.
  */
-export function decodeQuery<S extends AnyObject>(
-  schema: S,
-  query: string | URLSearchParams,
-): DecodeResult<z.output<S>> {
+export function readQuery(schema: AnyObject, query: string | URLSearchParams): { raw: Record<string, unknown>; violations: Violation[] } {
   const params = typeof query === 'string' ? new URLSearchParams(query.startsWith('?') ? query.slice(1) : query) : query;
   const fields = queryFields(schema);
   const raw: Record<string, unknown> = {};
@@ -108,6 +116,18 @@ export function decodeQuery<S extends AnyObject>(
       setPath(raw, key, value);
     }
   }
+  return { raw, violations: dedupe(violations) };
+}
+
+/**
+ * Decodes and validates a query string into the input of `schema`; every violation (of
+ * the query string and of the schema) names the parameter as written. Never throws.
+ */
+export function decodeQuery<S extends AnyObject>(
+  schema: S,
+  query: string | URLSearchParams,
+): DecodeResult<z.output<S>> {
+  const { raw, violations } = readQuery(schema, query);
   const parsed = schema.safeParse(raw);
   if (parsed.success && violations.length === 0) return { ok: true, value: parsed.data };
   const flagged = new Set(violations.map((v) => v.field));

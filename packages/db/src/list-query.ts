@@ -181,10 +181,11 @@ export function pageSql(q: Pick<PageQuery, 'filters' | 'orderKey' | 'direction' 
   return `SELECT ${TOKEN_COLUMNS} FROM tokens t WHERE t.pk IN (${inner}) ORDER BY ${order('t')}`;
 }
 
-/** SQL counting the whole selection (no order, no cursor). */
-export function countSql(filters: TokenFilters): string {
+/** SQL counting the whole selection (no order, no cursor); with `capped`, at most @cap rows. */
+export function countSql(filters: TokenFilters, capped = false): string {
   const sel = selection(filters, 'created_at');
-  return `SELECT count(*) AS n FROM ${sel.from} WHERE ${sel.where.join(' AND ')}`;
+  const where = `FROM ${sel.from} WHERE ${sel.where.join(' AND ')}`;
+  return capped ? `SELECT count(*) AS n FROM (SELECT 1 ${where} LIMIT @cap)` : `SELECT count(*) AS n ${where}`;
 }
 
 /** Canonical key of a query shape, for statement caches. */

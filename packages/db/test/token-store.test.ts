@@ -311,3 +311,21 @@ describe('tokens table holds no raw token', () => {
     }
   });
 });
+
+describe('countUpTo', () => {
+  it('is exact below the cap and stops at it, with every filter shape', () => {
+    const { store, entity } = setup();
+    const e = entity('E').pk;
+    const other = entity('F').pk;
+    const user = randomUUID();
+    store.insert(Array.from({ length: 30 }, (_, i) => newToken(e, { userId: i % 2 ? user : null, roles: ['R'], createdAt: i })));
+    store.insert(Array.from({ length: 30 }, (_, i) => newToken(other, { userId: user, roles: ['R'], createdAt: i })));
+    for (const filters of [{}, { userId: user }, { role: 'R' }, { role: 'R', userId: user }]) {
+      const full = store.count(e, filters, MAX_SAFE);
+      expect(full).toBeGreaterThan(10);
+      expect(store.countUpTo(e, filters, MAX_SAFE, 1000)).toBe(full);
+      expect(store.countUpTo(e, filters, MAX_SAFE, 10)).toBe(10);
+      expect(store.countUpTo(e, filters, 9, 1000)).toBe(store.count(e, filters, 9));
+    }
+  });
+});
