@@ -28,6 +28,18 @@ export function pnpm(args, options = {}) {
   return result.status ?? 1;
 }
 
+/** Installs (offline when it can) and builds `pkg` with its workspace dependencies; exits on failure. */
+export function installAndBuild(pkg, who) {
+  const step = (what, status) => {
+    if (status !== 0) {
+      process.stderr.write(`${who}: ${what} failed (exit ${status})\n`);
+      process.exit(status);
+    }
+  };
+  step('install', pnpm(['install', '--frozen-lockfile', '--prefer-offline', '--reporter=silent']));
+  step('build', pnpm(['exec', 'turbo', 'run', 'build', `--filter=${pkg}...`, '--output-logs=errors-only']));
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   process.exit(pnpm(process.argv.slice(2)));
 }

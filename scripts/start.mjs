@@ -2,17 +2,9 @@
 // `npm start`: install, build, then run the server on the embedded database. On first run
 // it migrates and seeds demo data; every run prints a curl with a fresh demo token.
 import { spawn } from 'node:child_process';
-import { pnpm } from './pnpm.mjs';
+import { installAndBuild } from './pnpm.mjs';
 
-const step = (what, status) => {
-  if (status !== 0) {
-    process.stderr.write(`npm start: ${what} failed (exit ${status})\n`);
-    process.exit(status);
-  }
-};
-
-step('install', pnpm(['install', '--frozen-lockfile', '--prefer-offline', '--reporter=silent']));
-step('build', pnpm(['exec', 'turbo', 'run', 'build', '--filter=@tokenwarden/server...', '--output-logs=errors-only']));
+installAndBuild('@tokenwarden/server', 'npm start');
 
 const server = spawn(process.execPath, ['apps/server/dist/main.js'], {
   stdio: 'inherit',
