@@ -36,7 +36,8 @@ async function main(): Promise<void> {
     const token = issueDemoToken(deps, config.demo.seed);
     process.stdout.write(
       `\nTokenwarden is ready at ${base} (demo data; a fresh demo token, valid ${config.api.lifetimes.client_credentials / 60} min):\n\n` +
-        `  curl -s '${base}/v1/iam/oauth/tokens?page_params.page_size=5' \\\n    -H 'Authorization: Bearer ${token}'\n\n`,
+        `  curl -s '${base}/v1/iam/oauth/tokens?page_params.page_size=5' \\\n    -H 'Authorization: Bearer ${token}'\n\n` +
+        `API reference (try it with that token): ${base}/docs\n\n`,
     );
   }
   const shutdown = (signal: string) => {
