@@ -3,6 +3,7 @@ import { effectiveDirection, type OrderDirection, type OrderKey } from '@tokenwa
 import {
   DirectoryStore,
   openDatabase,
+  seededRandom,
   sortValue,
   TokenStore,
   type Cursor,
@@ -14,16 +15,9 @@ import {
   type TokenRecord,
 } from '@tokenwarden/db';
 
-/** Small deterministic PRNG (mulberry32), so random query sequences are reproducible. */
+/** The package's seeded PRNG with helpers, so random query sequences are reproducible. */
 export function rng(seed: number) {
-  let a = seed >>> 0;
-  const next = (): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = seededRandom(seed);
   const int = (min: number, max: number): number => min + Math.floor(next() * (max - min + 1));
   const pick = <T>(items: readonly T[]): T => {
     if (items.length === 0) throw new Error('pick from an empty list');
