@@ -22,8 +22,6 @@ export interface AppOptions {
   deps: Deps;
   log: Logger;
   shutdownGraceMs?: number;
-  /** Extra routes mounted before the API (e.g. docs). */
-  extraRoutes?: (req: IncomingMessage, res: ServerResponse, url: URL) => boolean;
   /** Releases what the deps hold besides the db (e.g. the count worker); runs before the db closes. */
   onClose?: () => Promise<void> | void;
 }
@@ -32,7 +30,7 @@ function headerValue(v: string | string[] | undefined): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
-export function createApp({ deps, log, shutdownGraceMs = 10_000, extraRoutes, onClose }: AppOptions): App {
+export function createApp({ deps, log, shutdownGraceMs = 10_000, onClose }: AppOptions): App {
   const contextFor = (req: IncomingMessage) =>
     createContext(deps, {
       authorization: headerValue(req.headers.authorization),
@@ -52,6 +50,7 @@ export function createApp({ deps, log, shutdownGraceMs = 10_000, extraRoutes, on
     },
   });
 
+  const healthProbe = deps.db.$client.prepare('SELECT 1');
   let closing = false;
   /** Responses not yet sent: told to close their connection when shutdown starts. */
   const inFlight = new Set<ServerResponse>();
@@ -66,7 +65,7 @@ export function createApp({ deps, log, shutdownGraceMs = 10_000, extraRoutes, on
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (closing) res.setHeader('connection', 'close');
     if (url.pathname === '/healthz' && req.method === 'GET') {
-      deps.db.$client.prepare('SELECT 1').get();
+      healthProbe.get();
       sendJson(res, 200, { status: 'ok' });
       return;
     }
@@ -75,7 +74,6 @@ export function createApp({ deps, log, shutdownGraceMs = 10_000, extraRoutes, on
       return;
     }
     if (serveApiDocs(req, res, url)) return;
-    if (extraRoutes?.(req, res, url)) return;
     const match = matchRoute(REST_ROUTES, req.method ?? 'GET', url.pathname);
     if (!match) throw new ApiError('NOT_FOUND', 'not_found.route');
     if ('allowed' in match) {

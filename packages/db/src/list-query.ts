@@ -60,7 +60,10 @@ export function sortValue(record: TokenRecord, key: OrderKey): SortValue {
 }
 
 /** Named parameters for a statement built by `pageSql` / `countSql`. */
-export function bindings(entityPk: number, q: Omit<PageQuery, 'orderKey' | 'direction'>): Record<string, unknown> {
+export function bindings(
+  entityPk: number,
+  q: Omit<PageQuery, 'orderKey' | 'direction'> & Partial<Pick<PageQuery, 'orderKey' | 'direction'>>,
+): Record<string, unknown> {
   const b: Record<string, unknown> = { entity: entityPk, snapshot: q.snapshot, limit: q.limit, offset: q.offset };
   const f = q.filters;
   if (f.userId !== undefined) b.user = f.userId;
@@ -68,8 +71,13 @@ export function bindings(entityPk: number, q: Omit<PageQuery, 'orderKey' | 'dire
   if (f.grantFlow !== undefined) b.grant = grantFlowCode(f.grantFlow);
   if (f.role !== undefined) b.role = f.role;
   if (q.after) {
-    b.cv = q.after.value;
-    b.ct = q.after.tokenId;
+    // pageSql leaves the snapshot bound out of a created_at DESC cursor query (the cursor
+    // is then the range the index seeks), so a cursor past the snapshot is clamped to it:
+    // (created_at, token_id) < (snapshot, U+FFFF) is exactly created_at <= snapshot.
+    const pastSnapshot =
+      q.orderKey === 'created_at' && effectiveDirection(q.direction ?? 'DESC') === 'DESC' && Number(q.after.value) > q.snapshot;
+    b.cv = pastSnapshot ? q.snapshot : q.after.value;
+    b.ct = pastSnapshot ? '\uffff' : q.after.tokenId;
   }
   return b;
 }

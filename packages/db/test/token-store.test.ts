@@ -329,3 +329,27 @@ describe('countUpTo', () => {
     }
   });
 });
+
+describe('cursors past the snapshot', () => {
+  it('never let a page show tokens created after the snapshot, in any order', () => {
+    const { store, entity } = setup();
+    const e = entity('E').pk;
+    const older = newToken(e, { createdAt: 100, roles: ['A'] });
+    const newer = newToken(e, { createdAt: 200, roles: ['A'] });
+    store.insert([older, newer]);
+    for (const filters of [{}, { role: 'A' }]) {
+      for (const direction of ['DESC', 'ORDER_DIRECTION_ENUM_UNSPECIFIED', 'ASC'] as const) {
+        const page = store.page(e, {
+          filters,
+          snapshot: 150,
+          orderKey: 'created_at',
+          direction,
+          limit: 10,
+          offset: 0,
+          after: { value: direction === 'ASC' ? 0 : 300, tokenId: 'x' },
+        });
+        expect(page.map((t) => t.tokenId), `${direction} ${JSON.stringify(filters)}`).toEqual([older.tokenId]);
+      }
+    }
+  });
+});
