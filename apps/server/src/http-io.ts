@@ -1,16 +1,59 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { ApiError } from '@tokenwarden/api';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+const URL_BASE = 'http://localhost';
+
+/**
+ * A request target the WHATWG URL parser leaves as it is: a path of plain segments (nothing
+ * to normalise: no '.', '%', '\\' or '//') and a query of printable ASCII without '#' (no
+ * fragment to cut, nothing to strip or percent-encode; URLSearchParams also misreads some
+ * raw non-ASCII next to a bad '%' escape, which the parser's encoding would have avoided).
+ * Such a target is split at its '?' rather than parsed.
+ */
+const PLAIN_TARGET = /^\/(?:[\w-]+(?:\/[\w-]+)*\/?)?(?:\?[\x21\x22\x24-\x7e]*)?$/;
+
+/** A request target (`req.url`) read as the WHATWG URL parser would, but without it when it can. */
+export class RequestTarget {
+  /** The path, normalised as `new URL()` has it. */
+  readonly pathname: string;
+  /**
+   * The query with its '?', as `URL.search` has it: `new URLSearchParams()` drops that one '?'
+   * and no more, so a query that itself starts with '?' is read as the URL parser reads it.
+   */
+  readonly search: string;
+  #url: URL | undefined;
+
+  constructor(readonly target: string) {
+    if (PLAIN_TARGET.test(target)) {
+      const q = target.indexOf('?');
+      this.pathname = q < 0 ? target : target.slice(0, q);
+      this.search = q < 0 ? '' : target.slice(q);
+    } else {
+      this.#url = new URL(target, URL_BASE);
+      this.pathname = this.#url.pathname;
+      this.search = this.#url.search;
+    }
+  }
+
+  /** The target as a URL, parsed on demand: most requests need none. */
+  url(): URL {
+    this.#url ??= new URL(this.target, URL_BASE);
+    return this.#url;
+  }
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers?: Record<string, string>): void {
   const payload = JSON.stringify(body);
-  res.writeHead(status, {
+  const head: OutgoingHttpHeaders = {
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(payload),
     'cache-control': 'no-store',
-    ...headers,
-  });
+  };
+  // Extra headers override the defaults; copied only when there are any (most calls have none).
+  if (headers) Object.assign(head, headers);
+  res.writeHead(status, head);
   res.end(payload);
 }
 

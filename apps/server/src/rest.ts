@@ -84,31 +84,49 @@ export const REST_ROUTES: RestRoute[] = [
 
 export type RouteMatch = { route: RestRoute; params: Record<string, string> } | { allowed: string[] } | undefined;
 
+/** One segment of a path template: a literal to compare, or the name of a `{param}`. */
+interface Segment {
+  text: string;
+  param: boolean;
+}
+
+/** Templates split once, not on every request; keyed by the template, so never stale. */
+const templates = new Map<string, readonly Segment[]>();
+
+function segmentsOf(template: string): readonly Segment[] {
+  let segments = templates.get(template);
+  if (!segments) {
+    segments = template
+      .split('/')
+      .map((p) => (p.startsWith('{') && p.endsWith('}') ? { text: p.slice(1, -1), param: true } : { text: p, param: false }));
+    templates.set(template, segments);
+  }
+  return segments;
+}
+
 /** Finds the route for a method and path; `{ allowed }` when only the method is wrong. */
 export function matchRoute(routes: readonly RestRoute[], method: string, pathname: string): RouteMatch {
   const segments = pathname.split('/');
-  const allowed: string[] = [];
+  let allowed: string[] | undefined;
   for (const route of routes) {
-    const pattern = route.path.split('/');
+    const pattern = segmentsOf(route.path);
     if (pattern.length !== segments.length) continue;
     const params: Record<string, string> = {};
     let ok = true;
     for (let i = 0; i < pattern.length && ok; i++) {
-      const p = pattern[i] as string;
+      const { text, param } = pattern[i] as Segment;
       const s = segments[i] as string;
-      if (p.startsWith('{') && p.endsWith('}')) {
-        let value: string;
+      if (param) {
         try {
-          value = decodeURIComponent(s);
+          params[text] = decodeURIComponent(s);
         } catch {
-          throw ApiError.invalid([{ field: p.slice(1, -1), reason: 'invalid' }]);
+          throw ApiError.invalid([{ field: text, reason: 'invalid' }]);
         }
-        params[p.slice(1, -1)] = value;
-      } else ok = p === s;
+      } else ok = text === s;
     }
     if (!ok) continue;
     if (route.method === method) return { route, params };
-    allowed.push(route.method);
+    (allowed ??= []).push(route.method);
   }
-  return allowed.length > 0 ? { allowed } : undefined;
+  return allowed ? { allowed } : undefined;
 }

@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { request } from 'node:http';
+import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -58,20 +58,26 @@ describe('the server process (what npm start runs)', () => {
 });
 
 describe('graceful shutdown', () => {
-  it('lets an in-flight request finish, then refuses new connections', async () => {
+  // The two ways a response head is written: explicitly (REST's sendJson) and implicitly by
+  // write/end (the tRPC adapter); both must tell the client to close the connection.
+  it.each([
+    ['REST', 'DELETE', (id: string) => `/v1/iam/oauth/tokens/${id}`],
+    ['tRPC', 'POST', () => '/trpc/tokens.revoke'],
+  ])('lets an in-flight %s request finish on a closing connection, then refuses new ones', async (_, method, path) => {
     const server = await startServer();
     const e = await newEntity(server.deps, 'Acme');
     const { port } = new URL(server.url);
     const tokenId = ListTokensResponse.parse(
       await (await fetch(`${server.url}/v1/iam/oauth/tokens?page_params.page_size=1`, { headers: { authorization: `Bearer ${e.admin}` } })).json(),
     ).tokens[0]!.token_id;
-    // A revoke whose body is still arriving when shutdown starts.
+    // A revoke whose body is still arriving when shutdown starts, on a keep-alive connection.
     const body = JSON.stringify({ token_id: tokenId });
-    const response = new Promise<number>((resolve, reject) => {
+    const agent = new Agent({ keepAlive: true });
+    const response = new Promise<{ status: number; connection: string | undefined }>((resolve, reject) => {
       const req = request(
-        { host: '127.0.0.1', port, method: 'DELETE', path: `/v1/iam/oauth/tokens/${tokenId}`,
+        { host: '127.0.0.1', port, method, path: path(tokenId), agent,
           headers: { authorization: `Bearer ${e.admin}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
-        (res) => { res.resume(); resolve(res.statusCode ?? 0); },
+        (res) => { res.resume(); resolve({ status: res.statusCode ?? 0, connection: res.headers.connection }); },
       );
       req.on('error', reject);
       req.write(body.slice(0, 5));
@@ -79,8 +85,9 @@ describe('graceful shutdown', () => {
     });
     await new Promise((r) => setTimeout(r, 100));
     const closed = server.app.close();
-    expect(await response).toBe(200);
+    expect(await response).toEqual({ status: 200, connection: 'close' });
     await closed;
+    agent.destroy();
     expect(server.deps.db.$client.open).toBe(false);
     await expect(fetch(`${server.url}/healthz`)).rejects.toThrow();
   });

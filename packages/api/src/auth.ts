@@ -11,8 +11,8 @@ export interface Principal {
   clientId: string;
   grantFlow: GrantFlow;
   userId: string | null;
-  roles: string[];
-  scopes: string[];
+  roles: readonly string[];
+  scopes: readonly string[];
   /** Client-credentials and entity-setup tokens, and user tokens with an admin role. */
   seesWholeEntity: boolean;
 }

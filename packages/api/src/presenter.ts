@@ -1,7 +1,12 @@
 import { formatMicros, type Micros, type Token } from '@tokenwarden/contracts';
 import type { TokenRecord } from '@tokenwarden/db';
 
-/** The public view of a token at `now`: never its hash, never its raw value. */
+/**
+ * The public view of a token at `now`: never its hash, never its raw value. The role and
+ * scope lists are the record's own, shared with every token of the same grant set and
+ * frozen, so the view is only ever serialized, never changed (hence the casts: the
+ * contract's arrays are mutable in type only).
+ */
 export function presentToken(t: TokenRecord, now: Micros): Token {
   const expired = t.expiresAt <= now;
   return {
@@ -10,8 +15,8 @@ export function presentToken(t: TokenRecord, now: Micros): Token {
     account_id: t.accountId,
     user_id: t.userId,
     grant_flow: t.grantFlow,
-    roles: t.roles,
-    scopes: t.scopes,
+    roles: t.roles as string[],
+    scopes: t.scopes as string[],
     created_at: formatMicros(t.createdAt),
     expires_at: formatMicros(t.expiresAt),
     expires_in: expired ? 0 : Math.floor((t.expiresAt - now) / 1_000_000),

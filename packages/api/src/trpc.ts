@@ -1,5 +1,5 @@
 import { initTRPC } from '@trpc/server';
-import { authenticate } from './auth.js';
+import { authenticate, type Principal } from './auth.js';
 import type { Context } from './context.js';
 import { describeError } from './errors.js';
 
@@ -21,12 +21,13 @@ export const createCallerFactory = t.createCallerFactory;
 export const publicProcedure = t.procedure;
 
 /**
- * Requires a bearer token holding `scope`; adds `principal` to the context. Used after
- * `.input()`: input is validated first on tRPC as on REST (whose query must be decoded
- * before anything is called), so both answer a bad request the same way.
+ * The caller, who must hold a bearer token with `scope`. Each procedure calls this first
+ * in its resolver, that is after `.input()` has validated the input: input is validated
+ * first on tRPC as on REST (whose query must be decoded before anything is called), so
+ * both answer a bad request the same way. Not a middleware: every middleware level of
+ * tRPC copies the call's options and context and adds two awaits, about a tenth of a
+ * small list request's time; a call in the resolver costs nothing extra.
  */
-export function requireScope(scope: string) {
-  return t.middleware(({ ctx, next }) =>
-    next({ ctx: { principal: authenticate(ctx.deps, ctx.authorization, scope) } }),
-  );
+export function principalFor(ctx: Context, scope: string): Principal {
+  return authenticate(ctx.deps, ctx.authorization, scope);
 }

@@ -14,7 +14,16 @@ import {
   type OrderKey,
   type Timestamp,
 } from '@tokenwarden/contracts';
-import { closeDatabase, grantFlowOf, openDatabase, seededRandom, seededUuid, toRecord, writeSyntheticTokens, type TokenFilters, type TokenRow } from '@tokenwarden/db';
+import {
+  closeDatabase,
+  grantFlowOf,
+  openDatabase,
+  seededRandom,
+  seededUuid,
+  writeSyntheticTokens,
+  type TokenFilters,
+  type TokenRecord,
+} from '@tokenwarden/db';
 import {
   createCaller,
   createContext,
@@ -40,19 +49,45 @@ const DAY = 24 * 3600 * SECOND;
 const START = Date.UTC(2026, 0, 1) * 1000;
 const ROLES = ['ADMIN', 'AUDITOR', 'TELLER', 'SUPPORT', 'RISK', 'CARDS'];
 
+/** Every column of a token, with its grant set's lists as stored: the naive read. */
+const PLAIN = 'SELECT t.*, g.roles, g.scopes FROM tokens t JOIN grant_sets g ON g.pk = t.grant_set_pk';
+
 interface RawRow {
+  pk: number;
   entity_pk: number;
   token_id: string;
+  client_id: string;
   user_id: string;
   account_id: string;
   grant_flow: number;
   roles: string;
+  scopes: string;
   created_at: number;
   expires_at: number;
+  revoked_at: number | null;
   last_used_at: number;
 }
 
-const COLUMN: Record<OrderKey, keyof RawRow> = {
+/** The record a row stands for, mapped plainly. */
+function plainRecord(r: RawRow): TokenRecord {
+  return {
+    pk: r.pk,
+    entityPk: r.entity_pk,
+    tokenId: r.token_id,
+    clientId: r.client_id,
+    userId: r.user_id === '' ? null : r.user_id,
+    accountId: r.account_id === '' ? null : r.account_id,
+    grantFlow: grantFlowOf(r.grant_flow),
+    roles: JSON.parse(r.roles) as string[],
+    scopes: JSON.parse(r.scopes) as string[],
+    createdAt: r.created_at,
+    expiresAt: r.expires_at,
+    revokedAt: r.revoked_at,
+    lastUsedAt: r.last_used_at === 0 ? null : r.last_used_at,
+  };
+}
+
+const COLUMN: Record<OrderKey, Exclude<keyof RawRow, 'revoked_at'>> = {
   created_at: 'created_at',
   expires_at: 'expires_at',
   last_used_at: 'last_used_at',
@@ -68,7 +103,7 @@ function compare(a: string | number, b: string | number): number {
 
 /** The reference: all of the entity's rows, filtered and ordered in JS. */
 function reference(deps: Deps, entityPk: number, f: TokenFilters, snapshot: number, key: OrderKey, dir: OrderDirection) {
-  const rows = deps.db.$client.prepare('SELECT * FROM tokens WHERE entity_pk = ?').all(entityPk) as RawRow[];
+  const rows = deps.db.$client.prepare(`${PLAIN} WHERE t.entity_pk = ?`).all(entityPk) as RawRow[];
   const sign = effectiveDirection(dir) === 'ASC' ? 1 : -1;
   const col = COLUMN[key];
   return rows
@@ -92,8 +127,8 @@ function stable(t: Record<string, unknown>) {
 
 /** The tokens as the reference presents them, read back one by one. */
 function presented(deps: Deps, ids: string[]) {
-  const byId = deps.db.$client.prepare('SELECT * FROM tokens WHERE token_id = ?');
-  return ids.map((id) => stable(presentToken(toRecord(byId.get(id) as TokenRow), 0)));
+  const byId = deps.db.$client.prepare(`${PLAIN} WHERE t.token_id = ?`);
+  return ids.map((id) => stable(presentToken(plainRecord(byId.get(id) as RawRow), 0)));
 }
 
 async function world(file: string, makeCounter: (deps: Deps) => Counter) {
@@ -128,7 +163,7 @@ type World = Awaited<ReturnType<typeof world>>;
 function randomFilters(w: World): TokenFilters {
   const { rand } = w;
   const rows = w.deps.db.$client
-    .prepare('SELECT user_id, account_id, grant_flow, roles FROM tokens WHERE entity_pk = ? ORDER BY pk LIMIT 1 OFFSET ?')
+    .prepare(`${PLAIN} WHERE t.entity_pk = ? ORDER BY t.pk LIMIT 1 OFFSET ?`)
     .get(w.entityPk, Math.floor(rand() * 2000)) as RawRow;
   const f: TokenFilters = {};
   // Values taken from one real token, so combined filters usually select something.

@@ -3,7 +3,7 @@ import { createDeps, type Counter, type Deps } from '@tokenwarden/api';
 import { microsToTimestamp, type ListTokensInput, type OrderDirection, type OrderKey, ORDER_KEYS } from '@tokenwarden/contracts';
 import { bindings, closeDatabase, countSql, openDatabase, pageSql, shapeKey, type PageQuery, type TokenFilters } from '@tokenwarden/db';
 import type { Dataset, EntityInfo } from './dataset.js';
-import { median, summarize, timeCalls, timeCallsAsync, type Summary } from './stats.js';
+import { median, summarize, timeCalls, timeCallsAsync, timePairs, type Summary } from './stats.js';
 
 /** P0: the store's SQL as raw better-sqlite3 prepared statements, rows as arrays (raw mode), nothing mapped. */
 export class RawQueries {
@@ -26,7 +26,7 @@ export class RawQueries {
     return s;
   }
 
-  /** The page's rows as arrays in `TOKEN_COLUMNS` order (raw mode: the cheapest way out of SQLite). */
+  /** The page's rows as arrays in `PAGE_COLUMNS` order (raw mode: the cheapest way out of SQLite). */
   page(entityPk: number, q: PageQuery): unknown[][] {
     return this.stmt(pageSql(q), true).all(bindings(entityPk, q)) as unknown[][];
   }
@@ -155,12 +155,7 @@ export async function runPageOne(d: Dataset, log: (s: string) => void): Promise<
     // Warm both (statement caches, page cache, P1's total for this snapshot).
     raw.page(w.entity.pk, q);
     await deps.lister.list(w.entity.pk, input, w.filters, now());
-    const a: number[] = [];
-    const b: number[] = [];
-    for (let round = 0; round < 5; round++) {
-      a.push(...timeCalls(() => raw.page(w.entity.pk, q), { minIters: 5, maxIters: 400, minMs: 40 }));
-      b.push(...(await timeCallsAsync(() => deps.lister.list(w.entity.pk, input, w.filters, now()), { minIters: 5, maxIters: 400, minMs: 40 })));
-    }
+    const { a, b } = await timePairs(() => raw.page(w.entity.pk, q), () => deps.lister.list(w.entity.pk, input, w.filters, now()));
     // Cold: a new snapshot per call.
     const ca: number[] = [];
     const cb: number[] = [];

@@ -45,6 +45,37 @@ export async function timeCallsAsync(
   return out;
 }
 
+/**
+ * Times two functions call by call, alternately (which goes first swaps every pair), so a
+ * slow spell of the shared machine, a GC or a cache eviction falls on both alike.
+ */
+export async function timePairs(
+  a: () => unknown,
+  b: () => unknown,
+  o: { minPairs?: number; maxPairs?: number; minMs?: number } = {},
+): Promise<{ a: number[]; b: number[] }> {
+  const { minPairs = 20, maxPairs = 2000, minMs = 300 } = o;
+  const out = { a: [] as number[], b: [] as number[] };
+  const time = async (fn: () => unknown, into: number[]) => {
+    const t0 = performance.now();
+    const result = fn();
+    // Only a promise is awaited: a synchronous function is timed without a microtask hop.
+    if (result instanceof Promise) await result;
+    into.push(performance.now() - t0);
+  };
+  const started = performance.now();
+  for (let i = 0; i < maxPairs && (i < minPairs || performance.now() - started < minMs); i++) {
+    if (i % 2 === 0) {
+      await time(a, out.a);
+      await time(b, out.b);
+    } else {
+      await time(b, out.b);
+      await time(a, out.a);
+    }
+  }
+  return out;
+}
+
 export const fmtMs = (ms: number): string =>
   Number.isNaN(ms) ? '-' : ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms >= 1 ? ms.toFixed(2) : ms.toFixed(3);
 export const fmtRatio = (r: number): string => (Number.isFinite(r) ? `${r.toFixed(2)}x` : '-');

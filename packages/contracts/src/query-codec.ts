@@ -15,16 +15,40 @@ function unwrap(schema: z.ZodType): z.ZodType {
   }
 }
 
-const fieldsBySchema = new WeakMap<AnyObject, Map<string, FieldKind>>();
+/** How `readQuery` takes one parameter: how its value is decoded, and where it goes in the input. */
+interface QueryField {
+  kind: FieldKind;
+  /** The dotted key, split once per schema rather than per parameter read. */
+  path: readonly string[];
+  /**
+   * The `readQuery` call that last took this parameter, which tells a repeat without a Set
+   * per call. Sound because a call runs to its end without yielding: calls never interleave.
+   */
+  lastRead: number;
+}
+
+interface SchemaFields {
+  kinds: Map<string, FieldKind>;
+  fields: Map<string, QueryField>;
+}
+
+const fieldsBySchema = new WeakMap<AnyObject, SchemaFields>();
+
+function schemaFields(schema: AnyObject): SchemaFields {
+  let cached = fieldsBySchema.get(schema);
+  if (!cached) {
+    const kinds = walkFields(schema, '');
+    const fields = new Map<string, QueryField>();
+    for (const [key, kind] of kinds) fields.set(key, { kind, path: key.split('.'), lastRead: 0 });
+    cached = { kinds, fields };
+    fieldsBySchema.set(schema, cached);
+  }
+  return cached;
+}
 
 /** The dotted query keys a (nested) object schema accepts, with how each value is decoded. */
 export function queryFields(schema: AnyObject): Map<string, FieldKind> {
-  let fields = fieldsBySchema.get(schema);
-  if (!fields) {
-    fields = walkFields(schema, '');
-    fieldsBySchema.set(schema, fields);
-  }
-  return fields;
+  return schemaFields(schema).kinds;
 }
 
 function walkFields(schema: AnyObject, prefix: string): Map<string, FieldKind> {
@@ -58,6 +82,8 @@ export function violationsFromZod(error: z.ZodError): Violation[] {
 }
 
 function dedupe(violations: Violation[]): Violation[] {
+  // Nothing to repeat: spares the Set on the common path, a query without problems.
+  if (violations.length < 2) return violations;
   const seen = new Set<string>();
   return violations.filter((v) => {
     const k = `${v.field}\u0000${v.reason}`;
@@ -69,15 +95,15 @@ function dedupe(violations: Violation[]): Violation[] {
 
 const INTEGER = /^-?\d{1,20}$/;
 
-function setPath(target: Record<string, unknown>, dotted: string, value: unknown): void {
-  const parts = dotted.split('.');
+function setPath(target: Record<string, unknown>, path: readonly string[], value: unknown): void {
+  const last = path.length - 1;
   let node = target;
-  for (const part of parts.slice(0, -1)) {
-    node[part] ??= {};
-    node = node[part] as Record<string, unknown>;
-  }
-  node[parts[parts.length - 1] as string] = value;
+  for (let i = 0; i < last; i++) node = (node[path[i] as string] ??= {}) as Record<string, unknown>;
+  node[path[last] as string] = value;
 }
+
+/** Numbers the calls of `readQuery`, for `QueryField.lastRead`. */
+let readQueryCalls = 0;
 
 /**
  * Reads a URL query string with dotted keys (`page_params.page_size=10`) into the nested,
@@ -86,34 +112,34 @@ function setPath(target: Record<string, unknown>, dotted: string, value: unknown
  */
 export function readQuery(schema: AnyObject, query: string | URLSearchParams): { raw: Record<string, unknown>; violations: Violation[] } {
   const params = typeof query === 'string' ? new URLSearchParams(query.startsWith('?') ? query.slice(1) : query) : query;
-  const fields = queryFields(schema);
+  const { fields } = schemaFields(schema);
   const raw: Record<string, unknown> = {};
-  const seen = new Set<string>();
+  const call = ++readQueryCalls;
   const violations: Violation[] = [];
   for (const [key, value] of params) {
-    const kind = fields.get(key);
-    if (!kind) {
+    const field = fields.get(key);
+    if (!field) {
       violations.push({ field: key, reason: 'unknown_parameter' });
       continue;
     }
-    if (seen.has(key)) {
+    if (field.lastRead === call) {
       violations.push({ field: key, reason: 'repeated' });
       continue;
     }
-    seen.add(key);
+    field.lastRead = call;
     if (value === '') {
       violations.push({ field: key, reason: 'invalid' });
       continue;
     }
-    if (kind === 'integer') {
+    if (field.kind === 'integer') {
       const n = INTEGER.test(value) ? Number(value) : Number.NaN;
       if (!Number.isSafeInteger(n)) {
         violations.push({ field: key, reason: 'invalid' });
         continue;
       }
-      setPath(raw, key, n);
+      setPath(raw, field.path, n);
     } else {
-      setPath(raw, key, value);
+      setPath(raw, field.path, value);
     }
   }
   return { raw, violations: dedupe(violations) };

@@ -29,14 +29,38 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
     // FULL: a committed revocation survives power loss, not only a process crash.
     sqlite.pragma('synchronous = FULL');
   }
-  sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   // Bounded page cache (32 MiB) keeps server memory predictable at millions of rows.
   sqlite.pragma('cache_size = -32768');
   sqlite.pragma('temp_store = MEMORY');
   const db = drizzleFor(sqlite);
-  if (!options.readonly) migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+  if (!options.readonly) migrateChecked(db);
+  sqlite.pragma('foreign_keys = ON');
   return db;
+}
+
+function appliedMigrations(sqlite: Database.Database): number {
+  const table = sqlite.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '__drizzle_migrations'").get();
+  return table ? (sqlite.prepare('SELECT count(*) AS n FROM __drizzle_migrations').get() as { n: number }).n : 0;
+}
+
+/**
+ * Applies pending migrations with foreign keys off, as SQLite's procedure for rebuilding
+ * a table requires (the pragma is a no-op inside the migrator's transaction, so it is set
+ * before), then checks every reference if anything was applied: a migration that broke one
+ * fails the open instead of leaving dangling rows.
+ */
+function migrateChecked(db: Db): void {
+  const sqlite = db.$client;
+  sqlite.pragma('foreign_keys = OFF');
+  const before = appliedMigrations(sqlite);
+  migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+  if (appliedMigrations(sqlite) === before) return;
+  const broken = sqlite.pragma('foreign_key_check') as { table: string; parent: string }[];
+  if (broken.length > 0) {
+    const first = broken[0]!;
+    throw new Error(`migration left ${broken.length} broken reference(s), e.g. ${first.table} → ${first.parent}`);
+  }
 }
 
 /** Refreshes planner statistics after bulk loads (cheap when nothing changed). */

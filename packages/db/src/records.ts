@@ -9,8 +9,9 @@ export interface TokenRecord {
   userId: string | null;
   accountId: string | null;
   grantFlow: GrantFlow;
-  roles: string[];
-  scopes: string[];
+  /** Shared between records of the same grant set, and frozen: copy before changing. */
+  roles: readonly string[];
+  scopes: readonly string[];
   createdAt: Micros;
   expiresAt: Micros;
   revokedAt: Micros | null;
@@ -30,41 +31,10 @@ export function grantFlowOf(code: number): GrantFlow {
   return flow;
 }
 
-/** The row shape of `TOKEN_COLUMNS`. */
-export interface TokenRow {
-  pk: number;
-  entity_pk: number;
-  token_id: string;
-  client_id: string;
-  user_id: string;
-  account_id: string;
-  grant_flow: number;
-  roles: string;
-  scopes: string;
-  created_at: number;
-  expires_at: number;
-  revoked_at: number | null;
-  last_used_at: number;
-}
-
+/**
+ * A token row as the store reads it (better-sqlite3 raw mode: arrays in this order). The
+ * grant set comes by key; the store resolves it from its cache of grant sets.
+ */
 export const TOKEN_COLUMNS =
-  't.pk, t.entity_pk, t.token_id, t.client_id, t.user_id, t.account_id, t.grant_flow, t.roles, t.scopes, ' +
+  't.pk, t.entity_pk, t.token_id, t.client_id, t.user_id, t.account_id, t.grant_flow, t.grant_set_pk, ' +
   't.created_at, t.expires_at, t.revoked_at, t.last_used_at';
-
-export function toRecord(row: TokenRow): TokenRecord {
-  return {
-    pk: row.pk,
-    entityPk: row.entity_pk,
-    tokenId: row.token_id,
-    clientId: row.client_id,
-    userId: row.user_id === '' ? null : row.user_id,
-    accountId: row.account_id === '' ? null : row.account_id,
-    grantFlow: grantFlowOf(row.grant_flow),
-    roles: JSON.parse(row.roles) as string[],
-    scopes: JSON.parse(row.scopes) as string[],
-    createdAt: row.created_at,
-    expiresAt: row.expires_at,
-    revokedAt: row.revoked_at,
-    lastUsedAt: row.last_used_at === 0 ? null : row.last_used_at,
-  };
-}

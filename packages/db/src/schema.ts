@@ -67,6 +67,23 @@ export const userAccounts = sqliteTable(
   (t) => [primaryKey({ columns: [t.userPk, t.accountPk] })],
 );
 
+/**
+ * The distinct (roles, scopes) pairs an entity's tokens carry, as JSON text. Millions of
+ * tokens share a few thousand pairs, so a token row holds only the pair's key: rows are
+ * smaller, and a page of tokens maps each pair once per process instead of parsing JSON
+ * per row. Pairs are immutable and never deleted.
+ */
+export const grantSets = sqliteTable(
+  'grant_sets',
+  {
+    pk: integer('pk').primaryKey(),
+    entityPk: integer('entity_pk').notNull().references(() => entities.pk),
+    roles: text('roles').notNull(),
+    scopes: text('scopes').notNull(),
+  },
+  (t) => [uniqueIndex('grant_sets_lists').on(t.entityPk, t.roles, t.scopes)],
+);
+
 /** Grant flows as stored: the protobuf enum numbers, so ordering by grant_flow is enum order. */
 export const tokens = sqliteTable(
   'tokens',
@@ -80,8 +97,10 @@ export const tokens = sqliteTable(
     userId: text('user_id').notNull().default(''),
     accountId: text('account_id').notNull().default(''),
     grantFlow: integer('grant_flow').notNull(),
-    roles: text('roles').notNull(),
-    scopes: text('scopes').notNull(),
+    /** The token's roles and scopes (see grant_sets). */
+    grantSetPk: integer('grant_set_pk')
+      .notNull()
+      .references(() => grantSets.pk),
     createdAt: integer('created_at').notNull(),
     expiresAt: integer('expires_at').notNull(),
     revokedAt: integer('revoked_at'),

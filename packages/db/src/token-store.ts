@@ -2,7 +2,7 @@ import type { Statement } from 'better-sqlite3';
 import type { Micros } from '@tokenwarden/contracts';
 import type { Db } from './client.js';
 import { bindings, countSql, pageSql, shapeKey, type PageQuery, type TokenFilters } from './list-query.js';
-import { grantFlowCode, grantFlowOf, TOKEN_COLUMNS, toRecord, type NewToken, type TokenRecord, type TokenRow } from './records.js';
+import { grantFlowCode, grantFlowOf, TOKEN_COLUMNS, type NewToken, type TokenRecord } from './records.js';
 
 /** A token as imported with its history. */
 export type HistoricalToken = NewToken & { revokedAt?: Micros | null; lastUsedAt?: Micros | null };
@@ -18,9 +18,9 @@ export class TokenStore {
   private readonly sqlite: Db['$client'];
   private readonly pageStatements = new Map<string, Statement>();
   private readonly countStatements = new Map<string, Statement>();
-  private readonly lists = new JsonListCache(4096);
-  private readonly byHash: Statement<[Buffer], TokenRow>;
-  private readonly byId: Statement<[number, string], TokenRow>;
+  private readonly grantSets: GrantSetCache;
+  private readonly byHash: Statement<[Buffer], unknown[]>;
+  private readonly byId: Statement<[number, string], unknown[]>;
   private readonly revokeStmt: Statement<[number, number, string]>;
   private readonly touchStmt: Statement<[number, number, number, number]>;
   private readonly insertTx: (tokens: readonly HistoricalToken[]) => void;
@@ -28,8 +28,9 @@ export class TokenStore {
   constructor(db: Db) {
     this.sqlite = db.$client;
     const s = this.sqlite;
-    this.byHash = s.prepare(`SELECT ${TOKEN_COLUMNS} FROM tokens t WHERE t.token_hash = ?`);
-    this.byId = s.prepare(`SELECT ${TOKEN_COLUMNS} FROM tokens t WHERE t.entity_pk = ? AND t.token_id = ?`);
+    this.grantSets = new GrantSetCache(s, 65_536);
+    this.byHash = s.prepare<[Buffer], unknown[]>(`SELECT ${TOKEN_COLUMNS} FROM tokens t WHERE t.token_hash = ?`).raw(true);
+    this.byId = s.prepare<[number, string], unknown[]>(`SELECT ${TOKEN_COLUMNS} FROM tokens t WHERE t.entity_pk = ? AND t.token_id = ?`).raw(true);
     this.revokeStmt = s.prepare(
       'UPDATE tokens SET revoked_at = ? WHERE entity_pk = ? AND token_id = ? AND revoked_at IS NULL',
     );
@@ -37,14 +38,26 @@ export class TokenStore {
       'UPDATE tokens SET last_used_at = ? WHERE entity_pk = ? AND pk = ? AND last_used_at < ?',
     );
     const insertToken = s.prepare(
-      'INSERT INTO tokens (entity_pk, token_id, token_hash, client_id, user_id, account_id, grant_flow, roles, scopes, created_at, expires_at, revoked_at, last_used_at) ' +
-        'VALUES (@entityPk, @tokenId, @tokenHash, @clientId, @userId, @accountId, @grantFlow, @roles, @scopes, @createdAt, @expiresAt, @revokedAt, @lastUsedAt)',
+      'INSERT INTO tokens (entity_pk, token_id, token_hash, client_id, user_id, account_id, grant_flow, grant_set_pk, created_at, expires_at, revoked_at, last_used_at) ' +
+        'VALUES (@entityPk, @tokenId, @tokenHash, @clientId, @userId, @accountId, @grantFlow, @grantSetPk, @createdAt, @expiresAt, @revokedAt, @lastUsedAt)',
     );
     const insertRole = s.prepare(
       'INSERT INTO token_roles (entity_pk, role, created_at, token_id, token_pk) VALUES (?, ?, ?, ?, ?)',
     );
+    const findSet = s.prepare<[number, string, string], number>('SELECT pk FROM grant_sets WHERE entity_pk = ? AND roles = ? AND scopes = ?').pluck();
+    const addSet = s.prepare<[number, string, string]>('INSERT INTO grant_sets (entity_pk, roles, scopes) VALUES (?, ?, ?)');
     this.insertTx = s.transaction((batch: readonly HistoricalToken[]) => {
+      // Sets found or added in this transaction (and only here: a rollback takes them back).
+      const sets = new Map<string, number>();
       for (const t of batch) {
+        const roles = JSON.stringify(t.roles);
+        const scopes = JSON.stringify(t.scopes);
+        const setKey = `${t.entityPk}\u0000${roles}\u0000${scopes}`;
+        let grantSetPk = sets.get(setKey);
+        if (grantSetPk === undefined) {
+          grantSetPk = findSet.get(t.entityPk, roles, scopes) ?? Number(addSet.run(t.entityPk, roles, scopes).lastInsertRowid);
+          sets.set(setKey, grantSetPk);
+        }
         const info = insertToken.run({
           entityPk: t.entityPk,
           tokenId: t.tokenId,
@@ -53,8 +66,7 @@ export class TokenStore {
           userId: t.userId ?? '',
           accountId: t.accountId ?? '',
           grantFlow: grantFlowCode(t.grantFlow),
-          roles: JSON.stringify(t.roles),
-          scopes: JSON.stringify(t.scopes),
+          grantSetPk,
           createdAt: t.createdAt,
           expiresAt: t.expiresAt,
           revokedAt: t.revokedAt ?? null,
@@ -70,12 +82,13 @@ export class TokenStore {
   /** Authentication: the token whose hash this is, of whichever entity. */
   findByHash(hash: Buffer): TokenRecord | undefined {
     const row = this.byHash.get(hash);
-    return row ? toRecord(row) : undefined;
+    // The row's own entity: the one lookup that is not scoped by the caller's.
+    return row ? this.fromColumns(row[1] as number, row) : undefined;
   }
 
   get(entityPk: number, tokenId: string): TokenRecord | undefined {
     const row = this.byId.get(entityPk, tokenId);
-    return row ? toRecord(row) : undefined;
+    return row ? this.fromColumns(entityPk, row) : undefined;
   }
 
   /** Atomic: of concurrent revocations of one token exactly one answers 'revoked'. */
@@ -112,15 +125,16 @@ export class TokenStore {
     }
     const rows = stmt.all(bindings(entityPk, q)) as unknown[][];
     const out: TokenRecord[] = new Array(rows.length);
-    for (let i = 0; i < rows.length; i++) out[i] = this.fromColumns(rows[i]!);
+    for (let i = 0; i < rows.length; i++) out[i] = this.fromColumns(entityPk, rows[i]!);
     return out;
   }
 
-  /** A record from a row of `TOKEN_COLUMNS` in raw (array) mode; the same mapping as `toRecord`. */
-  private fromColumns(r: unknown[]): TokenRecord {
+  /** A record from a row of `TOKEN_COLUMNS` in raw (array) mode. */
+  private fromColumns(entityPk: number, r: unknown[]): TokenRecord {
     const userId = r[4] as string;
     const accountId = r[5] as string;
-    const lastUsedAt = r[12] as number;
+    const lastUsedAt = r[11] as number;
+    const set = this.grantSets.get(entityPk, r[7] as number);
     return {
       pk: r[0] as number,
       entityPk: r[1] as number,
@@ -129,11 +143,11 @@ export class TokenStore {
       userId: userId === '' ? null : userId,
       accountId: accountId === '' ? null : accountId,
       grantFlow: grantFlowOf(r[6] as number),
-      roles: this.lists.parse(r[7] as string),
-      scopes: this.lists.parse(r[8] as string),
-      createdAt: r[9] as number,
-      expiresAt: r[10] as number,
-      revokedAt: r[11] as number | null,
+      roles: set.roles,
+      scopes: set.scopes,
+      createdAt: r[8] as number,
+      expiresAt: r[9] as number,
+      revokedAt: r[10] as number | null,
       lastUsedAt: lastUsedAt === 0 ? null : lastUsedAt,
     };
   }
@@ -174,22 +188,44 @@ export class TokenStore {
   }
 }
 
-/**
- * Role and scope lists as stored (JSON text) repeat across millions of tokens in a few
- * thousand distinct values; parsing each once saves most of a page's mapping time. Each
- * caller gets its own copy, and the cache is bounded (cleared when full).
- */
-class JsonListCache {
-  private readonly parsed = new Map<string, readonly string[]>();
-  constructor(private readonly capacity: number) {}
+interface GrantSet {
+  entityPk: number;
+  roles: readonly string[];
+  scopes: readonly string[];
+}
 
-  parse(json: string): string[] {
-    let list = this.parsed.get(json);
-    if (!list) {
-      list = JSON.parse(json) as string[];
-      if (this.parsed.size >= this.capacity) this.parsed.clear();
-      this.parsed.set(json, list);
+/**
+ * Grant sets by key, parsed once per process and shared (frozen) by every record that
+ * carries them. A set is immutable and never deleted, so a cached one never goes stale;
+ * only sets read outside a transaction are cached, because a key read inside one could be
+ * rolled back and reused. Bounded: cleared when full. Lookups name the entity, as every
+ * token query does.
+ */
+class GrantSetCache {
+  private readonly sets = new Map<number, GrantSet>();
+  private readonly byPk: Statement<[number, number], { roles: string; scopes: string }>;
+
+  constructor(
+    private readonly sqlite: Db['$client'],
+    private readonly capacity: number,
+  ) {
+    this.byPk = sqlite.prepare('SELECT roles, scopes FROM grant_sets WHERE pk = ? AND entity_pk = ?');
+  }
+
+  get(entityPk: number, pk: number): GrantSet {
+    const cached = this.sets.get(pk);
+    if (cached !== undefined && cached.entityPk === entityPk) return cached;
+    const row = this.byPk.get(pk, entityPk);
+    if (!row) throw new Error(`grant set ${pk} is not one of entity ${entityPk}'s`);
+    const set: GrantSet = {
+      entityPk,
+      roles: Object.freeze(JSON.parse(row.roles) as string[]),
+      scopes: Object.freeze(JSON.parse(row.scopes) as string[]),
+    };
+    if (!this.sqlite.inTransaction) {
+      if (this.sets.size >= this.capacity) this.sets.clear();
+      this.sets.set(pk, set);
     }
-    return list.slice();
+    return set;
   }
 }

@@ -1,7 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import Database from 'better-sqlite3';
+import { drizzle } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { afterAll, describe, expect, it } from 'vitest';
 import { closeDatabase, DirectoryStore, MIGRATIONS_FOLDER, openDatabase, TokenStore, type Db } from '@tokenwarden/db';
 import { newToken } from './helpers.js';
@@ -16,8 +19,8 @@ afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-const TABLES = ['accounts', 'api_clients', 'entities', 'token_roles', 'tokens', 'user_accounts', 'users'];
-const journal = JSON.parse(readFileSync(join(MIGRATIONS_FOLDER, 'meta', '_journal.json'), 'utf8')) as { entries: unknown[] };
+const TABLES = ['accounts', 'api_clients', 'entities', 'grant_sets', 'token_roles', 'tokens', 'user_accounts', 'users'];
+const journal = JSON.parse(readFileSync(join(MIGRATIONS_FOLDER, 'meta', '_journal.json'), 'utf8')) as { entries: { tag: string }[] };
 
 function schemaOf(db: Db): { type: string; name: string; sql: string | null }[] {
   return db.$client
@@ -117,6 +120,58 @@ describe('openDatabase', () => {
     } finally {
       closeDatabase(mem);
       closeDatabase(file);
+    }
+  });
+
+  it('upgrades a database written before grant sets, keeping every token\'s roles and scopes', () => {
+    // A database at the first migration only, as the first release wrote it.
+    const folder = tempFile('migrations-0000');
+    mkdirSync(join(folder, 'meta'), { recursive: true });
+    const first = journal.entries[0]!;
+    copyFileSync(join(MIGRATIONS_FOLDER, `${first.tag}.sql`), join(folder, `${first.tag}.sql`));
+    writeFileSync(join(folder, 'meta', '_journal.json'), JSON.stringify({ ...journal, entries: [first] }));
+    const file = tempFile('old.db');
+    const old = new Database(file);
+    migrate(drizzle({ client: old }), { migrationsFolder: folder });
+    old.prepare("INSERT INTO entities (pk, entity_id, name, created_at) VALUES (1, 'e1', 'E1', 0), (2, 'e2', 'E2', 0)").run();
+    const lists = [
+      ['["AUDITOR"]', '["iam.oauth.*"]'],
+      ['["AUDITOR","TELLER"]', '["iam.oauth.*","accounts.read"]'],
+    ] as const;
+    const insert = old.prepare(
+      'INSERT INTO tokens (entity_pk, token_id, token_hash, client_id, grant_flow, roles, scopes, created_at, expires_at) VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?)',
+    );
+    const addRole = old.prepare('INSERT INTO token_roles (entity_pk, role, created_at, token_id, token_pk) VALUES (?, ?, ?, ?, ?)');
+    const written: { entity: number; tokenId: string; roles: string; scopes: string }[] = [];
+    for (let i = 0; i < 30; i++) {
+      const entity = 1 + (i % 2);
+      const [roles, scopes] = lists[i % 3 === 0 ? 0 : 1]!;
+      const tokenId = randomUUID();
+      const pk = insert.run(entity, tokenId, randomBytes(32), 'c', roles, scopes, 1000 + i, 5000 + i).lastInsertRowid;
+      for (const role of JSON.parse(roles) as string[]) addRole.run(entity, role, 1000 + i, tokenId, pk);
+      written.push({ entity, tokenId, roles, scopes });
+    }
+    old.close();
+
+    const db = openDatabase(file);
+    try {
+      expect(migrationsApplied(db)).toBe(journal.entries.length);
+      expect(pragma(db, 'foreign_keys')).toBe(1);
+      expect(db.$client.pragma('foreign_key_check')).toEqual([]);
+      const store = new TokenStore(db);
+      for (const w of written) {
+        const t = store.get(w.entity, w.tokenId)!;
+        expect([t.roles, t.scopes]).toEqual([JSON.parse(w.roles), JSON.parse(w.scopes)]);
+      }
+      // Two distinct pairs in each of the two entities.
+      expect((db.$client.prepare('SELECT count(*) AS n FROM grant_sets').get() as { n: number }).n).toBe(4);
+      expect(store.count(1, { role: 'TELLER' }, Number.MAX_SAFE_INTEGER)).toBe(written.filter((w) => w.entity === 1 && w.roles.includes('TELLER')).length);
+      // The upgraded schema is exactly the one a new database gets.
+      const fresh = openDatabase(':memory:');
+      expect(schemaOf(db)).toEqual(schemaOf(fresh));
+      closeDatabase(fresh);
+    } finally {
+      closeDatabase(db);
     }
   });
 });

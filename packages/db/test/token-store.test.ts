@@ -276,8 +276,7 @@ describe('tokens table holds no raw token', () => {
         'user_id',
         'account_id',
         'grant_flow',
-        'roles',
-        'scopes',
+        'grant_set_pk',
         'created_at',
         'expires_at',
         'revoked_at',
@@ -289,6 +288,8 @@ describe('tokens table holds no raw token', () => {
     expect(cols.find((c) => c.name === 'token_hash')?.type.toLowerCase()).toBe('blob');
     const roleCols = db.$client.prepare('PRAGMA table_info(token_roles)').all() as { name: string }[];
     expect(roleCols.map((c) => c.name).sort()).toEqual(['created_at', 'entity_pk', 'role', 'token_id', 'token_pk']);
+    const setCols = db.$client.prepare('PRAGMA table_info(grant_sets)').all() as { name: string }[];
+    expect(setCols.map((c) => c.name).sort()).toEqual(['entity_pk', 'pk', 'roles', 'scopes']);
   });
 
   it('stores the SHA-256 of the raw token and the raw value appears in no cell of any table', () => {
@@ -351,5 +352,73 @@ describe('cursors past the snapshot', () => {
         expect(page.map((t) => t.tokenId), `${direction} ${JSON.stringify(filters)}`).toEqual([older.tokenId]);
       }
     }
+  });
+});
+
+describe('grant sets', () => {
+  const page = (store: ReturnType<typeof setup>['store'], e: number) =>
+    store.page(e, { filters: {}, snapshot: MAX_SAFE, orderKey: 'token_id', direction: 'ASC', limit: 100, offset: 0 });
+  const sets = (db: ReturnType<typeof setup>['db']) =>
+    db.$client.prepare('SELECT entity_pk, roles, scopes FROM grant_sets ORDER BY pk').all() as { entity_pk: number; roles: string; scopes: string }[];
+
+  it('stores each distinct (roles, scopes) pair once per entity, keeping list order', () => {
+    const { db, store, entity } = setup();
+    const a = entity('A').pk;
+    const b = entity('B').pk;
+    const x = { roles: ['TELLER', 'AUDITOR'], scopes: ['iam.oauth.*'] };
+    const y = { roles: ['AUDITOR', 'TELLER'], scopes: ['iam.oauth.*'] };
+    store.insert([newToken(a, x), newToken(a, x)]);
+    store.insert([newToken(a, x), newToken(a, y), newToken(b, x)]);
+    expect(sets(db)).toEqual([
+      { entity_pk: a, roles: '["TELLER","AUDITOR"]', scopes: '["iam.oauth.*"]' },
+      { entity_pk: a, roles: '["AUDITOR","TELLER"]', scopes: '["iam.oauth.*"]' },
+      { entity_pk: b, roles: '["TELLER","AUDITOR"]', scopes: '["iam.oauth.*"]' },
+    ]);
+    expect(page(store, a).map((t) => t.roles.join())).toEqual(
+      expect.arrayContaining(['TELLER,AUDITOR', 'AUDITOR,TELLER']),
+    );
+  });
+
+  it('hands out one frozen list per set: records share it and nobody can change it', () => {
+    const { store, entity } = setup();
+    const e = entity('E').pk;
+    store.insert([newToken(e, { roles: ['AUDITOR'] }), newToken(e, { roles: ['AUDITOR'] })]);
+    const [first, second] = page(store, e);
+    expect(first!.roles).toBe(second!.roles);
+    expect(Object.isFrozen(first!.roles) && Object.isFrozen(first!.scopes)).toBe(true);
+    expect(() => (first!.roles as string[]).push('ADMIN')).toThrow(TypeError);
+    expect(page(store, e)[0]!.roles).toEqual(['AUDITOR']);
+    expect(Object.isFrozen(store.get(e, first!.tokenId)!.roles)).toBe(true);
+  });
+
+  it('never serves a set read inside a transaction that rolled back', () => {
+    const { db, store, entity } = setup();
+    const e = entity('E').pk;
+    const rolledBack = newToken(e, { roles: ['GONE'] });
+    expect(() =>
+      db.$client.transaction(() => {
+        store.insert([rolledBack]);
+        expect(page(store, e).map((t) => t.roles)).toEqual([['GONE']]);
+        throw new Error('roll back');
+      })(),
+    ).toThrow('roll back');
+    // The same grant_sets key is handed out again, now for other lists.
+    const kept = newToken(e, { roles: ['KEPT'] });
+    store.insert([kept]);
+    expect(page(store, e).map((t) => [t.tokenId, t.roles])).toEqual([[kept.tokenId, ['KEPT']]]);
+  });
+
+  it('resolves a set only for the entity that owns it', () => {
+    const { db, store, entity } = setup();
+    const a = entity('A').pk;
+    const b = entity('B').pk;
+    const t = newToken(a, { roles: ['MINE'] });
+    store.insert([t]);
+    expect(page(store, a)).toHaveLength(1);
+    // A token row of B pointing at A's set (never written by the store) is refused, not served.
+    const setPk = (db.$client.prepare('SELECT grant_set_pk FROM tokens WHERE token_id = ?').pluck().get(t.tokenId)) as number;
+    store.insert([newToken(b, { roles: ['THEIRS'] })]);
+    db.$client.prepare('UPDATE tokens SET grant_set_pk = ? WHERE entity_pk = ?').run(setPk, b);
+    expect(() => page(store, b)).toThrow(/grant set/);
   });
 });

@@ -87,21 +87,23 @@ export class TokenLister {
     const offset = (number - 1 - from) * size;
     const records = this.store.page(entityPk, { filters, snapshot, orderKey, direction, limit: size, offset, after });
     const last = records[records.length - 1];
-    if (stable && last) {
+    // A short page is the last one: no page follows it, so its cursor would never be used.
+    if (stable && last && records.length === size) {
+      // A known walk is changed in place (its get above counted as the use).
       const cursors = walk ?? new Map<number, Cursor>();
       cursors.set(number, { value: sortValue(last, orderKey), tokenId: last.tokenId });
       if (cursors.size > CURSORS_PER_WALK) cursors.delete(cursors.keys().next().value as number);
-      this.cursors.set(walkKey, cursors);
+      if (!walk) this.cursors.set(walkKey, cursors);
     }
 
     let total: number | Promise<number>;
     if (known) {
-      total = known.value ?? known.promise;
+      total = known.value ?? (known.promise as Promise<number>);
     } else if (stable && (records.length > 0 || number === 1) && records.length < size) {
       // A short page is the last one, so it already tells the total: no count at all
       // (every small entity's first page).
       total = (number - 1) * size + records.length;
-      this.counts.set(filterKey, { promise: Promise.resolve(total), value: total });
+      this.counts.set(filterKey, { value: total });
     } else {
       total = this.total(entityPk, filters, snapshot, stable ? filterKey : undefined);
     }
@@ -127,7 +129,4 @@ export class TokenLister {
 }
 
 /** A total being counted (shared by concurrent requests) or, once known, its value. */
-interface Total {
-  promise: Promise<number>;
-  value?: number;
-}
+type Total = { promise: Promise<number>; value?: number } | { promise?: undefined; value: number };

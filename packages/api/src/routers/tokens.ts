@@ -4,7 +4,7 @@ import type { Principal } from '../auth.js';
 import type { Deps } from '../context.js';
 import { fail } from '../errors.js';
 import { presentToken } from '../presenter.js';
-import { publicProcedure, requireScope } from '../trpc.js';
+import { principalFor, publicProcedure } from '../trpc.js';
 
 /**
  * The list's filters as the caller may have them: a user token without an admin role
@@ -26,9 +26,9 @@ function visibleFilters(principal: Principal, input: ListTokensInput): TokenFilt
 }
 
 /** A token the principal may see, or 404 (unknown, of another entity, or of another user). */
-function visibleToken(ctx: { deps: Deps; principal: Principal }, tokenId: string) {
-  const token = ctx.deps.tokens.get(ctx.principal.entityPk, tokenId.toLowerCase());
-  if (!token || (!ctx.principal.seesWholeEntity && token.userId !== ctx.principal.userId)) {
+function visibleToken(deps: Deps, principal: Principal, tokenId: string) {
+  const token = deps.tokens.get(principal.entityPk, tokenId.toLowerCase());
+  if (!token || (!principal.seesWholeEntity && token.userId !== principal.userId)) {
     fail('NOT_FOUND', 'not_found.token');
   }
   return token;
@@ -38,11 +38,11 @@ export const tokensRouter = {
   list: publicProcedure
     // No input at all means every default, as an empty REST query does.
     .input(ListTokensInput.prefault({}))
-    .use(requireScope(SCOPES.list))
     .query(async ({ ctx, input }) => {
+      const principal = principalFor(ctx, SCOPES.list);
       const now = ctx.deps.clock.nowMicros();
-      const filters = visibleFilters(ctx.principal, input);
-      const result = await ctx.deps.lister.list(ctx.principal.entityPk, input, filters, now);
+      const filters = visibleFilters(principal, input);
+      const result = await ctx.deps.lister.list(principal.entityPk, input, filters, now);
       const size = input.page_params.page_size;
       return {
         tokens: result.records.map((r) => presentToken(r, now)),
@@ -58,22 +58,24 @@ export const tokensRouter = {
 
   get: publicProcedure
     .input(TokenIdInput)
-    .use(requireScope(SCOPES.get))
-    .query(({ ctx, input }) => presentToken(visibleToken(ctx, input.token_id), ctx.deps.clock.nowMicros())),
+    .query(({ ctx, input }) => {
+      const principal = principalFor(ctx, SCOPES.get);
+      return presentToken(visibleToken(ctx.deps, principal, input.token_id), ctx.deps.clock.nowMicros());
+    }),
 
   revoke: publicProcedure
     .input(RevokeTokenInput)
-    .use(requireScope(SCOPES.revoke))
     .mutation(({ ctx, input }) => {
+      const principal = principalFor(ctx, SCOPES.revoke);
       const bodyId = input.body?.token_id;
       if (bodyId !== undefined && bodyId.toLowerCase() !== input.token_id.toLowerCase()) {
         fail('INVALID_ARGUMENT', undefined, [{ field: 'body.token_id', reason: 'mismatch' }]);
       }
-      const token = visibleToken(ctx, input.token_id);
-      const outcome = ctx.deps.tokens.revoke(ctx.principal.entityPk, token.tokenId, ctx.deps.clock.nowMicros());
+      const token = visibleToken(ctx.deps, principal, input.token_id);
+      const outcome = ctx.deps.tokens.revoke(principal.entityPk, token.tokenId, ctx.deps.clock.nowMicros());
       if (outcome === 'not_found') fail('NOT_FOUND', 'not_found.token');
       if (outcome === 'already_revoked') fail('FAILED_PRECONDITION', 'revoked.already');
-      ctx.deps.log.info({ event: 'token.revoked', token_id: token.tokenId, by: ctx.principal.tokenId }, 'token revoked');
+      ctx.deps.log.info({ event: 'token.revoked', token_id: token.tokenId, by: principal.tokenId }, 'token revoked');
       return {};
     }),
 };

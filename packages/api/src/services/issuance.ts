@@ -160,8 +160,8 @@ export async function issueToken(deps: Deps, req: IssueTokenRequest): Promise<Is
     token_type: 'Bearer',
     expires_in: grant.lifetimeSeconds,
     token_id: record.tokenId,
-    scopes: record.scopes,
-    roles: record.roles,
+    scopes: [...record.scopes],
+    roles: [...record.roles],
     created_at: formatMicros(record.createdAt),
     expires_at: formatMicros(record.expiresAt),
   };

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { presentToken } from '@tokenwarden/api';
 import { formatTimestamp, microsToTimestamp, timestampToMicrosFloor, type GrantFlow, type OrderKey } from '@tokenwarden/contracts';
-import { grantFlowOf, type TokenFilters, type TokenRecord, type TokenRow } from '@tokenwarden/db';
+import { grantFlowOf, type TokenFilters, type TokenRecord } from '@tokenwarden/db';
 import { RawQueries } from '../inproc.js';
 
 /**
@@ -15,10 +15,11 @@ export function rawLister(file: string) {
   const raw = new RawQueries(file);
   const byHash = raw.sqlite.prepare('SELECT * FROM tokens WHERE token_hash = ?');
   const totals = new Map<string, number>();
+  const record = recordMapper(raw);
   return (authorization: string | undefined, query: URLSearchParams): { status: number; body: unknown } => {
     const bearer = /^Bearer +(\S+) *$/i.exec(authorization ?? '')?.[1];
     const now = Date.now() * 1000;
-    const row = bearer ? (byHash.get(createHash('sha256').update(bearer).digest()) as TokenRow | undefined) : undefined;
+    const row = bearer ? (byHash.get(createHash('sha256').update(bearer).digest()) as { entity_pk: number; revoked_at: number | null; expires_at: number } | undefined) : undefined;
     if (!row || row.revoked_at !== null || row.expires_at <= now) return { status: 401, body: { code: 16, message: 'unauthenticated', details: [] } };
     const size = Number(query.get('page_params.page_size') ?? 10);
     const number = Number(query.get('page_params.page_number') ?? 1);
@@ -59,22 +60,33 @@ export function rawLister(file: string) {
   };
 }
 
-/** A row of TOKEN_COLUMNS (raw mode) as a record, plainly. */
-function record(r: unknown[]): TokenRecord {
-  return {
-    pk: r[0] as number,
-    entityPk: r[1] as number,
-    tokenId: r[2] as string,
-    clientId: r[3] as string,
-    userId: (r[4] as string) || null,
-    accountId: (r[5] as string) || null,
-    grantFlow: grantFlowOf(r[6] as number),
-    roles: JSON.parse(r[7] as string) as string[],
-    scopes: JSON.parse(r[8] as string) as string[],
-    createdAt: r[9] as number,
-    expiresAt: r[10] as number,
-    revokedAt: r[11] as number | null,
-    lastUsedAt: (r[12] as number) || null,
+/** A row of the page query (raw mode) as a record, plainly; grant sets parsed once each. */
+function recordMapper(raw: RawQueries): (r: unknown[]) => TokenRecord {
+  const setByPk = raw.sqlite.prepare('SELECT roles, scopes FROM grant_sets WHERE pk = ?');
+  const sets = new Map<number, { roles: string[]; scopes: string[] }>();
+  return (r) => {
+    const setPk = r[7] as number;
+    let set = sets.get(setPk);
+    if (!set) {
+      const row = setByPk.get(setPk) as { roles: string; scopes: string };
+      set = { roles: JSON.parse(row.roles) as string[], scopes: JSON.parse(row.scopes) as string[] };
+      sets.set(setPk, set);
+    }
+    return {
+      pk: r[0] as number,
+      entityPk: r[1] as number,
+      tokenId: r[2] as string,
+      clientId: r[3] as string,
+      userId: (r[4] as string) || null,
+      accountId: (r[5] as string) || null,
+      grantFlow: grantFlowOf(r[6] as number),
+      roles: set.roles,
+      scopes: set.scopes,
+      createdAt: r[8] as number,
+      expiresAt: r[9] as number,
+      revokedAt: r[10] as number | null,
+      lastUsedAt: (r[11] as number) || null,
+    };
   };
 }
 
