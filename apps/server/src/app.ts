@@ -64,17 +64,29 @@ export function createApp({ deps, log, shutdownGraceMs = 10_000, onClose }: AppO
   let closing = false;
 
   /**
-   * Once shutdown has started, every response still to be sent tells its client to close the
-   * connection. Checked where the head is written (explicitly, or implicitly by write/end as
-   * the tRPC adapter does), so no response needs tracking or a listener while in flight.
+   * Headers every response carries, added where its head is written (explicitly, or
+   * implicitly by write/end as the tRPC adapter does), so nothing is set up per request:
+   * the request's id, and once shutdown has started, `connection: close`. A head given as an
+   * object (sendJson's) gets them in a copy: a header set earlier with setHeader would make
+   * Node merge every header of that object one setHeader at a time.
    */
   class AppResponse extends ServerResponse {
+    /** Sent as `x-request-id`: the caller's own, or one made for this request. */
+    requestId = '';
+
     override writeHead(
       statusCode: number,
       reason?: string | OutgoingHttpHeaders | OutgoingHttpHeader[],
       headers?: OutgoingHttpHeaders | OutgoingHttpHeader[],
     ): this {
-      if (closing && !this.headersSent) this.setHeader('connection', 'close');
+      if (!this.headersSent) {
+        const own: OutgoingHttpHeaders = closing
+          ? { 'x-request-id': this.requestId, connection: 'close' }
+          : { 'x-request-id': this.requestId };
+        if (typeof reason === 'object' && !Array.isArray(reason)) reason = { ...reason, ...own };
+        else if (typeof headers === 'object' && !Array.isArray(headers)) headers = { ...headers, ...own };
+        else for (const name of Object.keys(own)) this.setHeader(name, own[name]!);
+      }
       // Both of Node's forms passed on as given: Node tells them apart by the reason's type.
       return super.writeHead(statusCode, reason as string | undefined, headers);
     }
@@ -129,9 +141,10 @@ export function createApp({ deps, log, shutdownGraceMs = 10_000, onClose }: AppO
     }
   }
 
-  const server = createServer({ ServerResponse: AppResponse }, (req, res) => {
+  // Typed as a plain Server for App's callers; every response it makes is an AppResponse.
+  const server = createServer({ ServerResponse: AppResponse as typeof ServerResponse }, (req, res) => {
     const reqId = headerValue(req.headers['x-request-id']) ?? randomUUID();
-    res.setHeader('x-request-id', reqId);
+    (res as AppResponse).requestId = reqId;
     if (logRequests) {
       const started = performance.now();
       res.on('finish', () => {

@@ -17,6 +17,17 @@ describe('matchRoute', () => {
     expect(matchRoute(REST_ROUTES, 'POST', `${TOKEN}/x`)).toEqual({ allowed: ['GET', 'DELETE'] });
   });
 
+  it('answers a literal path as a scan of the table in order would, even behind a template', () => {
+    const route = (method: RestRoute['method'], path: string): RestRoute => ({ method, path, operationId: `${method} ${path}`, handle: async () => null });
+    const table = [route('GET', '/a/{x}'), route('GET', '/a/b'), route('POST', '/a/b'), route('GET', '/c')];
+    // The template comes first, so it takes GET /a/b, with its parameter.
+    expect(matchRoute(table, 'GET', '/a/b')).toEqual({ route: table[0], params: { x: 'b' } });
+    expect(matchRoute(table, 'POST', '/a/b')).toEqual({ route: table[2], params: {} });
+    expect(matchRoute(table, 'GET', '/c')).toEqual({ route: table[3], params: {} });
+    expect(matchRoute(table, 'DELETE', '/c')).toEqual({ allowed: ['GET'] });
+    expect(matchRoute(table, 'GET', '/c/')).toBeUndefined();
+  });
+
   it('matches nothing else', () => {
     for (const path of ['/', '/v1', TOKEN.toUpperCase(), `${TOKEN}/`.replace('tokens/', 'token/'), `${TOKEN}/x/y`, `${TOKEN}x`]) {
       expect(matchRoute(REST_ROUTES, 'GET', path), path).toBeUndefined();

@@ -58,6 +58,15 @@ function seedPast(deps: Deps, entityPk: number, n: number, userId: string | null
   );
 }
 
+/** An entity with `n` past tokens, an admin token, and a snapshot after all of them. */
+async function seededSnapshot(n: number) {
+  const env = await setup();
+  seedPast(env.deps, env.entity.entity_pk, n);
+  const admin = env.token();
+  env.clock.advance(SECOND);
+  return { ...env, admin, snapshot: parseTimestamp(formatMicros(env.clock.nowMicros() - 1)) };
+}
+
 describe('tokens.list through createCaller', () => {
   it('counts each (entity, filters, snapshot) once and walks later pages from keyset cursors', async () => {
     let counts = 0;
@@ -94,11 +103,7 @@ describe('tokens.list through createCaller', () => {
   });
 
   it('jumps from the nearest cursor and answers a page past the end without a page query', async () => {
-    const { deps, clock, entity, token, caller } = await setup();
-    seedPast(deps, entity.entity_pk, 50);
-    const admin = token();
-    clock.advance(SECOND);
-    const snapshot = parseTimestamp(formatMicros(clock.nowMicros() - 1));
+    const { deps, caller, admin, snapshot } = await seededSnapshot(50);
     const pageSpy = vi.spyOn(deps.tokens, 'page');
     const p2 = await caller(admin).tokens.list({ page_params: { page_size: 5, page_number: 2, first_request_timestamp: snapshot } });
     const p5 = await caller(admin).tokens.list({ page_params: { page_size: 5, page_number: 5, first_request_timestamp: snapshot } });
@@ -113,6 +118,20 @@ describe('tokens.list through createCaller', () => {
     expect(beyond.tokens).toEqual([]);
     expect(beyond.pagination_info.total_elements).toBe(p2.pagination_info.total_elements);
     expect(pageSpy).not.toHaveBeenCalled();
+  });
+
+  it('keeps the deeper cursors of a walk when its page 1 is asked again', async () => {
+    const { deps, caller, admin, snapshot } = await seededSnapshot(40);
+    const page = (n: number) => caller(admin).tokens.list({ page_params: { page_size: 5, page_number: n, first_request_timestamp: snapshot } });
+    for (let n = 1; n <= 4; n++) await page(n);
+    const again = await page(1);
+    const pageSpy = vi.spyOn(deps.tokens, 'page');
+    const p5 = await page(5);
+    // Page 5 still seeks from page 4's cursor: asking for page 1 again did not reset the walk.
+    expect(pageSpy.mock.calls[0]![1]).toMatchObject({ offset: 0, after: expect.any(Object) });
+    const reference = await caller(admin).tokens.list({ page_params: { page_size: 25, first_request_timestamp: snapshot } });
+    expect(again.tokens.map((t) => t.token_id)).toEqual(reference.tokens.slice(0, 5).map((t) => t.token_id));
+    expect(p5.tokens.map((t) => t.token_id)).toEqual(reference.tokens.slice(20, 25).map((t) => t.token_id));
   });
 
   it('does not cache a snapshot in the future, whose set can still grow', async () => {

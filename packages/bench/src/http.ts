@@ -1,11 +1,12 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { createDeps, mintToken } from '@tokenwarden/api';
-import { closeDatabase, openDatabase } from '@tokenwarden/db';
+import { ACCESS_TOKEN_PREFIX, hashAccessToken } from '@tokenwarden/api';
+import { closeDatabase, hashedUuid, openDatabase, TokenStore } from '@tokenwarden/db';
 import type { Dataset, EntityInfo } from './dataset.js';
 import { median, summarize } from './stats.js';
 
@@ -198,15 +199,38 @@ async function clientAvailable(): Promise<boolean> {
   }
 }
 
-function mintBearers(d: Dataset): Record<'big' | 'mid' | 'tiny', string> {
+/**
+ * One bearer token per measured entity (client credentials, every scope), the same on every
+ * run: its raw value is derived from the dataset's seed, and it is inserted only when the
+ * dataset does not hold it yet, so runs never add tokens to the data they measure.
+ */
+function benchBearers(d: Dataset): Record<'big' | 'mid' | 'tiny', string> {
   const db = openDatabase(d.file);
-  const deps = createDeps(db);
-  const mint = (e: EntityInfo) =>
-    mintToken(deps, {
-      entityPk: e.pk, clientId: `client-${e.pk}-0`, userId: null, accountId: null,
-      grantFlow: 'GRANT_FLOW_CLIENT_CREDENTIALS', roles: ['ENTITY_ADMIN'], scopes: ['*'], lifetimeSeconds: 4 * 3600,
-    }).accessToken;
-  const out = { big: mint(d.big), mid: mint(d.mid[0]!), tiny: mint(d.tiny[0]!) };
+  const store = new TokenStore(db);
+  const bearer = (e: EntityInfo) => {
+    const raw = ACCESS_TOKEN_PREFIX + createHash('sha256').update(`tokenwarden-bench:${d.seed}:${e.pk}`).digest('base64url');
+    const tokenHash = hashAccessToken(raw);
+    if (!store.findByHash(tokenHash)) {
+      store.insert([
+        {
+          entityPk: e.pk,
+          tokenId: hashedUuid(`tokenwarden-bench:${d.seed}:${e.pk}`),
+          tokenHash,
+          clientId: `client-${e.pk}-0`,
+          userId: null,
+          accountId: null,
+          grantFlow: 'GRANT_FLOW_CLIENT_CREDENTIALS',
+          roles: ['ENTITY_ADMIN'],
+          scopes: ['*'],
+          // Inside the dataset's span, so fixed-snapshot pages include it on every run alike.
+          createdAt: d.anchor - 1,
+          expiresAt: Date.UTC(2100, 0, 1) * 1000,
+        },
+      ]);
+    }
+    return raw;
+  };
+  const out = { big: bearer(d.big), mid: bearer(d.mid[0]!), tiny: bearer(d.tiny[0]!) };
   closeDatabase(db);
   return out;
 }
@@ -218,8 +242,8 @@ export async function runHttp(d: Dataset, o: { quick: boolean; log: (s: string) 
   const cfg = o.quick
     ? { connections: 10, duration: 2, repeats: 2, warmup: 1 }
     : { connections: 10, duration: 3, repeats: 6, warmup: 2 };
-  const bearers = mintBearers(d);
-  // A past snapshot after every historical token (the minted bearers come after it).
+  const bearers = benchBearers(d);
+  // A past snapshot after every historical token (and the bench bearers).
   const seconds = Math.floor(d.anchor / 1_000_000) + 1;
   const fixed = `&page_params.first_request_timestamp.seconds=${seconds}&page_params.first_request_timestamp.nanos=0`;
   const rest = '/v1/iam/oauth/tokens?page_params.page_size=50';

@@ -72,8 +72,10 @@ export class TokenLister {
       return { records: [], total: known.value, snapshot: snapshotTs };
     }
 
-    const walkKey = `${filterKey}|${orderKey}|${effectiveDirection(direction)}|${size}`;
-    const walk = stable ? this.cursors.get(walkKey) : undefined;
+    // Cursors are looked up before the query only for a later page (page 1 starts at the
+    // top), so a first page that is also the last builds no walk key at all.
+    const walkKey = () => `${filterKey}|${orderKey}|${effectiveDirection(direction)}|${size}`;
+    const walk = stable && number > 1 ? this.cursors.get(walkKey()) : undefined;
     let from = 0;
     let after: Cursor | undefined;
     if (walk) {
@@ -89,11 +91,16 @@ export class TokenLister {
     const last = records[records.length - 1];
     // A short page is the last one: no page follows it, so its cursor would never be used.
     if (stable && last && records.length === size) {
-      // A known walk is changed in place (its get above counted as the use).
-      const cursors = walk ?? new Map<number, Cursor>();
+      // A known walk is changed in place (its get counted as the use); a page 1 joins the
+      // walk of its snapshot if there is one, keeping the cursors of the deeper pages.
+      let cursors = walk;
+      if (!cursors) {
+        const key = walkKey();
+        cursors = this.cursors.get(key);
+        if (!cursors) this.cursors.set(key, (cursors = new Map<number, Cursor>()));
+      }
       cursors.set(number, { value: sortValue(last, orderKey), tokenId: last.tokenId });
       if (cursors.size > CURSORS_PER_WALK) cursors.delete(cursors.keys().next().value as number);
-      if (!walk) this.cursors.set(walkKey, cursors);
     }
 
     let total: number | Promise<number>;
