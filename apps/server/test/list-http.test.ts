@@ -363,7 +363,7 @@ describe('tRPC and REST', () => {
   it('give the same results for the same requests', async () => {
     const first = ListTokensResponse.parse((await list('page_params.page_size=5')).body);
     const snap = parseTimestamp(first.pagination_info.first_request_timestamp);
-    const inputs = [
+    const inputs: object[] = [
       { page_params: { page_size: 5, first_request_timestamp: snap } },
       { page_params: { page_size: 20, page_number: 3, first_request_timestamp: snap }, order_params: { order_key: 'expires_at', order_direction: 'ASC' } },
       { role: 'AUDITOR', grant_flow: 'GRANT_FLOW_PASSWORD', page_params: { first_request_timestamp: snap } },
@@ -371,22 +371,44 @@ describe('tRPC and REST', () => {
       { page_params: { page_size: 0 } },
       { order_params: { order_key: 'nope' } },
     ];
-    for (const input of inputs) {
-      const { encodeQuery } = await import('@tokenwarden/contracts');
-      const rest = await list(encodeQuery(input));
-      const trpc = await getJson(
-        `${server.url}/trpc/tokens.list?input=${encodeURIComponent(JSON.stringify(input))}`,
-        a.admin,
-      );
-      expect(trpc.status, JSON.stringify(input)).toBe(rest.status);
-      if (rest.status === 200) {
-        // expires_in may tick between the two calls; everything else is identical.
-        const strip = (b: any) => ({ ...b, tokens: b.tokens.map((t: any) => ({ ...t, expires_in: 0 })) });
-        expect(strip(trpc.body.result.data)).toEqual(strip(rest.body));
-      } else {
-        expect(trpc.body.error.data.rpc).toEqual(rest.body);
+    // The REST list runs the procedure's implementation without the procedure (src/rest.ts):
+    // as every caller, as a user token and without one, in both languages, they must agree.
+    const teller = issue(server.deps, {
+      entityPk: a.entity_pk, grantFlow: 'GRANT_FLOW_PASSWORD', userId: usersA[0], roles: ['TELLER'], scopes: ['iam.oauth.tokens.list.get'],
+    });
+    const scopeless = issue(server.deps, { entityPk: a.entity_pk, scopes: ['payments.read'] });
+    const expired = issue(server.deps, { entityPk: a.entity_pk, lifetimeSeconds: -1 });
+    const callers: [string | undefined, Record<string, string>][] = [
+      [a.admin, {}], [b.admin, {}], [teller, {}], [teller, { 'accept-language': 'es' }],
+      [scopeless, {}], [expired, {}], [undefined, {}], ['twat_not-a-real-token', { 'accept-language': 'es' }],
+    ];
+    inputs.push(
+      { user_id: usersA[1], page_params: { first_request_timestamp: snap } },
+      { user_id: usersA[0]!.toUpperCase(), page_params: { page_size: 3, first_request_timestamp: snap } },
+      { account_id: accountsA[0], order_params: { order_key: 'last_used_at', order_direction: 'ASC' }, page_params: { first_request_timestamp: snap } },
+      { page_params: { page_number: 0, page_size: 101 } },
+    );
+    const { encodeQuery } = await import('@tokenwarden/contracts');
+    for (const [token, headers] of callers) {
+      for (const input of inputs) {
+        const what = `${JSON.stringify(input)} as ${token?.slice(0, 12)} ${JSON.stringify(headers)}`;
+        const rest = await getJson(`${server.url}${LIST}?${encodeQuery(input)}`, token, headers);
+        const trpc = await getJson(`${server.url}/trpc/tokens.list?input=${encodeURIComponent(JSON.stringify(input))}`, token, headers);
+        expect(trpc.status, what).toBe(rest.status);
+        expect(trpc.headers.get('www-authenticate'), what).toBe(rest.headers.get('www-authenticate'));
+        if (rest.status === 200) {
+          // expires_in may tick between the two calls; everything else is identical.
+          const strip = (b: any) => ({ ...b, tokens: b.tokens.map((t: any) => ({ ...t, expires_in: 0 })) });
+          expect(strip(trpc.body.result.data), what).toEqual(strip(rest.body));
+        } else {
+          expect(trpc.body.error.data.rpc, what).toEqual(rest.body);
+        }
       }
     }
+    const statuses = new Set<number>();
+    for (const [token] of callers) statuses.add((await getJson(`${server.url}${LIST}?user_id=${usersA[1]}`, token)).status);
+    // The cases really cover answers, refusals and both kinds of bad request.
+    expect([...statuses].sort()).toEqual([200, 401, 403]);
     const unauth = await getJson(`${server.url}/trpc/tokens.list`);
     expect(unauth.status).toBe(401);
     expect(unauth.headers.get('www-authenticate')).toMatch(/^Bearer/);

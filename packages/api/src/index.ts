@@ -7,6 +7,7 @@ export { inlineCounter, TokenLister, type Counter } from './list/token-lister.js
 export { workerCounter, type ClosableCounter } from './list/worker-counter.js';
 export { presentToken } from './presenter.js';
 export { appRouter, createCaller, type AppRouter } from './root.js';
+export { listTokens } from './routers/tokens.js';
 export * from './services/directory.js';
 export { intersectScopes, issueToken, LOGIN_CLIENT_ID, narrowScopes } from './services/issuance.js';
 export { mintToken, type MintSpec } from './services/mint.js';

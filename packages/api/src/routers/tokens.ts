@@ -1,7 +1,7 @@
-import { ListTokensInput, RevokeTokenInput, SCOPES, TokenIdInput, formatTimestamp } from '@tokenwarden/contracts';
+import { ListTokensInput, RevokeTokenInput, SCOPES, TokenIdInput, formatTimestamp, type ListTokensResponse } from '@tokenwarden/contracts';
 import type { TokenFilters } from '@tokenwarden/db';
 import type { Principal } from '../auth.js';
-import type { Deps } from '../context.js';
+import type { Context, Deps } from '../context.js';
 import { fail } from '../errors.js';
 import { presentToken } from '../presenter.js';
 import { principalFor, publicProcedure } from '../trpc.js';
@@ -34,27 +34,34 @@ function visibleToken(deps: Deps, principal: Principal, tokenId: string) {
   return token;
 }
 
+/**
+ * List Token Information: the list procedure's whole implementation, for an input the
+ * contract schema has already validated. The REST route calls it directly (see
+ * apps/server/src/rest.ts); every other caller goes through the procedure.
+ */
+export async function listTokens(ctx: Context, input: ListTokensInput): Promise<ListTokensResponse> {
+  const principal = principalFor(ctx, SCOPES.list);
+  const now = ctx.deps.clock.nowMicros();
+  const filters = visibleFilters(principal, input);
+  const result = await ctx.deps.lister.list(principal.entityPk, input, filters, now);
+  const size = input.page_params.page_size;
+  return {
+    tokens: result.records.map((r) => presentToken(r, now)),
+    pagination_info: {
+      total_elements: result.total,
+      total_pages: Math.ceil(result.total / size),
+      current_page: input.page_params.page_number,
+      page_size: size,
+      first_request_timestamp: formatTimestamp(result.snapshot),
+    },
+  };
+}
+
 export const tokensRouter = {
   list: publicProcedure
     // No input at all means every default, as an empty REST query does.
     .input(ListTokensInput.prefault({}))
-    .query(async ({ ctx, input }) => {
-      const principal = principalFor(ctx, SCOPES.list);
-      const now = ctx.deps.clock.nowMicros();
-      const filters = visibleFilters(principal, input);
-      const result = await ctx.deps.lister.list(principal.entityPk, input, filters, now);
-      const size = input.page_params.page_size;
-      return {
-        tokens: result.records.map((r) => presentToken(r, now)),
-        pagination_info: {
-          total_elements: result.total,
-          total_pages: Math.ceil(result.total / size),
-          current_page: input.page_params.page_number,
-          page_size: size,
-          first_request_timestamp: formatTimestamp(result.snapshot),
-        },
-      };
-    }),
+    .query(({ ctx, input }) => listTokens(ctx, input)),
 
   get: publicProcedure
     .input(TokenIdInput)
