@@ -97,37 +97,8 @@ function segmentsOf(template: string): readonly Segment[] {
   return segments;
 }
 
-/**
- * Per route table, the answer for each literal path (a template without parameters) and
- * its method, worked out once by the full match below, so it is the same answer.
- */
-const literalMatches = new WeakMap<readonly RestRoute[], Map<string, Map<string, RouteMatch>>>();
-
-function literalMatch(routes: readonly RestRoute[], method: string, pathname: string): RouteMatch {
-  let byMethod = literalMatches.get(routes);
-  if (!byMethod) {
-    byMethod = new Map();
-    for (const route of routes) {
-      if (route.path.includes('{')) continue;
-      let byPath = byMethod.get(route.method);
-      if (!byPath) byMethod.set(route.method, (byPath = new Map()));
-      // Shared by every request of that path: frozen, as handlers only read it.
-      const match = scanRoutes(routes, route.method, route.path);
-      if (match && 'route' in match) Object.freeze(match.params);
-      byPath.set(route.path, match ? Object.freeze(match) : match);
-    }
-    literalMatches.set(routes, byMethod);
-  }
-  return byMethod.get(method)?.get(pathname);
-}
-
 /** Finds the route for a method and path; `{ allowed }` when only the method is wrong. */
 export function matchRoute(routes: readonly RestRoute[], method: string, pathname: string): RouteMatch {
-  // The list and issuance: one lookup, no split, no params object per request.
-  return literalMatch(routes, method, pathname) ?? scanRoutes(routes, method, pathname);
-}
-
-function scanRoutes(routes: readonly RestRoute[], method: string, pathname: string): RouteMatch {
   const segments = pathname.split('/');
   let allowed: string[] | undefined;
   for (const route of routes) {

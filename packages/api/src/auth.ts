@@ -17,19 +17,6 @@ export interface Principal {
   seesWholeEntity: boolean;
 }
 
-/** Scope decisions per frozen scope list: a grant set's list is one shared, frozen array. */
-const decisions = new WeakMap<readonly string[], Map<string, boolean>>();
-
-/** `scopesGrant`, remembered for frozen lists (which cannot change), so a hot token decides once per scope. */
-function holdsScope(held: readonly string[], required: string): boolean {
-  if (!Object.isFrozen(held)) return scopesGrant(held, required);
-  let byScope = decisions.get(held);
-  if (!byScope) decisions.set(held, (byScope = new Map()));
-  let granted = byScope.get(required);
-  if (granted === undefined) byScope.set(required, (granted = scopesGrant(held, required)));
-  return granted;
-}
-
 /**
  * Bearer token → hash lookup → reject unknown, expired, revoked → scope check (wildcards).
  * Every rejection is 401 with an RFC 6750 challenge; none says which check failed beyond
@@ -43,7 +30,7 @@ export function authenticate(deps: Deps, authorization: string | undefined, requ
   const token = deps.tokens.findByHash(hashAccessToken(raw));
   const now = deps.clock.nowMicros();
   if (!token || token.revokedAt !== null || token.expiresAt <= now) fail('UNAUTHENTICATED', 'auth.invalid');
-  if (!holdsScope(token.scopes, requiredScope)) fail('UNAUTHENTICATED', 'auth.scope', [], { scope: requiredScope });
+  if (!scopesGrant(token.scopes, requiredScope)) fail('UNAUTHENTICATED', 'auth.scope', [], { scope: requiredScope });
   // Recorded at most once per granularity; the row just read says whether it is due, so
   // most requests write nothing (the UPDATE's own condition still guards races).
   const granularity = deps.config.lastUsedGranularitySeconds * 1_000_000;
