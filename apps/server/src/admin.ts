@@ -3,7 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { bootstrapEntity, createAccount, createApiClient, createDeps, createUser, type Deps } from '@tokenwarden/api';
 import { MAX_SECRET_LENGTH, MAX_USERNAME_LENGTH, ROLE_PATTERN, SCOPE_PATTERN, Uuid } from '@tokenwarden/contracts';
-import { closeDatabase, openDatabase, type EntityRecord } from '@tokenwarden/db';
+import { DuplicateKeyError, openStore, type EntityRecord } from '@tokenwarden/db';
+import { loadConfig } from './config.js';
 import { ensureDemoData } from './demo/data.js';
 
 /**
@@ -30,7 +31,8 @@ commands:
                                 seed the demo entity (first time only)
 
 options:
-  --db PATH                     database file (default: $TOKENWARDEN_DB or ./data/tokenwarden.db)
+  --db PATH                     SQLite database file (default: $TOKENWARDEN_DB or ./data/tokenwarden.db);
+                                with $TOKENWARDEN_DATABASE_URL set (postgres://…), that database instead
   -h, --help                    show this help`;
 
 type Values = Record<string, string | boolean | undefined>;
@@ -56,9 +58,9 @@ function list(v: Values, name: string, valid: (item: string) => boolean, what: s
 const roles = (v: Values) => list(v, 'roles', (r) => ROLE_PATTERN.test(r), 'a role (letters, digits, _ . : -; at most 64)');
 const scopes = (v: Values) => list(v, 'scopes', (s) => SCOPE_PATTERN.test(s), 'a scope (dotted segments, * only as the last)');
 
-function entityOf(deps: Deps, v: Values): EntityRecord {
+async function entityOf(deps: Deps, v: Values): Promise<EntityRecord> {
   const entityId = required(v, 'entity');
-  const entity = Uuid.safeParse(entityId).success ? deps.directory.findEntity(entityId.toLowerCase()) : undefined;
+  const entity = Uuid.safeParse(entityId).success ? await deps.directory.findEntity(entityId.toLowerCase()) : undefined;
   if (!entity) throw new UsageError(`--entity: no entity ${JSON.stringify(entityId)}`);
   return entity;
 }
@@ -71,7 +73,7 @@ async function readStdin(): Promise<string> {
 
 /** Turns a uniqueness violation into a message an operator can act on. */
 function explainConstraint(err: unknown, what: string): never {
-  if (err instanceof Error && /UNIQUE constraint failed/.test(err.message)) throw new UsageError(`${what} already exists`);
+  if (err instanceof DuplicateKeyError) throw new UsageError(`${what} already exists`);
   throw err;
 }
 
@@ -82,12 +84,12 @@ const COMMANDS: Record<string, Command> = {
     return out;
   },
   'client create': async (deps, v) => {
-    const entity = entityOf(deps, v);
+    const entity = await entityOf(deps, v);
     const created = await createApiClient(deps, entity.pk, { name: required(v, 'name'), roles: roles(v), scopes: scopes(v) });
     return { entity_id: entity.entityId, name: required(v, 'name'), ...created };
   },
   'user create': async (deps, v) => {
-    const entity = entityOf(deps, v);
+    const entity = await entityOf(deps, v);
     const username = required(v, 'username');
     if (username.length > MAX_USERNAME_LENGTH) throw new UsageError(`--username: at most ${MAX_USERNAME_LENGTH} characters`);
     if (v['password-stdin'] && v.password !== undefined) throw new UsageError('give --password or --password-stdin, not both');
@@ -100,7 +102,7 @@ const COMMANDS: Record<string, Command> = {
     password ??= randomBytes(24).toString('base64url');
     const accountIds = list(v, 'accounts', (a) => Uuid.safeParse(a).success, 'an account id (UUID)').map((a) => a.toLowerCase());
     for (const a of accountIds) {
-      if (!deps.directory.accountInEntity(entity.pk, a)) throw new UsageError(`--accounts: ${a} is not an account of this entity`);
+      if (!(await deps.directory.accountInEntity(entity.pk, a))) throw new UsageError(`--accounts: ${a} is not an account of this entity`);
     }
     const user = await createUser(deps, entity.pk, { username, password, roles: roles(v), scopes: scopes(v), accountIds }).catch(
       (err: unknown) => explainConstraint(err, `a user named ${JSON.stringify(username)}`),
@@ -109,8 +111,8 @@ const COMMANDS: Record<string, Command> = {
     return { entity_id: entity.entityId, ...user, ...(generated ? { password } : {}) };
   },
   'account create': async (deps, v) => {
-    const entity = entityOf(deps, v);
-    return { entity_id: entity.entityId, ...createAccount(deps, entity.pk, required(v, 'name')) };
+    const entity = await entityOf(deps, v);
+    return { entity_id: entity.entityId, ...(await createAccount(deps, entity.pk, required(v, 'name'))) };
   },
   'demo seed': async (deps, v) => {
     const seed = Number(v.seed ?? 42);
@@ -155,13 +157,15 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return values.help ? 0 : 2;
   }
-  const db = openDatabase(values.db ?? process.env.TOKENWARDEN_DB ?? './data/tokenwarden.db');
+  // The server's own settings (TOKENWARDEN_DATABASE_URL, TOKENWARDEN_DB, lifetimes, ...), --db overriding the file.
+  const config = loadConfig(process.env);
+  const store = await openStore({ ...config.store, sqliteFile: values.db ?? config.store.sqliteFile, counts: 'inline' });
   try {
-    const out = await command(createDeps(db), values);
+    const out = await command(createDeps(store, { config: config.api }), values);
     process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
     return 0;
   } finally {
-    closeDatabase(db);
+    await store.close();
   }
 }
 

@@ -9,9 +9,8 @@ import {
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
-import { appRouter, ApiError, createContext, describeError, type Deps } from '@tokenwarden/api';
+import { appRouter, ApiError, createContext, describeError, UNAVAILABLE_RETRY_AFTER_SECONDS, type Deps } from '@tokenwarden/api';
 import { pickLanguage } from '@tokenwarden/contracts';
-import { closeDatabase } from '@tokenwarden/db';
 import type { Logger } from 'pino';
 import { RequestTarget, sendJson } from './http-io.js';
 import { serveApiDocs } from './openapi/docs-routes.js';
@@ -21,7 +20,7 @@ export interface App {
   server: Server;
   /** Starts listening; resolves with the bound address (port 0 picks a free port). */
   listen(port: number, host: string): Promise<AddressInfo>;
-  /** Stops accepting, lets in-flight requests finish (up to the grace period), closes the db. */
+  /** Stops accepting, lets in-flight requests finish (up to the grace period), closes the store. */
   close(): Promise<void>;
 }
 
@@ -29,7 +28,7 @@ export interface AppOptions {
   deps: Deps;
   log: Logger;
   shutdownGraceMs?: number;
-  /** Releases what the deps hold besides the db (e.g. the count worker); runs before the db closes. */
+  /** Releases what the caller holds besides the store; runs before the store closes. */
   onClose?: () => Promise<void> | void;
 }
 
@@ -50,14 +49,17 @@ export function createApp({ deps, log, shutdownGraceMs = 10_000, onClose }: AppO
     maxBodySize: 64 * 1024,
     createContext: ({ req }) => contextFor(req),
     responseMeta: ({ errors, ctx }) => {
-      const challenge = errors
-        .map((e) => describeError(e, ctx?.lang ?? 'en').wwwAuthenticate)
-        .find((c) => c !== undefined);
-      return challenge ? { headers: { 'www-authenticate': challenge, 'cache-control': 'no-store' } } : {};
+      if (errors.length === 0) return {};
+      const described = errors.map((e) => describeError(e, ctx?.lang ?? 'en'));
+      const challenge = described.find((d) => d.wwwAuthenticate !== undefined)?.wwwAuthenticate;
+      const retryAfter = described.find((d) => d.retryAfter !== undefined)?.retryAfter;
+      const headers: Record<string, string> = {};
+      if (challenge) headers['www-authenticate'] = challenge;
+      if (retryAfter !== undefined) headers['retry-after'] = String(retryAfter);
+      return Object.keys(headers).length > 0 ? { headers: { ...headers, 'cache-control': 'no-store' } } : {};
     },
   });
 
-  const healthProbe = deps.db.$client.prepare('SELECT 1');
   // Nothing changes a logger's level once createLogger has made it, so whether request lines
   // are written is read once: with info off, a request sets up no log listener at all.
   const logRequests = log.isLevelEnabled('info');
@@ -104,12 +106,23 @@ export function createApp({ deps, log, shutdownGraceMs = 10_000, onClose }: AppO
       res.destroy();
       return;
     }
-    sendJson(
-      res,
-      described.httpStatus,
-      described.body,
-      described.wwwAuthenticate ? { 'www-authenticate': described.wwwAuthenticate } : undefined,
-    );
+    let headers: Record<string, string> | undefined;
+    if (described.wwwAuthenticate) headers = { 'www-authenticate': described.wwwAuthenticate };
+    if (described.retryAfter !== undefined) headers = { ...headers, 'retry-after': String(described.retryAfter) };
+    sendJson(res, described.httpStatus, described.body, headers);
+  }
+
+  /** 200 when the database answers; 503 (with Retry-After) while it does not. */
+  async function serveHealth(res: ServerResponse): Promise<void> {
+    try {
+      await deps.store.ping();
+      sendJson(res, 200, { status: 'ok' });
+    } catch (error) {
+      const described = describeError(error, 'en');
+      if (described.internal) log.error({ err: error }, 'health probe failed');
+      const retry = String(described.retryAfter ?? UNAVAILABLE_RETRY_AFTER_SECONDS);
+      sendJson(res, 503, { status: 'unavailable', reason: described.internal ? 'internal' : described.body.message }, { 'retry-after': retry });
+    }
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse, reqId: string): Promise<void> {
@@ -117,8 +130,7 @@ export function createApp({ deps, log, shutdownGraceMs = 10_000, onClose }: AppO
       const target = new RequestTarget(req.url ?? '/');
       const { pathname } = target;
       if (pathname === '/healthz' && req.method === 'GET') {
-        healthProbe.get();
-        sendJson(res, 200, { status: 'ok' });
+        await serveHealth(res);
         return;
       }
       if (pathname.startsWith('/trpc/')) {
@@ -194,7 +206,7 @@ export function createApp({ deps, log, shutdownGraceMs = 10_000, onClose }: AppO
         server.closeIdleConnections();
       });
       await onClose?.();
-      closeDatabase(deps.db);
+      await deps.store.close();
     },
   };
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_CONFIG, type ApiConfig } from '@tokenwarden/api';
+import { isPostgresUrl, type StoreConfig } from '@tokenwarden/db';
 
 const seconds = z.coerce.number().int().min(1).max(31_536_000);
 
@@ -8,6 +9,12 @@ const Env = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   TOKENWARDEN_DB: z.string().min(1).default('./data/tokenwarden.db'),
+  /** `postgres://…`: PostgreSQL (any number of replicas); otherwise the SQLite file TOKENWARDEN_DB. */
+  TOKENWARDEN_DATABASE_URL: z
+    .string()
+    .optional()
+    .refine((u) => u === undefined || u === '' || isPostgresUrl(u), 'must be a postgres:// or postgresql:// URL'),
+  TOKENWARDEN_DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(1000).default(10),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TOKENWARDEN_ADMIN_ROLES: z.string().optional(),
   TOKENWARDEN_LIFETIME_CLIENT_CREDENTIALS: seconds.optional(),
@@ -25,7 +32,8 @@ const Env = z.object({
 export interface ServerConfig {
   host: string;
   port: number;
-  dbPath: string;
+  /** Which database, for `openStore`. */
+  store: StoreConfig;
   logLevel: z.infer<typeof Env>['LOG_LEVEL'];
   api: ApiConfig;
   demo: { enabled: boolean; tokens: number; seed: number };
@@ -43,7 +51,11 @@ export function loadConfig(env: NodeJS.ProcessEnv): ServerConfig {
   return {
     host: e.HOST,
     port: e.PORT,
-    dbPath: e.TOKENWARDEN_DB,
+    store: {
+      databaseUrl: e.TOKENWARDEN_DATABASE_URL || undefined,
+      sqliteFile: e.TOKENWARDEN_DB,
+      poolSize: e.TOKENWARDEN_DATABASE_POOL_SIZE,
+    },
     logLevel: e.LOG_LEVEL,
     api: {
       ...DEFAULT_CONFIG,

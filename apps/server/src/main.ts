@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-import { createDeps, workerCounter } from '@tokenwarden/api';
-import { openDatabase } from '@tokenwarden/db';
+import { createDeps } from '@tokenwarden/api';
+import { describeLocation, openStore } from '@tokenwarden/db';
 import { createApp } from './app.js';
 import { loadConfig } from './config.js';
 import { ensureDemoData, issueDemoToken } from './demo/data.js';
@@ -9,10 +9,8 @@ import { createLogger } from './logger.js';
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const log = createLogger(config.logLevel);
-  const db = openDatabase(config.dbPath);
-  // Totals are counted in a worker thread on its own read-only connection.
-  const counter = workerCounter(db, config.dbPath);
-  const deps = createDeps(db, { config: config.api, log, counter });
+  const store = await openStore(config.store);
+  const deps = createDeps(store, { config: config.api, log });
   if (config.demo.enabled) {
     const started = Date.now();
     let lastReport = 0;
@@ -28,12 +26,12 @@ async function main(): Promise<void> {
     });
     if (seeded) log.info({ tokens: config.demo.tokens, ms: Date.now() - started }, 'demo data seeded');
   }
-  const app = createApp({ deps, log, shutdownGraceMs: config.shutdownGraceMs, onClose: () => counter.close() });
+  const app = createApp({ deps, log, shutdownGraceMs: config.shutdownGraceMs });
   const address = await app.listen(config.port, config.host);
   const base = `http://${address.address}:${address.port}`;
-  log.info({ url: base, db: config.dbPath }, 'listening');
+  log.info({ url: base, db: describeLocation(config.store), dialect: store.dialect }, 'listening');
   if (config.demo.enabled) {
-    const token = issueDemoToken(deps, config.demo.seed);
+    const token = await issueDemoToken(deps, config.demo.seed);
     process.stdout.write(
       `\nTokenwarden is ready at ${base} (demo data; a fresh demo token, valid ${config.api.lifetimes.client_credentials / 60} min):\n\n` +
         `  curl -s '${base}/v1/iam/oauth/tokens?page_params.page_size=5' \\\n    -H 'Authorization: Bearer ${token}'\n\n` +

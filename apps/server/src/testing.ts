@@ -1,27 +1,27 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { createDeps, mintToken, type Deps, type DepsOptions, type MintSpec } from '@tokenwarden/api';
-import { openDatabase } from '@tokenwarden/db';
+import type { Dialect } from '@tokenwarden/db';
+import { openTestStore, type TestStoreOptions } from '@tokenwarden/db/testing/test-store';
 import { createApp, type App } from './app.js';
 import { createLogger } from './logger.js';
 
 /**
  * Test support for every package that talks to a real server (`@tokenwarden/server/testing`):
- * the real app on port 0 over a fresh SQLite file with migrations.
+ * the real app on port 0 over a fresh database of the run's backend (a SQLite file, or a
+ * database of its own on the test PostgreSQL server), migrated.
  */
 export interface TestServer {
   url: string;
   deps: Deps;
   app: App;
+  backend: Dialect;
   /** Every log line the server wrote (level debug), as text. */
   logLines: string[];
   close(): Promise<void>;
 }
 
-export async function startTestServer(options: DepsOptions = {}): Promise<TestServer> {
-  const dir = mkdtempSync(join(tmpdir(), 'tokenwarden-test-'));
+export async function startTestServer(options: DepsOptions & Pick<TestStoreOptions, 'backend' | 'counts'> = {}): Promise<TestServer> {
+  const { backend, counts, ...depsOptions } = options;
   const logLines: string[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, done) {
@@ -30,17 +30,19 @@ export async function startTestServer(options: DepsOptions = {}): Promise<TestSe
     },
   });
   const log = createLogger('debug', sink);
-  const deps = createDeps(openDatabase(join(dir, 'test.db')), { log, ...options });
+  const db = await openTestStore({ backend, counts, clock: depsOptions.clock });
+  const deps = createDeps(db.store, { log, ...depsOptions });
   const app = createApp({ deps, log, shutdownGraceMs: 2_000 });
   const address = await app.listen(0, '127.0.0.1');
   return {
     url: `http://127.0.0.1:${address.port}`,
     deps,
     app,
+    backend: db.backend,
     logLines,
     async close() {
       await app.close();
-      rmSync(dir, { recursive: true, force: true });
+      await db.cleanup();
     },
   };
 }

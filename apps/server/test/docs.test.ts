@@ -1,13 +1,12 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { request } from 'node:http';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootstrapEntity, createDeps } from '@tokenwarden/api';
-import { openDatabase } from '@tokenwarden/db';
+import { openTestStore, type TestStore } from '@tokenwarden/db/testing/test-store';
 import { createApp, type App } from '../src/app.js';
 import { createLogger } from '../src/logger.js';
 import { openApiDocument } from '../src/openapi/docs-routes.js';
@@ -16,7 +15,7 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SCREENSHOTS = fileURLToPath(new URL('../screenshots/', import.meta.url));
 const swaggerUiDir = (createRequire(import.meta.url)('swagger-ui-dist/absolute-path.js') as () => string)();
 
-let dir: string;
+let db: TestStore;
 let app: App;
 let base: string;
 let port: number;
@@ -36,8 +35,8 @@ function rawGet(path: string): Promise<{ status: number; body: string }> {
 }
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'tokenwarden-docs-'));
-  const deps = createDeps(openDatabase(join(dir, 'test.db')));
+  db = await openTestStore();
+  const deps = createDeps(db.store);
   demoToken = (await bootstrapEntity(deps, 'Docs demo')).access_token;
   app = createApp({ deps, log: createLogger('silent') });
   const address = await app.listen(0, '127.0.0.1');
@@ -46,7 +45,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await app?.close();
-  rmSync(dir, { recursive: true, force: true });
+  await db?.cleanup();
 });
 
 describe('GET /docs', () => {

@@ -1,22 +1,21 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createDeps } from '@tokenwarden/api';
 import { IssueTokenResponse, ListTokensResponse } from '@tokenwarden/contracts';
-import { openDatabase } from '@tokenwarden/db';
+import { openTestStore } from '@tokenwarden/db/testing/test-store';
 import { createApp } from '../src/app.js';
 import { createLogger } from '../src/logger.js';
 
 /** The operator commands (built dist/admin.js) create credentials that work for every grant. */
 const dist = (file: string) => new URL(`../dist/${file}`, import.meta.url).pathname;
-const dir = mkdtempSync(join(tmpdir(), 'tokenwarden-admin-'));
-const db = join(dir, 'admin.db');
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+/** The run's backend: the commands get the SQLite file as --db, or the PostgreSQL URL as the server would. */
+const target = await openTestStore();
+afterAll(() => target.cleanup());
 
 function admin(args: string[], input?: string) {
-  const r = spawnSync(process.execPath, [dist('admin.js'), ...args, '--db', db], { encoding: 'utf8', input });
+  const where = target.backend === 'postgres' ? [] : ['--db', target.location];
+  const env = { ...process.env, TOKENWARDEN_DATABASE_URL: target.backend === 'postgres' ? target.location : '' };
+  const r = spawnSync(process.execPath, [dist('admin.js'), ...args, ...where], { encoding: 'utf8', input, env });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr, json: () => JSON.parse(r.stdout) as Record<string, any> };
 }
 
@@ -48,7 +47,7 @@ describe('tokenwarden-admin client/user/account create', () => {
     const generated = admin(['user', 'create', '--entity', e, '--username', 'pavel', '--roles', 'AUDITOR', '--scopes', 'iam.oauth.tokens.list.get']).json();
     expect(generated.password).toMatch(/^[A-Za-z0-9_-]{32}$/);
 
-    const deps = createDeps(openDatabase(db));
+    const deps = createDeps(target.store);
     const app = createApp({ deps, log: createLogger('silent') });
     const { port } = await app.listen(0, '127.0.0.1');
     const issue = async (body: object) => {

@@ -49,7 +49,7 @@ describe('logs of a full lifecycle', () => {
       scopes: ['iam.oauth.*'],
       clientSecret: CLIENT_SECRET,
     });
-    const account = createAccount(deps, entity.entity_pk, 'main').account_id;
+    const account = (await createAccount(deps, entity.entity_pk, 'main')).account_id;
     await createUser(deps, entity.entity_pk, {
       username: 'logger',
       password: PASSWORD,
@@ -58,10 +58,9 @@ describe('logs of a full lifecycle', () => {
       accountIds: [account],
     });
     secrets.push(CLIENT_SECRET, PASSWORD, ...WRONG);
-    const stored = deps.db.$client
-      .prepare('SELECT secret_hash AS h FROM api_clients UNION ALL SELECT password_hash FROM users')
-      .all() as { h: string }[];
-    secrets.push(...stored.map((r) => r.h), 'scrypt$');
+    const stored = [(await deps.directory.findClient(client.client_id))?.secretHash, (await deps.directory.findUserByUsername('logger'))?.passwordHash];
+    expect(stored.every((h) => h?.startsWith('scrypt$'))).toBe(true);
+    secrets.push(...(stored as string[]), 'scrypt$');
 
     const creds = { client_id: client.client_id, client_secret: CLIENT_SECRET };
     const issued: IssueTokenResponse[] = [];

@@ -51,13 +51,14 @@ beforeAll(async () => {
   server = await startServer();
   await ensureDemoData(server.deps, { seed: 42, tokens: 40 });
   const d = server.deps.directory;
-  const demo = d.findClient(DEMO.admin.clientId)!;
-  demoAccounts = d.listAccounts(demo.entityPk).map((a) => a.accountId);
-  for (const u of d.listUsers(demo.entityPk)) {
+  const demo = (await d.findClient(DEMO.admin.clientId))!;
+  demoAccounts = (await d.listAccounts(demo.entityPk)).map((a) => a.accountId);
+  for (const u of await d.listUsers(demo.entityPk)) {
     userIds.set(u.username, u.userId);
-    userAccounts.set(u.username, demoAccounts.filter((a) => d.userMayActFor(demo.entityPk, u.pk, a)));
+    const may = await Promise.all(demoAccounts.map((a) => d.userMayActFor(demo.entityPk, u.pk, a)));
+    userAccounts.set(u.username, demoAccounts.filter((_, i) => may[i]));
   }
-  otherAccount = createAccount(server.deps, d.findClient(DEMO.other.clientId)!.entityPk, 'other account').account_id;
+  otherAccount = (await createAccount(server.deps, (await d.findClient(DEMO.other.clientId))!.entityPk, 'other account')).account_id;
   admin = await issued(cc(DEMO.admin));
 });
 afterAll(() => server.close());

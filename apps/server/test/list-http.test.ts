@@ -108,7 +108,7 @@ describe('GET /v1/iam/oauth/tokens', () => {
       const { seconds, nanos } = parseTimestamp(first.pagination_info.first_request_timestamp);
       const seen = [...first.tokens];
       for (let page = 2; page <= first.pagination_info.total_pages; page++) {
-        issue(server.deps, { entityPk: a.entity_pk }); // a new token between page calls
+        await issue(server.deps, { entityPk: a.entity_pk }); // a new token between page calls
         const res = await list(
           `${base}&page_params.page_number=${page}&page_params.first_request_timestamp.seconds=${seconds}` +
             `&page_params.first_request_timestamp.nanos=${nanos}`,
@@ -274,13 +274,11 @@ describe('bad input', () => {
 
 describe('authorization', () => {
   it('401s missing, garbage, unknown, expired, revoked and scope-less tokens, with WWW-Authenticate', async () => {
-    const expired = issue(server.deps, { entityPk: a.entity_pk, lifetimeSeconds: 1 });
-    const revoked = issue(server.deps, { entityPk: a.entity_pk });
-    const revokedId = server.deps.tokens.findByHash(
-      (await import('@tokenwarden/api')).hashAccessToken(revoked),
-    )!.tokenId;
-    server.deps.tokens.revoke(a.entity_pk, revokedId, server.deps.clock.nowMicros());
-    const scopeless = issue(server.deps, { entityPk: a.entity_pk, scopes: ['iam.oauth.tokens.get'] });
+    const expired = await issue(server.deps, { entityPk: a.entity_pk, lifetimeSeconds: 1 });
+    const revoked = await issue(server.deps, { entityPk: a.entity_pk });
+    const revokedId = (await server.deps.tokens.findByHash((await import('@tokenwarden/api')).hashAccessToken(revoked)))!.tokenId;
+    await server.deps.tokens.revoke(a.entity_pk, revokedId, server.deps.clock.nowMicros());
+    const scopeless = await issue(server.deps, { entityPk: a.entity_pk, scopes: ['iam.oauth.tokens.get'] });
     await new Promise((r) => setTimeout(r, 1100));
     const unknown = `twat_${randomBytes(32).toString('base64url')}`;
     for (const [name, token, challenge] of [
@@ -311,13 +309,13 @@ describe('authorization', () => {
       [['iam.mfa.*'], 401],
       [['iam.*.tokens.list.get'], 401],
     ] as const) {
-      const token = issue(server.deps, { entityPk: a.entity_pk, scopes: [...scopes] });
+      const token = await issue(server.deps, { entityPk: a.entity_pk, scopes: [...scopes] });
       expect((await list('', token)).status, scopes.join(' ')).toBe(status);
     }
   });
 
   it('limits a user token without an admin role to its own tokens (403 for another user)', async () => {
-    const own = issue(server.deps, {
+    const own = await issue(server.deps, {
       entityPk: a.entity_pk,
       grantFlow: 'GRANT_FLOW_PASSWORD',
       userId: usersA[0],
@@ -331,7 +329,7 @@ describe('authorization', () => {
     const other = await list(`user_id=${usersA[1]}`, own);
     expect(other.status).toBe(403);
     expect(ErrorBody.parse(other.body).code).toBe(7);
-    const auditor = issue(server.deps, {
+    const auditor = await issue(server.deps, {
       entityPk: a.entity_pk,
       grantFlow: 'GRANT_FLOW_LOGIN',
       userId: usersA[0],
@@ -373,11 +371,11 @@ describe('tRPC and REST', () => {
     ];
     // The REST list runs the procedure's implementation without the procedure (src/rest.ts):
     // as every caller, as a user token and without one, in both languages, they must agree.
-    const teller = issue(server.deps, {
+    const teller = await issue(server.deps, {
       entityPk: a.entity_pk, grantFlow: 'GRANT_FLOW_PASSWORD', userId: usersA[0], roles: ['TELLER'], scopes: ['iam.oauth.tokens.list.get'],
     });
-    const scopeless = issue(server.deps, { entityPk: a.entity_pk, scopes: ['payments.read'] });
-    const expired = issue(server.deps, { entityPk: a.entity_pk, lifetimeSeconds: -1 });
+    const scopeless = await issue(server.deps, { entityPk: a.entity_pk, scopes: ['payments.read'] });
+    const expired = await issue(server.deps, { entityPk: a.entity_pk, lifetimeSeconds: -1 });
     const callers: [string | undefined, Record<string, string>][] = [
       [a.admin, {}], [b.admin, {}], [teller, {}], [teller, { 'accept-language': 'es' }],
       [scopeless, {}], [expired, {}], [undefined, {}], ['twat_not-a-real-token', { 'accept-language': 'es' }],

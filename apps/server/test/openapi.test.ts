@@ -54,8 +54,8 @@ function validatorAt(path: string[]) {
   return ajv.compile({ $ref: `${DOC_URI}#/${pointer(...path)}` });
 }
 
-function mint(scopes: string[], extra: Partial<MintSpec> = {}): string {
-  return mintTestToken(deps, { entityPk: setup.entity_pk, clientId: setup.client_id, scopes, ...extra }).accessToken;
+async function mint(scopes: string[], extra: Partial<MintSpec> = {}): Promise<string> {
+  return (await mintTestToken(deps, { entityPk: setup.entity_pk, clientId: setup.client_id, scopes, ...extra })).accessToken;
 }
 
 async function call(method: string, path: string, init: { token?: string; body?: string; type?: string; headers?: Record<string, string> } = {}) {
@@ -175,14 +175,14 @@ describe('the OpenAPI document', () => {
   });
 
   it('documents scopes the server really enforces', async () => {
-    const unrelated = mint(['payments.read']);
+    const unrelated = await mint(['payments.read']);
     let checked = 0;
     for (const [path, item] of Object.entries(doc.paths as Record<string, Record<string, Json>>)) {
       for (const [method, op] of Object.entries(item)) {
         const scope = op.security[0]?.bearerAuth?.[0] as string | undefined;
         if (!scope) continue;
         const url = path.replace('{token_id}', randomUUID());
-        const allowed = await call(method.toUpperCase(), url, { token: mint([scope]) });
+        const allowed = await call(method.toUpperCase(), url, { token: await mint([scope]) });
         expect(allowed.status, `${op.operationId} with ${scope}`).not.toBe(401);
         expect([200, 404], op.operationId).toContain(allowed.status);
         const denied = await call(method.toUpperCase(), url, { token: unrelated });
@@ -224,7 +224,7 @@ describe('the OpenAPI document', () => {
   });
 
   it('documents ranges, enums and defaults the server really applies', async () => {
-    const token = mint([SCOPES.list]);
+    const token = await mint([SCOPES.list]);
     const seconds = Math.floor(Date.now() / 1000);
     const query = (doc.paths[LIST].get.parameters as Json[]).map(deref).filter((p) => p.in === 'query');
     const get = (q: Record<string, string | number>) =>
@@ -329,7 +329,7 @@ describe('the OpenAPI document', () => {
 
 describe('real answers validate against the document', () => {
   it('list 200, and 400, 401, 403 of the list', async () => {
-    const admin = mint(['*']);
+    const admin = await mint(['*']);
     expectDocumented('get', LIST, await call('GET', `${LIST}?page_params.page_size=5`, { token: admin }));
     const bad = await call('GET', `${LIST}?page_params.page_size=0`, { token: admin, headers: { 'accept-language': 'es' } });
     expect(bad.status).toBe(400);
@@ -337,14 +337,14 @@ describe('real answers validate against the document', () => {
     const missing = await call('GET', LIST);
     expect(missing.status).toBe(401);
     expectDocumented('get', LIST, missing);
-    const user = mint([SCOPES.list], { grantFlow: 'GRANT_FLOW_PASSWORD', userId: randomUUID(), roles: ['TELLER'] });
+    const user = await mint([SCOPES.list], { grantFlow: 'GRANT_FLOW_PASSWORD', userId: randomUUID(), roles: ['TELLER'] });
     const forbidden = await call('GET', `${LIST}?user_id=${randomUUID()}`, { token: user });
     expect(forbidden.status).toBe(403);
     expectDocumented('get', LIST, forbidden);
   });
 
   it('get 200, 400, 404', async () => {
-    const admin = mint(['*']);
+    const admin = await mint(['*']);
     const found = await call('GET', `${LIST}/${setup.token_id}`, { token: admin });
     expect(found.status).toBe(200);
     expectDocumented('get', ONE, found);
@@ -357,13 +357,15 @@ describe('real answers validate against the document', () => {
   });
 
   it('revoke 200, 409, 400 (mismatch) and 413', async () => {
-    const admin = mint(['*']);
-    const victim = mintTestToken(deps, {
-      entityPk: setup.entity_pk,
-      clientId: setup.client_id,
-      scopes: [],
-      lifetimeSeconds: 60,
-    }).record.tokenId;
+    const admin = await mint(['*']);
+    const victim = (
+      await mintTestToken(deps, {
+        entityPk: setup.entity_pk,
+        clientId: setup.client_id,
+        scopes: [],
+        lifetimeSeconds: 60,
+      })
+    ).record.tokenId;
     const path = `${LIST}/${victim}`;
     const mismatch = await call('DELETE', path, { token: admin, type: 'application/json', body: JSON.stringify({ token_id: randomUUID() }) });
     expect(mismatch.status).toBe(400);

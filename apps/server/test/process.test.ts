@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ListTokensResponse } from '@tokenwarden/contracts';
-import { startServer, newEntity } from './support/harness.js';
+import { freshDatabase, newEntity, startServer } from './support/harness.js';
 
 const dist = (file: string) => new URL(`../dist/${file}`, import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'tokenwarden-proc-'));
@@ -13,11 +13,12 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('the server process (what npm start runs)', () => {
   it('seeds demo data, prints a working token, and stops cleanly on SIGTERM', async () => {
+    const db = await freshDatabase(dir, 'demo.db');
     const child = spawn(process.execPath, [dist('main.js')], {
       env: {
         ...process.env,
         PORT: '0',
-        TOKENWARDEN_DB: join(dir, 'demo.db'),
+        ...db.env,
         TOKENWARDEN_DEMO: '1',
         TOKENWARDEN_DEMO_TOKENS: '300',
         LOG_LEVEL: 'info',
@@ -48,6 +49,7 @@ describe('the server process (what npm start runs)', () => {
     expect(await exited).toBe(0);
     expect(out).toMatch(/"msg":"stopped"/);
     expect(out.split(token!).length).toBe(2); // the banner only: never in a log line
+    await db.drop();
   });
 
   it('refuses a bad configuration with a clear message', () => {
@@ -88,35 +90,37 @@ describe('graceful shutdown', () => {
     expect(await response).toEqual({ status: 200, connection: 'close' });
     await closed;
     agent.destroy();
-    expect(server.deps.db.$client.open).toBe(false);
+    await expect(server.deps.store.ping()).rejects.toThrow();
     await expect(fetch(`${server.url}/healthz`)).rejects.toThrow();
   });
 });
 
 describe('tokenwarden-admin', () => {
   it('creates an entity whose setup token lists its tokens, and prints usage on bad input', async () => {
-    const db = join(dir, 'admin.db');
-    const r = spawnSync(process.execPath, [dist('admin.js'), 'entity', 'create', '--name', 'Acme', '--db', db], { encoding: 'utf8' });
+    const db = await freshDatabase(dir, 'admin.db');
+    const env = { ...process.env, ...db.env };
+    const r = spawnSync(process.execPath, [dist('admin.js'), 'entity', 'create', '--name', 'Acme', ...db.args], { encoding: 'utf8', env });
     expect(r.status).toBe(0);
     const created = JSON.parse(r.stdout);
     expect(Object.keys(created).sort()).toEqual(['access_token', 'client_id', 'client_secret', 'entity_id', 'token_id']);
     expect(created.access_token).toMatch(/^twat_/);
     expect(created.client_secret).toMatch(/^twcs_/);
-    const { openDatabase } = await import('@tokenwarden/db');
+    const { openStore } = await import('@tokenwarden/db');
     const { createDeps } = await import('@tokenwarden/api');
-    const { createApp, createLogger } = await import('../src/index.js');
-    const deps = createDeps(openDatabase(db));
+    const { createApp, createLogger, loadConfig } = await import('../src/index.js');
+    const deps = createDeps(await openStore(loadConfig(env).store));
     const app = createApp({ deps, log: createLogger('silent') });
     const { port } = await app.listen(0, '127.0.0.1');
     const res = await fetch(`http://127.0.0.1:${port}/v1/iam/oauth/tokens`, { headers: { authorization: `Bearer ${created.access_token}` } });
     const listed = ListTokensResponse.parse(await res.json());
     expect(listed.tokens.map((t) => [t.token_id, t.grant_flow])).toEqual([[created.token_id, 'GRANT_FLOW_ENTITY_SETUP']]);
     await app.close();
-    const bad = spawnSync(process.execPath, [dist('admin.js'), 'entity', 'create', '--db', db], { encoding: 'utf8' });
+    const bad = spawnSync(process.execPath, [dist('admin.js'), 'entity', 'create', ...db.args], { encoding: 'utf8', env });
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/--name is required/);
     const unknown = spawnSync(process.execPath, [dist('admin.js'), 'frobnicate'], { encoding: 'utf8' });
     expect(unknown.status).toBe(2);
     expect(unknown.stdout).toMatch(/usage: tokenwarden-admin/);
+    await db.drop();
   });
 });

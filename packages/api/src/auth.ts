@@ -22,12 +22,12 @@ export interface Principal {
  * Every rejection is 401 with an RFC 6750 challenge; none says which check failed beyond
  * a missing scope.
  */
-export function authenticate(deps: Deps, authorization: string | undefined, requiredScope: string): Principal {
+export async function authenticate(deps: Deps, authorization: string | undefined, requiredScope: string): Promise<Principal> {
   if (!authorization) fail('UNAUTHENTICATED', 'auth.missing');
   const match = /^Bearer +(\S+) *$/i.exec(authorization);
   const raw = match?.[1];
   if (!raw || !looksLikeAccessToken(raw)) fail('UNAUTHENTICATED', 'auth.invalid');
-  const token = deps.tokens.findByHash(hashAccessToken(raw));
+  const token = await deps.tokens.findByHash(hashAccessToken(raw));
   const now = deps.clock.nowMicros();
   if (!token || token.revokedAt !== null || token.expiresAt <= now) fail('UNAUTHENTICATED', 'auth.invalid');
   if (!scopesGrant(token.scopes, requiredScope)) fail('UNAUTHENTICATED', 'auth.scope', [], { scope: requiredScope });
@@ -35,7 +35,7 @@ export function authenticate(deps: Deps, authorization: string | undefined, requ
   // most requests write nothing (the UPDATE's own condition still guards races).
   const granularity = deps.config.lastUsedGranularitySeconds * 1_000_000;
   if (token.lastUsedAt === null || now - token.lastUsedAt >= granularity) {
-    deps.tokens.touchLastUsed(token.entityPk, token.pk, now, granularity);
+    await deps.tokens.touchLastUsed(token.entityPk, token.pk, now, granularity);
   }
   const isUserToken = token.grantFlow === 'GRANT_FLOW_PASSWORD' || token.grantFlow === 'GRANT_FLOW_LOGIN';
   return {

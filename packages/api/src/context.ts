@@ -1,8 +1,7 @@
 import { pickLanguage, type Lang } from '@tokenwarden/contracts';
-import { DirectoryStore, TokenStore, type Db } from '@tokenwarden/db';
-import { systemClock, type Clock } from './clock.js';
+import { systemClock, type Clock, type DirectoryStore, type Store, type TokenStore } from '@tokenwarden/db';
 import { DEFAULT_CONFIG, type ApiConfig } from './config.js';
-import { inlineCounter, TokenLister, type Counter } from './list/token-lister.js';
+import { TokenLister } from './list/token-lister.js';
 
 /** The structured-logger surface the api needs (pino satisfies it). */
 export interface Logger {
@@ -15,10 +14,12 @@ export const silentLogger: Logger = { info() {}, warn() {}, error() {} };
 
 /** Everything a request may use, built once per process. */
 export interface Deps {
-  db: Db;
+  store: Store;
+  /** The store's parts, named for brevity. */
   tokens: TokenStore;
   directory: DirectoryStore;
   lister: TokenLister;
+  /** The clock of expiry, last use and revocation times; must be the one the store was opened with, if any. */
   clock: Clock;
   config: ApiConfig;
   log: Logger;
@@ -28,20 +29,16 @@ export interface DepsOptions {
   clock?: Clock;
   config?: Partial<ApiConfig>;
   log?: Logger;
-  /** Runs totals (e.g. in a worker thread); counts in-process by default. */
-  counter?: Counter;
 }
 
-export function createDeps(db: Db, options: DepsOptions = {}): Deps {
+export function createDeps(store: Store, options: DepsOptions = {}): Deps {
   const config = { ...DEFAULT_CONFIG, ...options.config };
-  const tokens = new TokenStore(db);
-  const clock = options.clock ?? systemClock();
   return {
-    db,
-    tokens,
-    directory: new DirectoryStore(db),
-    lister: new TokenLister(tokens, options.counter ?? inlineCounter(tokens), config),
-    clock,
+    store,
+    tokens: store.tokens,
+    directory: store.directory,
+    lister: new TokenLister(store.tokens, config),
+    clock: options.clock ?? systemClock(),
     config,
     log: options.log ?? silentLogger,
   };

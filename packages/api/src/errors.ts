@@ -10,6 +10,7 @@ import {
   type RpcStatus,
   type Violation,
 } from '@tokenwarden/contracts';
+import { StoreUnavailableError } from '@tokenwarden/db';
 import { ZodError } from 'zod';
 
 /** A domain error: a google.rpc status plus what to tell the caller (localized late). */
@@ -54,12 +55,19 @@ export interface DescribedError {
   wwwAuthenticate?: string;
   /** Whether this is a fault of ours (logged with its stack, never shown). */
   internal: boolean;
+  /** Seconds after which a retry may succeed (503 answers: `Retry-After`). */
+  retryAfter?: number;
 }
+
+/** How long a caller should wait before retrying while the database is away. */
+export const UNAVAILABLE_RETRY_AFTER_SECONDS = 1;
 
 function domainError(error: unknown): ApiError | undefined {
   if (error instanceof ApiError) return error;
+  if (error instanceof StoreUnavailableError) return new ApiError('UNAVAILABLE', 'database.unavailable');
   if (error instanceof TRPCError) {
     if (error.cause instanceof ApiError) return error.cause;
+    if (error.cause instanceof StoreUnavailableError) return new ApiError('UNAVAILABLE', 'database.unavailable');
     if (error.cause instanceof ZodError) return ApiError.invalid(violationsFromZod(error.cause));
     if (error.code === 'NOT_FOUND') return new ApiError('NOT_FOUND', 'not_found.route');
     if (error.code === 'METHOD_NOT_SUPPORTED') return new ApiError('UNIMPLEMENTED', 'method.not_allowed');
@@ -94,6 +102,7 @@ export function describeError(error: unknown, lang: Lang): DescribedError {
       ? `${first.field} ${first.description}`
       : translate(lang, 'internal');
   const described: DescribedError = { httpStatus: http, body: { code, message, details }, internal: false };
+  if (domain.status === 'UNAVAILABLE') described.retryAfter = UNAVAILABLE_RETRY_AFTER_SECONDS;
   if (domain.status === 'UNAUTHENTICATED') {
     const scope = domain.params.scope;
     described.wwwAuthenticate =

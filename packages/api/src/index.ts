@@ -1,10 +1,9 @@
+export { manualClock, systemClock, type Clock } from '@tokenwarden/db';
 export { authenticate, type Principal } from './auth.js';
-export { manualClock, systemClock, type Clock } from './clock.js';
 export { DEFAULT_CONFIG, type ApiConfig, type Lifetimes } from './config.js';
 export { createContext, createDeps, silentLogger, type Context, type Deps, type DepsOptions, type Logger } from './context.js';
-export { ApiError, describeError, fail, type DescribedError } from './errors.js';
-export { inlineCounter, TokenLister, type Counter } from './list/token-lister.js';
-export { workerCounter, type ClosableCounter } from './list/worker-counter.js';
+export { ApiError, describeError, fail, UNAVAILABLE_RETRY_AFTER_SECONDS, type DescribedError } from './errors.js';
+export { TokenLister } from './list/token-lister.js';
 export { presentToken } from './presenter.js';
 export { appRouter, createCaller, type AppRouter } from './root.js';
 export { listTokens } from './routers/tokens.js';

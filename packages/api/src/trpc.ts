@@ -28,6 +28,6 @@ export const publicProcedure = t.procedure;
  * tRPC copies the call's options and context and adds two awaits, about a tenth of a
  * small list request's time; a call in the resolver costs nothing extra.
  */
-export function principalFor(ctx: Context, scope: string): Principal {
+export function principalFor(ctx: Context, scope: string): Promise<Principal> {
   return authenticate(ctx.deps, ctx.authorization, scope);
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { IssueTokenResponse, Token, type Lang } from '@tokenwarden/contracts';
-import { openDatabase } from '@tokenwarden/db';
+import { openTestStore, type TestStore } from '@tokenwarden/db/testing/test-store';
 
 // Wrap verifySecret so tests can see that scrypt runs (against the decoy) for unknown names.
 vi.mock('../src/token-secrets.js', async (importOriginal) => {
@@ -30,6 +30,7 @@ import { createUser } from '../src/services/directory.js';
 const SECOND = 1_000_000;
 const START = Date.UTC(2026, 0, 1) * 1000;
 
+let db: TestStore;
 let deps: Deps;
 let clock: ReturnType<typeof manualClock>;
 const logged: object[] = [];
@@ -56,7 +57,9 @@ async function rejection(p: Promise<unknown>, lang: Lang = 'en') {
 beforeAll(async () => {
   clock = manualClock(START);
   const log = { info: (o: object) => logged.push(o), warn: (o: object) => logged.push(o), error: (o: object) => logged.push(o) };
-  deps = createDeps(openDatabase(':memory:'), { clock, log });
+  // The same fake clock for the store (creation times, snapshots) and the api (expiry, last use).
+  db = await openTestStore({ clock, memory: true });
+  deps = createDeps(db.store, { clock, log });
   const a = await bootstrapEntity(deps, 'Entity A');
   const client = await createApiClient(deps, a.entity_pk, {
     name: 'service',
@@ -64,7 +67,7 @@ beforeAll(async () => {
     scopes: ['iam.oauth.tokens.list.get', 'iam.oauth.tokens.get', 'payments.*'],
   });
   A.client = { id: client.client_id, secret: client.client_secret };
-  A.accounts = [createAccount(deps, a.entity_pk, 'a1').account_id, createAccount(deps, a.entity_pk, 'a2').account_id];
+  A.accounts = [(await createAccount(deps, a.entity_pk, 'a1')).account_id, (await createAccount(deps, a.entity_pk, 'a2')).account_id];
   const user = await createUser(deps, a.entity_pk, {
     username: A.user.username,
     password: A.user.password,
@@ -76,8 +79,12 @@ beforeAll(async () => {
 
   const b = await bootstrapEntity(deps, 'Entity B');
   B.client = { id: b.client_id, secret: b.client_secret };
-  B.account = createAccount(deps, b.entity_pk, 'b1').account_id;
+  B.account = (await createAccount(deps, b.entity_pk, 'b1')).account_id;
   await createUser(deps, b.entity_pk, { ...B.user, roles: ['X'], scopes: ['*'], accountIds: [B.account] });
+});
+
+afterAll(async () => {
+  await db?.cleanup();
 });
 
 beforeEach(() => {
@@ -139,7 +146,7 @@ describe('client_credentials', () => {
   });
 
   it('uses the configured lifetime', async () => {
-    const short = createDeps(deps.db, { clock, config: { lifetimes: { ...deps.config.lifetimes, client_credentials: 120 } } });
+    const short = createDeps(deps.store, { clock, config: { lifetimes: { ...deps.config.lifetimes, client_credentials: 120 } } });
     const res = await createCaller(createContext(short, {})).oauth.issueToken({
       grant_type: 'client_credentials',
       client_id: A.client.id,
@@ -320,7 +327,7 @@ describe('last_used_at', () => {
     const touch = vi.spyOn(deps.tokens, 'touchLastUsed');
     const before = Token.parse(await anonGet(res));
     expect(before.last_used_at).not.toBeNull();
-    expect(touch.mock.results.at(-1)?.value).toBe(true);
+    expect(await touch.mock.results.at(-1)?.value).toBe(true);
     clock.advance(30 * SECOND);
     const again = await anonGet(res);
     expect(again.last_used_at).toBe(before.last_used_at);
@@ -330,14 +337,14 @@ describe('last_used_at', () => {
     const later = await anonGet(res);
     expect(Date.parse(later.last_used_at!)).toBeGreaterThan(Date.parse(before.last_used_at!));
     expect(touch).toHaveBeenCalledTimes(2);
-    expect(touch.mock.results.at(-1)?.value).toBe(true);
+    expect(await touch.mock.results.at(-1)?.value).toBe(true);
     touch.mockRestore();
   });
 
   it('is not touched by a failed authentication (missing scope)', async () => {
     const res = await cc({ scope: 'payments.create' });
     await rejection(bearer(res.access_token).tokens.get({ token_id: res.token_id }));
-    const row = deps.tokens.get(deps.directory.findClient(A.client.id)!.entityPk, res.token_id)!;
+    const row = (await deps.tokens.get((await deps.directory.findClient(A.client.id))!.entityPk, res.token_id))!;
     expect(row.lastUsedAt).toBeNull();
   });
 });

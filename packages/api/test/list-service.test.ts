@@ -1,47 +1,60 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { formatMicros, parseTimestamp, type GrantFlow } from '@tokenwarden/contracts';
-import { openDatabase, type PageQuery } from '@tokenwarden/db';
-import {
-  bootstrapEntity,
-  createCaller,
-  createContext,
-  createDeps,
-  inlineCounter,
-  manualClock,
-  mintToken,
-  type Counter,
-  type Deps,
-} from '../src/index.js';
+import type { PageQuery, Store, TokenStore } from '@tokenwarden/db';
+import { openTestStore, type TestStoreOptions } from '@tokenwarden/db/testing/test-store';
+import { bootstrapEntity, createCaller, createContext, createDeps, manualClock, mintToken, type Deps } from '../src/index.js';
 
 const SECOND = 1_000_000;
 const START = Date.UTC(2026, 0, 1) * 1000;
 
-async function setup(counter?: (deps: Deps) => Counter) {
-  const db = openDatabase(':memory:');
-  const clock = manualClock(START);
-  let deps = createDeps(db, { clock });
-  if (counter) deps = createDeps(db, { clock, counter: counter(deps) });
-  const entity = await bootstrapEntity(deps, 'Acme');
-  const token = (spec: { grantFlow?: GrantFlow; userId?: string | null; roles?: string[]; scopes?: string[] } = {}) =>
-    mintToken(deps, {
-      entityPk: entity.entity_pk,
-      clientId: 'c1',
-      userId: spec.userId ?? null,
-      accountId: null,
-      grantFlow: spec.grantFlow ?? 'GRANT_FLOW_CLIENT_CREDENTIALS',
-      roles: spec.roles ?? [],
-      scopes: spec.scopes ?? ['*'],
-      lifetimeSeconds: 3600,
-    }).accessToken;
-  const caller = (accessToken: string, lang = 'en') =>
-    createCaller(createContext(deps, { authorization: `Bearer ${accessToken}`, acceptLanguage: lang }));
-  return { deps, clock, entity, token, caller };
+/** Stores opened by the current test, removed after it. */
+const opened: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((cleanup) => cleanup()));
+});
+
+async function testStore(o: TestStoreOptions): Promise<Store> {
+  const t = await openTestStore({ memory: true, ...o });
+  opened.push(t.cleanup);
+  return t.store;
 }
 
-function seedPast(deps: Deps, entityPk: number, n: number, userId: string | null = null) {
+/** The store with its token counts observed: `counts()` is how many `tokens.count` calls ran. */
+function countingCounts(store: Store) {
+  let n = 0;
+  const tokens: TokenStore = Object.create(store.tokens);
+  tokens.count = (...args) => ((n += 1), store.tokens.count(...args));
+  return { store: { ...store, tokens }, counts: () => n };
+}
+
+async function setup() {
+  const clock = manualClock(START);
+  // The same fake clock for the store (creation times, snapshots) and the api.
+  const counted = countingCounts(await testStore({ clock }));
+  const deps = createDeps(counted.store, { clock });
+  const entity = await bootstrapEntity(deps, 'Acme');
+  const token = async (spec: { grantFlow?: GrantFlow; userId?: string | null; roles?: string[]; scopes?: string[] } = {}) =>
+    (
+      await mintToken(deps, {
+        entityPk: entity.entity_pk,
+        clientId: 'c1',
+        userId: spec.userId ?? null,
+        accountId: null,
+        grantFlow: spec.grantFlow ?? 'GRANT_FLOW_CLIENT_CREDENTIALS',
+        roles: spec.roles ?? [],
+        scopes: spec.scopes ?? ['*'],
+        lifetimeSeconds: 3600,
+      })
+    ).accessToken;
+  const caller = (accessToken: string, lang = 'en') =>
+    createCaller(createContext(deps, { authorization: `Bearer ${accessToken}`, acceptLanguage: lang }));
+  return { deps, clock, entity, token, caller, counts: counted.counts };
+}
+
+async function seedPast(deps: Deps, entityPk: number, n: number, userId: string | null = null) {
   const now = deps.clock.nowMicros();
-  deps.tokens.insertHistorical(
+  await deps.tokens.insertHistorical(
     Array.from({ length: n }, (_, i) => ({
       entityPk,
       tokenId: randomUUID(),
@@ -61,31 +74,27 @@ function seedPast(deps: Deps, entityPk: number, n: number, userId: string | null
 /** An entity with `n` past tokens, an admin token, and a snapshot after all of them. */
 async function seededSnapshot(n: number) {
   const env = await setup();
-  seedPast(env.deps, env.entity.entity_pk, n);
-  const admin = env.token();
+  await seedPast(env.deps, env.entity.entity_pk, n);
+  const admin = await env.token();
   env.clock.advance(SECOND);
   return { ...env, admin, snapshot: parseTimestamp(formatMicros(env.clock.nowMicros() - 1)) };
 }
 
 describe('tokens.list through createCaller', () => {
   it('counts each (entity, filters, snapshot) once and walks later pages from keyset cursors', async () => {
-    let counts = 0;
-    const { deps, clock, entity, token, caller } = await setup((d) => {
-      const inner = inlineCounter(d.tokens);
-      return { count: (...args) => ((counts += 1), inner.count(...args)) };
-    });
-    seedPast(deps, entity.entity_pk, 95);
-    const admin = token();
+    const { deps, clock, entity, token, caller, counts } = await setup();
+    await seedPast(deps, entity.entity_pk, 95);
+    const admin = await token();
     clock.advance(SECOND);
     const pageSpy = vi.spyOn(deps.tokens, 'page');
     const first = await caller(admin).tokens.list({ page_params: { page_size: 10 } });
     expect(first.tokens).toHaveLength(10);
-    expect(counts).toBe(1);
+    expect(counts()).toBe(1);
     const snap = parseTimestamp(first.pagination_info.first_request_timestamp);
     clock.advance(SECOND);
     const seen = [...first.tokens];
     for (let page = 2; page <= first.pagination_info.total_pages; page++) {
-      mintToken(deps, {
+      await mintToken(deps, {
         entityPk: entity.entity_pk, clientId: 'c1', userId: null, accountId: null,
         grantFlow: 'GRANT_FLOW_LOGIN', roles: [], scopes: [], lifetimeSeconds: 60,
       });
@@ -95,7 +104,7 @@ describe('tokens.list through createCaller', () => {
       seen.push(...res.tokens);
     }
     // The first page counted; the same snapshot's later pages did not.
-    expect(counts).toBe(1);
+    expect(counts()).toBe(1);
     const calls = pageSpy.mock.calls.map((c) => c[1] as PageQuery);
     expect(calls).toHaveLength(first.pagination_info.total_pages);
     expect(calls.slice(1).every((q) => q.after !== undefined && q.offset === 0)).toBe(true);
@@ -135,23 +144,19 @@ describe('tokens.list through createCaller', () => {
   });
 
   it('does not cache a snapshot in the future, whose set can still grow', async () => {
-    let counts = 0;
-    const { clock, token, caller } = await setup((d) => {
-      const inner = inlineCounter(d.tokens);
-      return { count: (...args) => ((counts += 1), inner.count(...args)) };
-    });
-    const admin = token();
+    const { clock, token, caller, counts } = await setup();
+    const admin = await token();
     const future = parseTimestamp(formatMicros(clock.nowMicros() + 3600 * SECOND));
     const before = await caller(admin).tokens.list({ page_params: { first_request_timestamp: future } });
-    token();
+    await token();
     const after = await caller(admin).tokens.list({ page_params: { first_request_timestamp: future } });
     expect(after.pagination_info.total_elements).toBe(before.pagination_info.total_elements + 1);
-    expect(counts).toBe(2);
+    expect(counts()).toBe(2);
   });
 
   it('uses the request time as snapshot when none is given, and returns it', async () => {
     const { caller, token, clock } = await setup();
-    const admin = token();
+    const admin = await token();
     clock.set(START + 10 * SECOND + 123_456);
     const res = await caller(admin).tokens.list();
     expect(res.pagination_info.first_request_timestamp).toBe(formatMicros(START + 10 * SECOND + 123_456 + 1));
@@ -161,37 +166,39 @@ describe('tokens.list through createCaller', () => {
     const { deps, entity, token, caller } = await setup();
     const alice = randomUUID();
     const bob = randomUUID();
-    seedPast(deps, entity.entity_pk, 4, alice);
-    seedPast(deps, entity.entity_pk, 6, bob);
-    const aliceToken = token({ grantFlow: 'GRANT_FLOW_PASSWORD', userId: alice, roles: ['TELLER'], scopes: ['iam.oauth.tokens.*'] });
+    await seedPast(deps, entity.entity_pk, 4, alice);
+    await seedPast(deps, entity.entity_pk, 6, bob);
+    const aliceToken = await token({ grantFlow: 'GRANT_FLOW_PASSWORD', userId: alice, roles: ['TELLER'], scopes: ['iam.oauth.tokens.*'] });
     const own = await caller(aliceToken).tokens.list();
     expect(own.tokens.every((t) => t.user_id === alice)).toBe(true);
     expect(own.pagination_info.total_elements).toBe(5);
     await expect(caller(aliceToken).tokens.list({ user_id: bob })).rejects.toMatchObject({ code: 'FORBIDDEN' });
-    const bobsId = (await caller(token()).tokens.list({ user_id: bob })).tokens[0]!.token_id;
+    const bobsId = (await caller(await token()).tokens.list({ user_id: bob })).tokens[0]!.token_id;
     await expect(caller(aliceToken).tokens.get({ token_id: bobsId })).rejects.toMatchObject({ code: 'NOT_FOUND' });
-    const auditor = token({ grantFlow: 'GRANT_FLOW_LOGIN', userId: alice, roles: ['AUDITOR'], scopes: ['*'] });
+    const auditor = await token({ grantFlow: 'GRANT_FLOW_LOGIN', userId: alice, roles: ['AUDITOR'], scopes: ['*'] });
     expect((await caller(auditor).tokens.list({ user_id: bob })).pagination_info.total_elements).toBe(6);
   });
 
   it('honours configured admin roles', async () => {
-    const db = openDatabase(':memory:');
-    const deps = createDeps(db, { config: { adminRoles: ['SECURITY'] } });
+    // The store's own clock and the api's system clock (no fake clock to share).
+    const deps = createDeps(await testStore({}), { config: { adminRoles: ['SECURITY'] } });
     const entity = await bootstrapEntity(deps, 'Acme');
-    const mint = (roles: string[]) =>
-      mintToken(deps, {
-        entityPk: entity.entity_pk, clientId: 'c', userId: randomUUID(), accountId: null,
-        grantFlow: 'GRANT_FLOW_PASSWORD', roles, scopes: ['*'], lifetimeSeconds: 60,
-      }).accessToken;
+    const mint = async (roles: string[]) =>
+      (
+        await mintToken(deps, {
+          entityPk: entity.entity_pk, clientId: 'c', userId: randomUUID(), accountId: null,
+          grantFlow: 'GRANT_FLOW_PASSWORD', roles, scopes: ['*'], lifetimeSeconds: 60,
+        })
+      ).accessToken;
     const call = (t: string) => createCaller(createContext(deps, { authorization: `Bearer ${t}` }));
-    await expect(call(mint(['AUDITOR'])).tokens.list({ user_id: randomUUID() })).rejects.toMatchObject({ code: 'FORBIDDEN' });
-    expect((await call(mint(['SECURITY'])).tokens.list({ user_id: randomUUID() })).tokens).toEqual([]);
+    await expect(call(await mint(['AUDITOR'])).tokens.list({ user_id: randomUUID() })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    expect((await call(await mint(['SECURITY'])).tokens.list({ user_id: randomUUID() })).tokens).toEqual([]);
   });
 
   it('revokes once: the token stops authenticating at once and a repeat is 409', async () => {
     const { token, caller } = await setup();
-    const admin = token();
-    const victim = token({ scopes: ['iam.oauth.tokens.list.get'] });
+    const admin = await token();
+    const victim = await token({ scopes: ['iam.oauth.tokens.list.get'] });
     const victimId = (await caller(victim).tokens.list({ page_params: { page_size: 1 } })).tokens[0]!.token_id;
     expect(await caller(admin).tokens.revoke({ token_id: victimId })).toEqual({});
     await expect(caller(victim).tokens.list()).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
@@ -203,7 +210,7 @@ describe('tokens.list through createCaller', () => {
 
   it('records last use at most once per granularity', async () => {
     const { deps, clock, token, caller } = await setup();
-    const admin = token();
+    const admin = await token();
     await caller(admin).tokens.list();
     const id = (await caller(admin).tokens.list({ order_params: { order_key: 'last_used_at' } })).tokens[0]!;
     expect(id.last_used_at).not.toBeNull();

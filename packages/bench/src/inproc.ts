@@ -1,8 +1,10 @@
 import Database, { type Statement } from 'better-sqlite3';
-import { createDeps, type Counter, type Deps } from '@tokenwarden/api';
+import { createDeps, type Deps } from '@tokenwarden/api';
 import { microsToTimestamp, type ListTokensInput, type OrderDirection, type OrderKey, ORDER_KEYS } from '@tokenwarden/contracts';
-import { bindings, closeDatabase, countSql, openDatabase, pageSql, shapeKey, type PageQuery, type TokenFilters } from '@tokenwarden/db';
-import type { Dataset, EntityInfo } from './dataset.js';
+import { shapeKey, type PageQuery, type Store, type TokenFilters, type TokenStore } from '@tokenwarden/db';
+import { bindings, countSql, pageSql } from '@tokenwarden/db/sqlite/list-query';
+import { openSqliteStore } from '@tokenwarden/db/sqlite/store';
+import type { Dataset, EntityInfo, Population } from './dataset.js';
 import { median, summarize, timeCalls, timeCallsAsync, timePairs, type Summary } from './stats.js';
 
 /** P0: the store's SQL as raw better-sqlite3 prepared statements, rows as arrays (raw mode), nothing mapped. */
@@ -86,7 +88,7 @@ export function filterSets(e: EntityInfo): Record<string, TokenFilters> {
   };
 }
 
-export function pageOneWorkloads(d: Dataset): Workload[] {
+export function pageOneWorkloads(d: Population): Workload[] {
   const w: Workload[] = [];
   const big = d.big;
   for (const size of [10, 50, 100]) w.push({ name: `big, size ${size}`, entity: big, filters: {}, key: 'created_at', dir: 'DESC', size });
@@ -122,22 +124,33 @@ export interface PageOneRow {
   coldRatio: number;
 }
 
-function countingDeps(file: string): { deps: Deps; counts: () => number; close: () => void } {
-  const db = openDatabase(file);
-  const base = createDeps(db);
+/** P1's dependencies with the store's counts counted, and how to close them. */
+export interface CountingDeps {
+  deps: Deps;
+  counts: () => number;
+  close: () => Promise<void>;
+}
+
+/** P1's dependencies over the file, counting inline, with the store's counts counted. */
+function countingDeps(file: string): CountingDeps {
+  return countingDepsOver(openSqliteStore(file, { counts: 'inline' }));
+}
+
+/** P1's dependencies over a store, with the store's counts counted; close() closes the store. */
+export function countingDepsOver(store: Store): CountingDeps {
   let counts = 0;
-  const counter: Counter = {
-    count: async (e, f, s) => {
-      counts += 1;
-      return base.tokens.count(e, f, s);
-    },
+  // The store's tokens with `count` observed (every other method is the store's own).
+  const tokens: TokenStore = Object.create(store.tokens);
+  tokens.count = (e, f, s) => {
+    counts += 1;
+    return store.tokens.count(e, f, s);
   };
-  return { deps: createDeps(db, { counter }), counts: () => counts, close: () => closeDatabase(db) };
+  return { deps: createDeps({ ...store, tokens }), counts: () => counts, close: () => store.close() };
 }
 
 let snapshotSeq = 0;
 /** A snapshot after every historical token, distinct per call (so nothing is cached for it). */
-function freshSnapshot(d: Dataset): number {
+export function freshSnapshot(d: Pick<Population, 'anchor'>): number {
   snapshotSeq += 1;
   return d.anchor + 1_000_000 + snapshotSeq;
 }
@@ -151,11 +164,10 @@ export async function runPageOne(d: Dataset, log: (s: string) => void): Promise<
     const snapshot = freshSnapshot(d);
     const q: PageQuery = { filters: w.filters, snapshot, orderKey: w.key, direction: w.dir, limit: w.size, offset: 0 };
     const input = listInput(w.key, w.dir, w.size, 1, snapshot);
-    const now = () => Date.now() * 1000;
     // Warm both (statement caches, page cache, P1's total for this snapshot).
     raw.page(w.entity.pk, q);
-    await deps.lister.list(w.entity.pk, input, w.filters, now());
-    const { a, b } = await timePairs(() => raw.page(w.entity.pk, q), () => deps.lister.list(w.entity.pk, input, w.filters, now()));
+    await deps.lister.list(w.entity.pk, input, w.filters);
+    const { a, b } = await timePairs(() => raw.page(w.entity.pk, q), () => deps.lister.list(w.entity.pk, input, w.filters));
     // Cold: a new snapshot per call.
     const ca: number[] = [];
     const cb: number[] = [];
@@ -164,7 +176,7 @@ export async function runPageOne(d: Dataset, log: (s: string) => void): Promise<
         raw.page(w.entity.pk, q);
         raw.count(w.entity.pk, w.filters, snapshot);
       }, { minIters: 1, maxIters: 1, minMs: 0 }));
-      cb.push(...(await timeCallsAsync(() => deps.lister.list(w.entity.pk, listInput(w.key, w.dir, w.size, 1, freshSnapshot(d)), w.filters, now()), { minIters: 1, maxIters: 1, minMs: 0 })));
+      cb.push(...(await timeCallsAsync(() => deps.lister.list(w.entity.pk, listInput(w.key, w.dir, w.size, 1, freshSnapshot(d)), w.filters), { minIters: 1, maxIters: 1, minMs: 0 })));
     }
     const p0 = summarize(a);
     const p1 = summarize(b);
@@ -173,7 +185,7 @@ export async function runPageOne(d: Dataset, log: (s: string) => void): Promise<
     log(`  page 1 ${w.name}: P0 ${p0.median.toFixed(3)} ms, P1 ${p1.median.toFixed(3)} ms (${row.ratio.toFixed(2)}x); cold ${row.p0Cold.toFixed(2)} / ${row.p1Cold.toFixed(2)} ms`);
   }
   raw.close();
-  close();
+  await close();
   return rows;
 }
 
@@ -190,6 +202,16 @@ export interface WalkRow {
 
 /** Walks page 1 → 10,001 in one snapshot through TokenLister, timing page d+1 after page d at each depth. */
 export async function runWalks(d: Dataset, log: (s: string) => void, depths = [100, 1000, 10_000]): Promise<WalkRow[]> {
+  return walkRows(d, () => countingDeps(d.file), log, depths);
+}
+
+/** The walks of `runWalks` through the lister `open` gives (either backend). */
+export async function walkRows(
+  d: Population,
+  open: () => CountingDeps | Promise<CountingDeps>,
+  log: (s: string) => void,
+  depths = [100, 1000, 10_000],
+): Promise<WalkRow[]> {
   const big = d.big;
   const sets = filterSets(big);
   const walks: { name: string; filters: TokenFilters; key: OrderKey; dir: 'ASC' | 'DESC' }[] = [];
@@ -203,13 +225,12 @@ export async function runWalks(d: Dataset, log: (s: string) => void, depths = [1
   walks.push({ name: 'user, expires_at DESC', filters: sets.user!, key: 'expires_at', dir: 'DESC' });
   const size = 10;
   const rows: WalkRow[] = [];
-  const { deps, counts, close } = countingDeps(d.file);
-  const now = () => Date.now() * 1000;
+  const { deps, counts, close } = await open();
   for (const w of walks) {
     const started = performance.now();
     const countsBefore = counts();
     const snapshot = freshSnapshot(d);
-    const list = (page: number) => deps.lister.list(big.pk, listInput(w.key, w.dir, size, page, snapshot), w.filters, now());
+    const list = (page: number) => deps.lister.list(big.pk, listInput(w.key, w.dir, size, page, snapshot), w.filters);
     const first = await list(1);
     const lastPage = Math.ceil(first.total / size);
     // Page d+1 and page 1 timed alternately, so drift (GC, page cache) hits both alike.
@@ -244,7 +265,7 @@ export async function runWalks(d: Dataset, log: (s: string) => void, depths = [1
     rows.push(row);
     log(`  walk ${w.name}: page1 ${page1.toFixed(3)} ms, next ${JSON.stringify(Object.fromEntries(Object.entries(next).map(([k, v]) => [k, +v.toFixed(3)])))} worst ${worstRatio.toFixed(2)}x, counts ${row.counts}, ${row.walkSeconds.toFixed(1)} s`);
   }
-  close();
+  await close();
   return rows;
 }
 
@@ -281,7 +302,7 @@ export async function runJumps(d: Dataset, log: (s: string) => void, page = 10_0
     for (let i = 0; i < 3; i++) {
       const s = freshSnapshot(d);
       const t0 = performance.now();
-      await deps.lister.list(d.big.pk, listInput(key, dir, size, page, s), {}, Date.now() * 1000);
+      await deps.lister.list(d.big.pk, listInput(key, dir, size, page, s), {});
       cold.push(performance.now() - t0);
     }
     const row = { order: `${key} ${dir}`, plan, indexOnly, jump, countSkipped, ratio: jump / countSkipped, listerCold: median(cold) };
@@ -289,7 +310,7 @@ export async function runJumps(d: Dataset, log: (s: string) => void, page = 10_0
     log(`  jump ${row.order}: ${jump.toFixed(2)} ms vs count ${countSkipped.toFixed(2)} ms (${row.ratio.toFixed(2)}x), lister cold ${row.listerCold.toFixed(1)} ms; ${plan.join(' | ')}`);
   }
   raw.close();
-  close();
+  await close();
   return rows;
 }
 
@@ -304,7 +325,12 @@ export interface ColdRow {
 
 /** The first request of a new snapshot (which counts) against the pages after it. */
 export async function runColdTotals(d: Dataset, log: (s: string) => void): Promise<ColdRow[]> {
-  const { deps, counts, close } = countingDeps(d.file);
+  return coldTotalRows(d, () => countingDeps(d.file), log);
+}
+
+/** The measures of `runColdTotals` through the lister `open` gives (either backend). */
+export async function coldTotalRows(d: Population, open: () => CountingDeps | Promise<CountingDeps>, log: (s: string) => void): Promise<ColdRow[]> {
+  const { deps, counts, close } = await open();
   const out: ColdRow[] = [];
   for (const [name, e] of [['big', d.big], ['mid', d.mid[0]!], ['tiny', d.tiny[0]!]] as const) {
     const first: number[] = [];
@@ -313,7 +339,7 @@ export async function runColdTotals(d: Dataset, log: (s: string) => void): Promi
     const reps = 7;
     for (let i = 0; i < reps; i++) {
       const s = freshSnapshot(d);
-      const list = (p: number) => deps.lister.list(e.pk, listInput('created_at', 'DESC', 50, p, s), {}, Date.now() * 1000);
+      const list = (p: number) => deps.lister.list(e.pk, listInput('created_at', 'DESC', 50, p, s), {});
       let t0 = performance.now();
       await list(1);
       first.push(performance.now() - t0);
@@ -327,7 +353,7 @@ export async function runColdTotals(d: Dataset, log: (s: string) => void): Promi
     out.push(row);
     log(`  cold totals ${name}: first ${row.first.toFixed(2)} ms, following ${row.following.toFixed(3)} ms, counts per snapshot ${row.counts}`);
   }
-  close();
+  await close();
   return out;
 }
 

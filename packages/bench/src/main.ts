@@ -35,7 +35,7 @@ async function main(): Promise<void> {
   const log = (s: string) => process.stderr.write(`${s}\n`);
   const machine = `${cpus().length} cores (${cpus()[0]?.model.trim() ?? '?'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
   log(`tokenwarden bench: ${o.size.toLocaleString('en-US')} tokens, seed ${o.seed}; ${machine}`);
-  const dataset = ensureDataset(join(PKG, 'data'), o.size, o.seed, log);
+  const dataset = await ensureDataset(join(PKG, 'data'), o.size, o.seed, log);
   const out: Record<string, unknown> = { machine, size: o.size, seed: o.seed, started: new Date().toISOString() };
   const targets: { target: string; measured: string; ok: boolean }[] = [];
   const print = (s: string) => process.stdout.write(`${s}\n`);

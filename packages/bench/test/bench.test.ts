@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createCaller, createContext, createDeps, mintToken } from '@tokenwarden/api';
-import { closeDatabase, openDatabase } from '@tokenwarden/db';
+import { openDatabase } from '@tokenwarden/db/sqlite/client';
+import { openSqliteStore } from '@tokenwarden/db/sqlite/store';
 import { ensureDataset } from '../src/dataset.js';
 import { rawLister } from '../src/servers/raw-core.js';
 import { summarize, table } from '../src/stats.js';
@@ -12,9 +13,9 @@ const dir = mkdtempSync(join(tmpdir(), 'tw-bench-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('bench dataset', () => {
-  it('is skewed as described, reproducible, and cached by size and seed', () => {
+  it('is skewed as described, reproducible, and cached by size and seed', async () => {
     const lines: string[] = [];
-    const d = ensureDataset(dir, 4000, 3, (l) => lines.push(l));
+    const d = await ensureDataset(dir, 4000, 3, (l) => lines.push(l));
     expect(d.big.tokens).toBe(2000);
     expect(d.mid).toHaveLength(10);
     expect(d.mid.every((e) => e.tokens === 120)).toBe(true);
@@ -31,7 +32,7 @@ describe('bench dataset', () => {
     expect(revoked.n).toBeGreaterThan(0);
     db.$client.close();
     const mtime = statSync(d.file).mtimeMs;
-    const again = ensureDataset(dir, 4000, 3, (l) => lines.push(l));
+    const again = await ensureDataset(dir, 4000, 3, (l) => lines.push(l));
     expect(again).toEqual(d);
     expect(statSync(d.file).mtimeMs).toBe(mtime);
     expect(lines.some((l) => l.includes('reusing'))).toBe(true);
@@ -40,13 +41,13 @@ describe('bench dataset', () => {
 
 describe('P2/P3 request handler', () => {
   it('answers with the same JSON as Tokenwarden for the same request', async () => {
-    const d = ensureDataset(dir, 4000, 3, () => {});
-    const db = openDatabase(d.file);
-    const deps = createDeps(db);
-    const bearer = mintToken(deps, {
+    const d = await ensureDataset(dir, 4000, 3, () => {});
+    const store = openSqliteStore(d.file, { counts: 'inline' });
+    const deps = createDeps(store);
+    const { accessToken: bearer } = await mintToken(deps, {
       entityPk: d.big.pk, clientId: 'c', userId: null, accountId: null,
       grantFlow: 'GRANT_FLOW_CLIENT_CREDENTIALS', roles: [], scopes: ['*'], lifetimeSeconds: 3600,
-    }).accessToken;
+    });
     const raw = rawLister(d.file);
     const caller = createCaller(createContext(deps, { authorization: `Bearer ${bearer}` }));
     const seconds = Math.floor(d.anchor / 1_000_000) + 1;
@@ -71,7 +72,7 @@ describe('P2/P3 request handler', () => {
       expect(dropClock(ours.body)).toEqual(dropClock(theirs));
     }
     expect(raw('Bearer twat_unknown', new URLSearchParams()).status).toBe(401);
-    closeDatabase(db);
+    await store.close();
   });
 });
 

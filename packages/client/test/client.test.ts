@@ -28,7 +28,7 @@ async function failure(promise: Promise<unknown>): Promise<TokenwardenError> {
 
 describe('typed calls against a running server', () => {
   it('lists, retrieves and revokes tokens', async () => {
-    const { record } = mint(server.deps, { entityPk: entity.entity_pk, roles: ['AUDITOR'] });
+    const { record } = await mint(server.deps, { entityPk: entity.entity_pk, roles: ['AUDITOR'] });
     const page = await client.tokens.list({ page_params: { page_size: 100 }, role: 'AUDITOR' });
     expect(page.tokens.map((t) => t.token_id)).toEqual([record.tokenId]);
     expect(page.pagination_info).toMatchObject({ total_elements: 1, total_pages: 1, current_page: 1, page_size: 100 });
@@ -67,7 +67,7 @@ describe('pages() and all(): one snapshot, while the set grows', () => {
     const grow = await newEntity(server.deps, 'Growing Corp');
     // What the snapshot must hold: everything created before the walk starts, newest first.
     const expected = [grow.token_id];
-    for (let i = 0; i < 24; i++) expected.unshift(mint(server.deps, { entityPk: grow.entity_pk }).record.tokenId);
+    for (let i = 0; i < 24; i++) expected.unshift((await mint(server.deps, { entityPk: grow.entity_pk })).record.tokenId);
     const c = createTokenwardenClient({ url: server.url, accessToken: grow.access_token });
 
     const seen: string[] = [];
@@ -82,7 +82,7 @@ describe('pages() and all(): one snapshot, while the set grows', () => {
       seen.push(...page.tokens.map((t) => t.token_id));
       // Newest tokens sort first (created_at DESC): without the snapshot they would push
       // every later page down and repeat tokens already seen.
-      for (let i = 0; i < 4; i++) inserted.push(mint(server.deps, { entityPk: grow.entity_pk }).record.tokenId);
+      for (let i = 0; i < 4; i++) inserted.push((await mint(server.deps, { entityPk: grow.entity_pk })).record.tokenId);
     }
     expect(pages).toBe(3);
     expect(seen).toEqual(expected);
@@ -111,7 +111,7 @@ describe('pages() and all(): one snapshot, while the set grows', () => {
     const mine: string[] = [];
     for (let i = 0; i < 7; i++) {
       mine.push(
-        mint(server.deps, { entityPk: e.entity_pk, grantFlow: 'GRANT_FLOW_PASSWORD', userId: user, roles: ['TELLER'] }).record
+        (await mint(server.deps, { entityPk: e.entity_pk, grantFlow: 'GRANT_FLOW_PASSWORD', userId: user, roles: ['TELLER'] })).record
           .tokenId,
       );
       mint(server.deps, { entityPk: e.entity_pk, roles: ['OTHER'] });
@@ -180,7 +180,7 @@ describe('TokenwardenError: one class for every failure', () => {
     expect(JSON.stringify(unknown.toJSON())).not.toContain(fake);
     expect(unknown.message).not.toContain(fake);
 
-    const issued = mint(server.deps, { entityPk: entity.entity_pk });
+    const issued = await mint(server.deps, { entityPk: entity.entity_pk });
     await client.tokens.revoke({ token_id: issued.record.tokenId });
     const revoked = await failure(createTokenwardenClient({ url: server.url, accessToken: issued.accessToken }).tokens.list());
     expect(revoked.status).toBe(401);
@@ -199,7 +199,7 @@ describe('TokenwardenError: one class for every failure', () => {
 
   it('403 when a user token asks for another user', async () => {
     const user = randomUUID();
-    const { accessToken } = mint(server.deps, {
+    const { accessToken } = await mint(server.deps, {
       entityPk: entity.entity_pk,
       grantFlow: 'GRANT_FLOW_PASSWORD',
       userId: user,
@@ -220,7 +220,7 @@ describe('TokenwardenError: one class for every failure', () => {
   });
 
   it('409 for revoking twice', async () => {
-    const { record } = mint(server.deps, { entityPk: entity.entity_pk });
+    const { record } = await mint(server.deps, { entityPk: entity.entity_pk });
     await client.tokens.revoke({ token_id: record.tokenId });
     const e = await failure(client.tokens.revoke({ token_id: record.tokenId }));
     expect(e).toMatchObject({ status: 409, code: 9 });
@@ -296,7 +296,7 @@ describe('opt-in retry with backoff', () => {
   });
 
   it('never retries mutations (revoke, issueToken) nor 4xx answers', async () => {
-    const { record } = mint(server.deps, { entityPk: entity.entity_pk });
+    const { record } = await mint(server.deps, { entityPk: entity.entity_pk });
     const net = flaky(1, refused);
     const c = createTokenwardenClient({ url: server.url, accessToken: entity.access_token, fetch: net.f, retry: { baseDelayMs: 1 } });
     const e = await failure(c.tokens.revoke({ token_id: record.tokenId }));

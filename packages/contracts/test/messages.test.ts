@@ -156,6 +156,7 @@ describe('translate', () => {
     'method.not_allowed',
     'body.too_large',
     'server.unavailable',
+    'database.unavailable',
     'internal',
   ];
   it.each(KEYS)('%s is non-empty and localized', (key) => {

@@ -1,8 +1,6 @@
-export { closeDatabase, MIGRATIONS_FOLDER, openDatabase, optimizeDatabase, type Db, type OpenOptions } from './client.js';
-export { CountWorker } from './count-client.js';
-export * from './directory-store.js';
-export * from './list-query.js';
+export { manualClock, systemClock, type Clock } from './clock.js';
+export * from './list-types.js';
+export * from './open.js';
 export * from './records.js';
-export * from './token-store.js';
-export * as schema from './schema.js';
+export * from './store.js';
 export * from './synthetic.js';

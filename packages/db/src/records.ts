@@ -20,6 +20,12 @@ export interface TokenRecord {
 
 export type NewToken = Omit<TokenRecord, 'pk' | 'revokedAt' | 'lastUsedAt'> & { tokenHash: Buffer };
 
+/** A token to issue now: the store sets its creation time (and so its expiry) from its clock. */
+export type NewTokenSpec = Omit<NewToken, 'createdAt' | 'expiresAt'> & { lifetimeMicros: Micros };
+
+/** A token as imported with its history. */
+export type HistoricalToken = NewToken & { revokedAt?: Micros | null; lastUsedAt?: Micros | null };
+
 /** Stored grant_flow is the protobuf enum number (1-based, in GRANT_FLOWS order). */
 export function grantFlowCode(flow: GrantFlow): number {
   return GRANT_FLOWS.indexOf(flow) + 1;

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { GRANT_FLOWS, type GrantFlow, type Micros } from '@tokenwarden/contracts';
-import type { NewToken } from './records.js';
-import type { TokenStore } from './token-store.js';
+import type { HistoricalToken } from './records.js';
+import type { TokenStore } from './store.js';
 
 /** A small, fast, seeded PRNG (mulberry32): the same seed gives the same data. */
 export function seededRandom(seed: number): () => number {
@@ -82,15 +82,15 @@ const SCOPES_BY_FLOW: Record<GrantFlow, string[]> = {
  * reproducible from `seed`; token hashes come from the CSPRNG (the raw values are
  * discarded, so these historical tokens cannot authenticate).
  */
-export function writeSyntheticTokens(store: TokenStore, pop: SyntheticPopulation, o: SyntheticOptions): void {
+export async function writeSyntheticTokens(store: TokenStore, pop: SyntheticPopulation, o: SyntheticOptions): Promise<void> {
   const rand = seededRandom(o.seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)] as T;
   const batchSize = o.batchSize ?? 10_000;
   const revokedShare = o.revokedShare ?? 0.05;
   const hashes = randomBytes(32 * batchSize);
-  let batch: (NewToken & { revokedAt: Micros | null; lastUsedAt: Micros | null })[] = [];
-  const flush = (written: number) => {
-    store.insertHistorical(batch);
+  let batch: HistoricalToken[] = [];
+  const flush = async (written: number) => {
+    await store.insertHistorical(batch);
     batch = [];
     o.onProgress?.(written);
   };
@@ -128,9 +128,9 @@ export function writeSyntheticTokens(store: TokenStore, pop: SyntheticPopulation
       lastUsedAt: used ? Math.min(o.anchor, createdAt + Math.floor(rand() * (expiresAt - createdAt))) : null,
     });
     if (batch.length === batchSize) {
-      flush(i + 1);
+      await flush(i + 1);
       randomBytes(32 * batchSize).copy(hashes);
     }
   }
-  if (batch.length > 0) flush(o.count);
+  if (batch.length > 0) await flush(o.count);
 }

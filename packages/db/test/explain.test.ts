@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GRANT_FLOWS, ORDER_DIRECTIONS, ORDER_KEYS, type OrderKey } from '@tokenwarden/contracts';
-import { optimizeDatabase, type PageQuery, type TokenFilters, type TokenStore } from '@tokenwarden/db';
-import { newToken, rng, setup } from './helpers.js';
+import type { PageQuery, TokenFilters, TokenStore } from '@tokenwarden/db';
+import { openHarness, newToken, rng, type Harness } from './helpers.js';
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 
@@ -34,7 +34,7 @@ function innerSearch(plan: string[]): string {
   return lines[0] as string;
 }
 
-function populate(store: TokenStore, entityPk: number, n: number) {
+function populate(store: TokenStore, entityPk: number, n: number): Promise<void> {
   const r = rng(17);
   const users = Array.from({ length: 20 }, () => randomUUID());
   const tokens = Array.from({ length: n }, (_, i) =>
@@ -47,25 +47,28 @@ function populate(store: TokenStore, entityPk: number, n: number) {
       expiresAt: 1_700_000_000_000_000 + r.int(0, 1000) * 1_000_000,
     }),
   );
-  store.insert(tokens);
+  return store.insertHistorical(tokens);
 }
 
-describe('explainPage: the inner page select reads only an index', () => {
+/** SQLite's EXPLAIN QUERY PLAN (the `sqlite` project only; PostgreSQL's plans: postgres-explain.test.ts). */
+describe('explainPage (SQLite): the inner page select reads only an index', () => {
   for (const stats of [false, true]) {
     describe(stats ? 'with planner statistics (after ANALYZE)' : 'without planner statistics', () => {
+      let h: Harness;
       let store: TokenStore;
       let entityPk: number;
-      beforeAll(() => {
-        const s = setup();
-        store = s.store;
-        entityPk = s.entity('E').pk;
-        s.entity('Other');
-        populate(store, entityPk, 3000);
-        if (stats) optimizeDatabase(s.db);
+      beforeAll(async () => {
+        h = await openHarness({ backend: 'sqlite', memory: true });
+        store = h.tokens;
+        entityPk = (await h.entity('E')).pk;
+        await h.entity('Other');
+        await populate(store, entityPk, 3000);
+        if (stats) await h.store.optimize();
       });
+      afterAll(() => h?.cleanup());
 
-      it('default order (created_at DESC, no filter) uses a covering index', () => {
-        const plan = store.explainPage(entityPk, query('created_at'));
+      it('default order (created_at DESC, no filter) uses a covering index', async () => {
+        const plan = await store.explainPage(entityPk, query('created_at'));
         expect(plan.join('\n')).toContain('COVERING INDEX');
         const inner = innerSearch(plan);
         expect(inner).toContain('COVERING INDEX tokens_by_created');
@@ -74,10 +77,10 @@ describe('explainPage: the inner page select reads only an index', () => {
       });
 
       for (const orderKey of ORDER_KEYS) {
-        it(`order ${orderKey}: covering index, with and without a cursor, both directions`, () => {
+        it(`order ${orderKey}: covering index, with and without a cursor, both directions`, async () => {
           for (const direction of ORDER_DIRECTIONS) {
             for (const after of [undefined, cursorFor(orderKey)]) {
-              const plan = store.explainPage(entityPk, query(orderKey, { direction, after }));
+              const plan = await store.explainPage(entityPk, query(orderKey, { direction, after }));
               const inner = innerSearch(plan);
               expect(inner, plan.join('\n')).toMatch(/^SEARCH t USING COVERING INDEX /);
               expect(plan.some((l) => /^SCAN t\b/.test(l)), plan.join('\n')).toBe(false);
@@ -95,10 +98,10 @@ describe('explainPage: the inner page select reads only an index', () => {
         });
       }
 
-      it('role filter in the default order is one covering range of token_roles', () => {
+      it('role filter in the default order is one covering range of token_roles', async () => {
         for (const filters of [{ role: 'AUDITOR' }, { role: 'AUDITOR', grantFlow: 'GRANT_FLOW_LOGIN' }] as TokenFilters[]) {
           for (const after of [undefined, cursorFor('created_at')]) {
-            const plan = store.explainPage(entityPk, query('created_at', { filters, after }));
+            const plan = await store.explainPage(entityPk, query('created_at', { filters, after }));
             expect(plan.join('\n')).toContain('COVERING INDEX');
             const inner = innerSearch(plan);
             expect(inner).toMatch(/^SEARCH r USING COVERING INDEX token_roles_order \(entity_pk=\? AND role=\?/);
@@ -108,8 +111,8 @@ describe('explainPage: the inner page select reads only an index', () => {
       });
 
       for (const orderKey of ORDER_KEYS.filter((k) => k !== 'created_at')) {
-        it(`role filter in ${orderKey} order probes token_roles through its covering index`, () => {
-          const plan = store.explainPage(entityPk, query(orderKey, { filters: { role: 'AUDITOR' } }));
+        it(`role filter in ${orderKey} order probes token_roles through its covering index`, async () => {
+          const plan = await store.explainPage(entityPk, query(orderKey, { filters: { role: 'AUDITOR' } }));
           expect(innerSearch(plan)).toMatch(/^SEARCH t USING COVERING INDEX /);
           const probe = plan.filter((l) => / EXISTS /.test(l));
           expect(probe, plan.join('\n')).toHaveLength(1);
@@ -117,14 +120,14 @@ describe('explainPage: the inner page select reads only an index', () => {
         });
       }
 
-      it('equality filters in the default order use their (entity, filter, created_at) index', () => {
+      it('equality filters in the default order use their (entity, filter, created_at) index', async () => {
         const cases: [TokenFilters, string][] = [
           [{ userId: randomUUID() }, 'tokens_user_created'],
           [{ accountId: randomUUID() }, 'tokens_account_created'],
           [{ grantFlow: 'GRANT_FLOW_PASSWORD' }, 'tokens_grant_created'],
         ];
         for (const [filters, index] of cases) {
-          const inner = innerSearch(store.explainPage(entityPk, query('created_at', { filters })));
+          const inner = innerSearch(await store.explainPage(entityPk, query('created_at', { filters })));
           expect(inner).toContain(`COVERING INDEX ${index} `);
         }
       });

@@ -1,19 +1,25 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import { onTestFinished } from 'vitest';
 import { effectiveDirection, type OrderDirection, type OrderKey } from '@tokenwarden/contracts';
 import {
-  DirectoryStore,
-  openDatabase,
   seededRandom,
   sortValue,
-  TokenStore,
   type Cursor,
-  type Db,
-  type NewToken,
+  type Dialect,
+  type DirectoryStore,
+  type EntityRecord,
+  type HistoricalToken,
+  type NewTokenSpec,
   type PageQuery,
   type SortValue,
+  type Store,
   type TokenFilters,
   type TokenRecord,
+  type TokenStore,
 } from '@tokenwarden/db';
+import { openTestStore, type TestStore, type TestStoreOptions } from '@tokenwarden/db/testing/test-store';
 
 /** The package's seeded PRNG with helpers, so random query sequences are reproducible. */
 export function rng(seed: number) {
@@ -32,16 +38,80 @@ export function sha256(raw: string): Buffer {
   return createHash('sha256').update(raw).digest();
 }
 
-export function setup() {
-  const db = openDatabase(':memory:');
-  const dir = new DirectoryStore(db);
-  const store = new TokenStore(db);
-  const entity = (name: string) => dir.createEntity({ entityId: randomUUID(), name, createdAt: 0 });
-  return { db, dir, store, entity };
+export const NIL_UUID = '00000000-0000-0000-0000-000000000000';
+export const MAX_UUID = 'ffffffff-ffff-ffff-ffff-ffffffffffff';
+
+/** Raw SQL on the store's database, beside the store (schema checks, rows the store never writes). `?` placeholders on both backends. */
+export type RawSql = <T = Record<string, unknown>>(text: string, params?: readonly unknown[]) => Promise<T[]>;
+
+export interface Harness {
+  backend: Dialect;
+  store: Store;
+  tokens: TokenStore;
+  dir: DirectoryStore;
+  /** What a second process would open: the SQLite file or the PostgreSQL URL. */
+  location: string;
+  entity(name: string): Promise<EntityRecord>;
+  sql: RawSql;
+  cleanup(): Promise<void>;
 }
 
-/** A token to insert, with sensible defaults. */
-export function newToken(entityPk: number, over: Partial<NewToken> = {}): NewToken {
+/**
+ * A fresh, migrated, empty store of the run's backend (TOKENWARDEN_TEST_BACKEND), on a
+ * file (SQLite) or a database of its own (PostgreSQL), so raw SQL can reach it too.
+ * For use inside a test: it is removed when the test ends.
+ */
+export async function setup(o: TestStoreOptions = {}): Promise<Harness> {
+  const h = await openHarness(o);
+  onTestFinished(() => h.cleanup());
+  return h;
+}
+
+/** As `setup`, for a store shared by a suite (beforeAll): the caller calls `cleanup()`. */
+export async function openHarness(o: TestStoreOptions = {}): Promise<Harness> {
+  return harness(await openTestStore(o));
+}
+
+function harness(ts: TestStore): Harness {
+  let sqlite: Database.Database | undefined;
+  let client: Promise<pg.Client> | undefined;
+  const sql: RawSql = async <T>(text: string, params: readonly unknown[] = []): Promise<T[]> => {
+    if (ts.backend === 'sqlite') {
+      if (ts.location === ':memory:') throw new Error('raw SQL needs a database file');
+      sqlite ??= new Database(ts.location);
+      const stmt = sqlite.prepare(text);
+      return (stmt.reader ? stmt.all(...params) : (stmt.run(...params), [])) as T[];
+    }
+    client ??= (async () => {
+      const c = new pg.Client({ connectionString: ts.location });
+      c.on('error', () => {});
+      await c.connect();
+      return c;
+    })();
+    let i = 0;
+    const { rows } = await (await client).query(text.replace(/\?/g, () => `$${++i}`), [...params]);
+    return rows as T[];
+  };
+  let cleaning: Promise<void> | undefined;
+  return {
+    backend: ts.backend,
+    store: ts.store,
+    tokens: ts.store.tokens,
+    dir: ts.store.directory,
+    location: ts.location,
+    entity: (name) => ts.store.directory.createEntity({ entityId: randomUUID(), name, createdAt: 0 }),
+    sql,
+    cleanup: () =>
+      (cleaning ??= (async () => {
+        sqlite?.close();
+        if (client) await (await client).end().catch(() => {});
+        await ts.cleanup();
+      })()),
+  };
+}
+
+/** A historical token to insert, with sensible defaults. */
+export function newToken(entityPk: number, over: Partial<HistoricalToken> = {}): HistoricalToken {
   return {
     entityPk,
     tokenId: randomUUID(),
@@ -58,8 +128,25 @@ export function newToken(entityPk: number, over: Partial<NewToken> = {}): NewTok
   };
 }
 
+/** A token to issue now, with sensible defaults. */
+export function newSpec(entityPk: number, over: Partial<NewTokenSpec> = {}): NewTokenSpec {
+  return {
+    entityPk,
+    tokenId: randomUUID(),
+    tokenHash: randomBytes(32),
+    clientId: 'client-1',
+    userId: null,
+    accountId: null,
+    grantFlow: 'GRANT_FLOW_CLIENT_CREDENTIALS',
+    roles: [],
+    scopes: ['iam.oauth.*'],
+    lifetimeMicros: 3_600_000_000,
+    ...over,
+  };
+}
+
 /** What the store must answer for a token: the inserted token, as a record, with its pk. */
-export function recordOf(t: NewToken, pk: number): TokenRecord {
+export function recordOf(t: HistoricalToken, pk: number): TokenRecord {
   return {
     pk,
     entityPk: t.entityPk,
@@ -72,9 +159,27 @@ export function recordOf(t: NewToken, pk: number): TokenRecord {
     scopes: [...t.scopes],
     createdAt: t.createdAt,
     expiresAt: t.expiresAt,
-    revokedAt: null,
-    lastUsedAt: null,
+    revokedAt: t.revokedAt ?? null,
+    lastUsedAt: t.lastUsedAt ?? null,
   };
+}
+
+/** Inserts one historical token and answers it as the store reads it back. */
+export async function insertOne(store: TokenStore, t: HistoricalToken): Promise<TokenRecord> {
+  await store.insertHistorical([t]);
+  const got = await store.get(t.entityPk, t.tokenId);
+  if (!got) throw new Error('not inserted');
+  return got;
+}
+
+/** The rejection of a promise that must reject. */
+export async function rejection(p: Promise<unknown>): Promise<unknown> {
+  try {
+    await p;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a rejection');
 }
 
 function cmpValue(a: SortValue, b: SortValue): number {
@@ -124,4 +229,20 @@ export function referencePage(all: readonly TokenRecord[], entityPk: number, q: 
   return rows.slice(q.offset, q.offset + q.limit);
 }
 
-export type { Db };
+/** Runs one statement on a connection of its own to `url` (admin work beside a store). */
+export async function pgQuery<T extends pg.QueryResultRow = Record<string, unknown>>(
+  url: string,
+  text: string,
+  params: readonly unknown[] = [],
+): Promise<T[]> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
+  client.on('error', () => {});
+  await client.connect();
+  try {
+    return (await client.query<T>(text, [...params])).rows;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

@@ -6,8 +6,14 @@ import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { afterAll, describe, expect, it } from 'vitest';
-import { closeDatabase, DirectoryStore, MIGRATIONS_FOLDER, openDatabase, TokenStore, type Db } from '@tokenwarden/db';
+import { systemClock } from '@tokenwarden/db';
+import { closeDatabase, MIGRATIONS_FOLDER, openDatabase, type SqliteDb as Db } from '@tokenwarden/db/sqlite/client';
+import { SqliteDirectoryStore } from '@tokenwarden/db/sqlite/directory-store';
+import { openSqliteStore } from '@tokenwarden/db/sqlite/store';
+import { SqliteTokenStore } from '@tokenwarden/db/sqlite/token-store';
 import { newToken } from './helpers.js';
+
+/** SQLite files: creating, pragmas, reopening, read-only, upgrades (the `sqlite` project only; PostgreSQL: postgres-migrations.test.ts). */
 
 const dirs: string[] = [];
 function tempFile(...parts: string[]): string {
@@ -31,7 +37,7 @@ const pragma = (db: Db, name: string): unknown => db.$client.pragma(name, { simp
 const migrationsApplied = (db: Db): number =>
   (db.$client.prepare('SELECT count(*) AS n FROM __drizzle_migrations').get() as { n: number }).n;
 
-describe('openDatabase', () => {
+describe('openDatabase (SQLite)', () => {
   it('applies the migrations to a fresh file database, creating missing directories', () => {
     const file = tempFile('nested', 'deeper', 'tokenwarden.db');
     const db = openDatabase(file);
@@ -60,24 +66,27 @@ describe('openDatabase', () => {
     }
   });
 
-  it('enforces foreign keys on a file database', () => {
-    const db = openDatabase(tempFile('fk.db'));
+  it('enforces foreign keys on a file database', async () => {
+    const store = openSqliteStore(tempFile('fk.db'));
     try {
-      expect(() => new TokenStore(db).insert([newToken(424242)])).toThrow(/FOREIGN KEY/i);
+      await expect(store.tokens.insertHistorical([newToken(424242)])).rejects.toThrow(/FOREIGN KEY/i);
     } finally {
-      closeDatabase(db);
+      await store.close();
     }
   });
 
-  it('reopening is idempotent: same schema, same migrations, data kept', () => {
+  it('reopening is idempotent: same schema, same migrations, data kept', async () => {
     const file = tempFile('reopen.db');
     const first = openDatabase(file);
     const schema = schemaOf(first);
-    const entity = new DirectoryStore(first).createEntity({ entityId: randomUUID(), name: 'E', createdAt: 1 });
-    const token = newToken(entity.pk, { roles: ['AUDITOR'] });
-    new TokenStore(first).insert([token]);
     closeDatabase(first);
     closeDatabase(first); // closing twice is harmless
+    const store = openSqliteStore(file);
+    const entity = await store.directory.createEntity({ entityId: randomUUID(), name: 'E', createdAt: 1 });
+    const token = newToken(entity.pk, { roles: ['AUDITOR'] });
+    await store.tokens.insertHistorical([token]);
+    await store.close();
+    await store.close(); // so is closing a store twice
 
     for (let i = 0; i < 3; i++) {
       const again = openDatabase(file);
@@ -86,25 +95,25 @@ describe('openDatabase', () => {
         expect(migrationsApplied(again)).toBe(journal.entries.length);
         expect(pragma(again, 'journal_mode')).toBe('wal');
         expect(pragma(again, 'foreign_keys')).toBe(1);
-        const store = new TokenStore(again);
-        expect(store.get(entity.pk, token.tokenId)?.tokenId).toBe(token.tokenId);
-        expect(store.count(entity.pk, { role: 'AUDITOR' }, Number.MAX_SAFE_INTEGER)).toBe(1);
+        const tokens = new SqliteTokenStore(again, systemClock());
+        expect((await tokens.get(entity.pk, token.tokenId))?.tokenId).toBe(token.tokenId);
+        expect(await tokens.count(entity.pk, { role: 'AUDITOR' }, Number.MAX_SAFE_INTEGER)).toBe(1);
       } finally {
         closeDatabase(again);
       }
     }
   });
 
-  it('opens read-only without migrating, and refuses writes', () => {
+  it('opens read-only without migrating, and refuses writes', async () => {
     const file = tempFile('ro.db');
     const rw = openDatabase(file);
-    const entity = new DirectoryStore(rw).createEntity({ entityId: randomUUID(), name: 'E', createdAt: 1 });
+    const entity = await new SqliteDirectoryStore(rw).createEntity({ entityId: randomUUID(), name: 'E', createdAt: 1 });
     closeDatabase(rw);
     const ro = openDatabase(file, { readonly: true });
     try {
-      expect(new DirectoryStore(ro).findEntity(entity.entityId)?.pk).toBe(entity.pk);
+      expect((await new SqliteDirectoryStore(ro).findEntity(entity.entityId))?.pk).toBe(entity.pk);
       expect(pragma(ro, 'foreign_keys')).toBe(1);
-      expect(() => new DirectoryStore(ro).createEntity({ entityId: randomUUID(), name: 'X', createdAt: 1 })).toThrow(/readonly/i);
+      await expect(new SqliteDirectoryStore(ro).createEntity({ entityId: randomUUID(), name: 'X', createdAt: 1 })).rejects.toThrow(/readonly/i);
     } finally {
       closeDatabase(ro);
     }
@@ -123,7 +132,7 @@ describe('openDatabase', () => {
     }
   });
 
-  it('upgrades a database written before grant sets, keeping every token\'s roles and scopes', () => {
+  it('upgrades a database written before grant sets, keeping every token\'s roles and scopes', async () => {
     // A database at the first migration only, as the first release wrote it.
     const folder = tempFile('migrations-0000');
     mkdirSync(join(folder, 'meta'), { recursive: true });
@@ -158,14 +167,14 @@ describe('openDatabase', () => {
       expect(migrationsApplied(db)).toBe(journal.entries.length);
       expect(pragma(db, 'foreign_keys')).toBe(1);
       expect(db.$client.pragma('foreign_key_check')).toEqual([]);
-      const store = new TokenStore(db);
+      const store = new SqliteTokenStore(db, systemClock());
       for (const w of written) {
-        const t = store.get(w.entity, w.tokenId)!;
+        const t = (await store.get(w.entity, w.tokenId))!;
         expect([t.roles, t.scopes]).toEqual([JSON.parse(w.roles), JSON.parse(w.scopes)]);
       }
       // Two distinct pairs in each of the two entities.
       expect((db.$client.prepare('SELECT count(*) AS n FROM grant_sets').get() as { n: number }).n).toBe(4);
-      expect(store.count(1, { role: 'TELLER' }, Number.MAX_SAFE_INTEGER)).toBe(written.filter((w) => w.entity === 1 && w.roles.includes('TELLER')).length);
+      expect(await store.count(1, { role: 'TELLER' }, Number.MAX_SAFE_INTEGER)).toBe(written.filter((w) => w.entity === 1 && w.roles.includes('TELLER')).length);
       // The upgraded schema is exactly the one a new database gets.
       const fresh = openDatabase(':memory:');
       expect(schemaOf(db)).toEqual(schemaOf(fresh));

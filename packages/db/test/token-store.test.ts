@@ -1,18 +1,32 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { GRANT_FLOWS, ORDER_DIRECTIONS, ORDER_KEYS } from '@tokenwarden/contracts';
-import { grantFlowCode, grantFlowOf, type NewToken, type TokenRecord } from '@tokenwarden/db';
-import { newToken, recordOf, rng, setup, sha256 } from './helpers.js';
+import {
+  DuplicateKeyError,
+  grantFlowCode,
+  grantFlowOf,
+  manualClock,
+  sortValue,
+  type HistoricalToken,
+  type PageQuery,
+  type TokenRecord,
+  type TokenStore,
+} from '@tokenwarden/db';
+import { insertOne, newSpec, newToken, recordOf, rejection, rng, setup, sha256, type Harness } from './helpers.js';
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 const SECOND = 1_000_000;
+const T0 = 1_700_000_000 * SECOND;
 
-function insertOne(store: ReturnType<typeof setup>['store'], t: NewToken): TokenRecord {
-  store.insert([t]);
-  const got = store.get(t.entityPk, t.tokenId);
-  if (!got) throw new Error('not inserted');
-  return got;
-}
+const everything = (over: Partial<PageQuery> = {}): PageQuery => ({
+  filters: {},
+  snapshot: MAX_SAFE,
+  orderKey: 'token_id',
+  direction: 'ASC',
+  limit: 1000,
+  offset: 0,
+  ...over,
+});
 
 describe('grant flow codes', () => {
   it('stores grant flows as their 1-based protobuf numbers, and back', () => {
@@ -23,176 +37,329 @@ describe('grant flow codes', () => {
   });
 });
 
-describe('insert / get / findByHash', () => {
-  it('round-trips every field, with null user/account/last use', () => {
-    const { store, entity } = setup();
-    const e = entity('E').pk;
+describe('insertHistorical / get / findByHash', () => {
+  it('round-trips every field, with null user/account/last use', async () => {
+    const { tokens, entity } = await setup();
+    const e = (await entity('E')).pk;
     const t = newToken(e, { roles: ['ENTITY_ADMIN', 'AUDITOR'], scopes: ['*'], grantFlow: 'GRANT_FLOW_ENTITY_SETUP' });
-    const got = insertOne(store, t);
+    const got = await insertOne(tokens, t);
     expect(got).toEqual(recordOf(t, got.pk));
     const u = newToken(e, { userId: randomUUID(), accountId: randomUUID(), grantFlow: 'GRANT_FLOW_PASSWORD', createdAt: -5, expiresAt: MAX_SAFE });
-    const gotU = insertOne(store, u);
+    const gotU = await insertOne(tokens, u);
     expect(gotU).toEqual(recordOf(u, gotU.pk));
   });
 
-  it('finds a token by the hash of its raw value, in whichever entity, and nothing else', () => {
-    const { store, entity } = setup();
-    const a = entity('A').pk;
-    const b = entity('B').pk;
+  it('keeps the history it is given: revocation and last use', async () => {
+    const { tokens, entity } = await setup();
+    const e = (await entity('E')).pk;
+    const t = newToken(e, { revokedAt: T0 + 5, lastUsedAt: T0 + 3, roles: ['R'] });
+    const got = await insertOne(tokens, t);
+    expect(got).toEqual(recordOf(t, got.pk));
+    expect(got.revokedAt).toBe(T0 + 5);
+    expect(got.lastUsedAt).toBe(T0 + 3);
+    expect(await tokens.revoke(e, t.tokenId, T0 + 9)).toBe('already_revoked');
+    expect(await tokens.touchLastUsed(e, got.pk, T0 + 2, 0)).toBe(false);
+  });
+
+  it('finds a token by the hash of its raw value, in whichever entity, and nothing else', async () => {
+    const { tokens, entity } = await setup();
+    const a = (await entity('A')).pk;
+    const b = (await entity('B')).pk;
     const rawA = `tw_${randomBytes(24).toString('base64url')}`;
     const rawB = `tw_${randomBytes(24).toString('base64url')}`;
     const ta = newToken(a, { tokenHash: sha256(rawA) });
     const tb = newToken(b, { tokenHash: sha256(rawB) });
-    store.insert([ta, tb]);
-    expect(store.findByHash(sha256(rawA))?.tokenId).toBe(ta.tokenId);
-    expect(store.findByHash(sha256(rawB))?.entityPk).toBe(b);
-    expect(store.findByHash(sha256(`${rawA}x`))).toBeUndefined();
-    expect(store.findByHash(Buffer.from(rawA))).toBeUndefined();
-    expect(store.findByHash(Buffer.alloc(0))).toBeUndefined();
-    const rec = store.findByHash(sha256(rawA)) as TokenRecord;
+    await tokens.insertHistorical([ta, tb]);
+    expect((await tokens.findByHash(sha256(rawA)))?.tokenId).toBe(ta.tokenId);
+    expect((await tokens.findByHash(sha256(rawB)))?.entityPk).toBe(b);
+    expect(await tokens.findByHash(sha256(`${rawA}x`))).toBeUndefined();
+    expect(await tokens.findByHash(Buffer.from(rawA))).toBeUndefined();
+    expect(await tokens.findByHash(Buffer.alloc(0))).toBeUndefined();
+    const rec = (await tokens.findByHash(sha256(rawA))) as TokenRecord;
     expect(Object.keys(rec)).not.toContain('tokenHash');
     expect(JSON.stringify(rec)).not.toContain(rawA);
     expect(JSON.stringify(rec)).not.toContain(sha256(rawA).toString('hex'));
   });
 
-  it('inserts a batch atomically: a duplicate token_id or hash inserts nothing', () => {
-    const { store, entity } = setup();
-    const e = entity('E').pk;
+  it('answers undefined for an unknown or malformed token id', async () => {
+    const { tokens, entity } = await setup();
+    const e = (await entity('E')).pk;
+    await insertOne(tokens, newToken(e));
+    expect(await tokens.get(e, randomUUID())).toBeUndefined();
+    expect(await tokens.get(e, '')).toBeUndefined();
+    expect(await tokens.get(e, 'not-a-uuid')).toBeUndefined();
+  });
+
+  it('inserts a batch atomically: a duplicate token_id or hash inserts nothing', async () => {
+    const { tokens, entity } = await setup();
+    const e = (await entity('E')).pk;
     const first = newToken(e, { roles: ['R'] });
-    store.insert([first]);
+    await tokens.insertHistorical([first]);
     const fresh = newToken(e, { roles: ['R'] });
-    expect(() => store.insert([fresh, newToken(e, { tokenId: first.tokenId })])).toThrow();
-    expect(() => store.insert([fresh, newToken(e, { tokenHash: first.tokenHash })])).toThrow();
-    expect(store.get(e, fresh.tokenId)).toBeUndefined();
-    expect(store.count(e, {}, MAX_SAFE)).toBe(1);
-    expect(store.count(e, { role: 'R' }, MAX_SAFE)).toBe(1);
+    const dupId = await rejection(tokens.insertHistorical([fresh, newToken(e, { tokenId: first.tokenId })]));
+    expect(dupId).toBeInstanceOf(DuplicateKeyError);
+    expect((dupId as DuplicateKeyError).key).toBe('token_id');
+    const dupHash = await rejection(tokens.insertHistorical([fresh, newToken(e, { tokenHash: first.tokenHash })]));
+    expect(dupHash).toBeInstanceOf(DuplicateKeyError);
+    expect((dupHash as DuplicateKeyError).key).toBe('token_hash');
+    expect(await tokens.get(e, fresh.tokenId)).toBeUndefined();
+    expect(await tokens.count(e, {}, MAX_SAFE)).toBe(1);
+    expect(await tokens.count(e, { role: 'R' }, MAX_SAFE)).toBe(1);
   });
 
-  it('refuses a token of an entity that does not exist (foreign keys are on)', () => {
-    const { store } = setup();
-    expect(() => store.insert([newToken(12345)])).toThrow(/FOREIGN KEY/i);
+  it('refuses a token of an entity that does not exist (foreign keys are on)', async () => {
+    const { tokens } = await setup();
+    await expect(tokens.insertHistorical([newToken(12345)])).rejects.toThrow(/FOREIGN KEY/i);
   });
 
-  it('counts a token once per role filter even when a role is repeated', () => {
-    const { store, entity } = setup();
-    const e = entity('E').pk;
+  it('counts a token once per role filter even when a role is repeated', async () => {
+    const { tokens, entity } = await setup();
+    const e = (await entity('E')).pk;
     const t = newToken(e, { roles: ['AUDITOR', 'AUDITOR', 'READER'] });
-    store.insert([t]);
-    expect(store.count(e, { role: 'AUDITOR' }, MAX_SAFE)).toBe(1);
+    await tokens.insertHistorical([t]);
+    expect(await tokens.count(e, { role: 'AUDITOR' }, MAX_SAFE)).toBe(1);
     for (const orderKey of ORDER_KEYS) {
-      const page = store.page(e, { filters: { role: 'AUDITOR' }, snapshot: MAX_SAFE, orderKey, direction: 'DESC', limit: 10, offset: 0 });
+      const page = await tokens.page(e, { filters: { role: 'AUDITOR' }, snapshot: MAX_SAFE, orderKey, direction: 'DESC', limit: 10, offset: 0 });
       expect(page.map((x) => x.tokenId)).toEqual([t.tokenId]);
       expect(page[0]?.roles).toEqual(['AUDITOR', 'AUDITOR', 'READER']);
     }
   });
 
-  it('inserting an empty batch is a no-op', () => {
-    const { store, entity } = setup();
-    const e = entity('E').pk;
-    store.insert([]);
-    expect(store.count(e, {}, MAX_SAFE)).toBe(0);
+  it('inserting an empty batch is a no-op', async () => {
+    const { tokens, entity } = await setup();
+    const e = (await entity('E')).pk;
+    await tokens.insertHistorical([]);
+    expect(await tokens.count(e, {}, MAX_SAFE)).toBe(0);
+  });
+});
+
+describe('issue', () => {
+  it("stamps created_at from the store's clock and expires_at = created_at + lifetime, and resolves the stored record", async () => {
+    const clock = manualClock(T0);
+    const { tokens, entity } = await setup({ clock });
+    const e = (await entity('E')).pk;
+    const spec = newSpec(e, { roles: ['AUDITOR', 'AUDITOR', 'READER'], scopes: ['iam.oauth.*'], lifetimeMicros: 600 * SECOND });
+    const rec = await tokens.issue(spec);
+    expect(rec.createdAt).toBe(T0);
+    expect(rec.expiresAt).toBe(T0 + 600 * SECOND);
+    expect(rec).toEqual({
+      pk: rec.pk,
+      entityPk: e,
+      tokenId: spec.tokenId,
+      clientId: spec.clientId,
+      userId: null,
+      accountId: null,
+      grantFlow: spec.grantFlow,
+      roles: ['AUDITOR', 'AUDITOR', 'READER'],
+      scopes: ['iam.oauth.*'],
+      createdAt: T0,
+      expiresAt: T0 + 600 * SECOND,
+      revokedAt: null,
+      lastUsedAt: null,
+    });
+    expect(Object.keys(rec)).not.toContain('tokenHash');
+    expect(Object.keys(rec)).not.toContain('lifetimeMicros');
+    expect(Object.isFrozen(rec.roles) && Object.isFrozen(rec.scopes)).toBe(true);
+    expect(await tokens.get(e, spec.tokenId)).toEqual(rec);
+    expect(await tokens.findByHash(spec.tokenHash)).toEqual(rec);
+    // counted once per role, in the role index too
+    expect(await tokens.count(e, { role: 'AUDITOR' }, MAX_SAFE)).toBe(1);
+    expect((await tokens.page(e, everything({ filters: { role: 'READER' }, orderKey: 'created_at' }))).map((t) => t.tokenId)).toEqual([
+      spec.tokenId,
+    ]);
+  });
+
+  it('keeps user and account, and reads successive creation times strictly increasing', async () => {
+    const clock = manualClock(T0);
+    const { tokens, entity } = await setup({ clock });
+    const e = (await entity('E')).pk;
+    const user = randomUUID();
+    const account = randomUUID();
+    const a = await tokens.issue(newSpec(e, { userId: user, accountId: account, grantFlow: 'GRANT_FLOW_PASSWORD' }));
+    const b = await tokens.issue(newSpec(e, { userId: user }));
+    clock.advance(10 * SECOND);
+    const c = await tokens.issue(newSpec(e));
+    expect([a.userId, a.accountId, a.grantFlow]).toEqual([user, account, 'GRANT_FLOW_PASSWORD']);
+    expect([b.userId, b.accountId]).toEqual([user, null]);
+    expect(a.createdAt).toBeLessThan(b.createdAt);
+    expect(c.createdAt).toBeGreaterThanOrEqual(b.createdAt + 10 * SECOND);
+    expect(await tokens.get(e, a.tokenId)).toEqual(a);
+    expect(await tokens.count(e, { userId: user }, MAX_SAFE)).toBe(2);
+    expect(await tokens.count(e, { accountId: account }, MAX_SAFE)).toBe(1);
+  });
+
+  it('a snapshot contains every token issued before it and none issued after it', async () => {
+    const { tokens, entity } = await setup();
+    const e = (await entity('E')).pk;
+    const other = (await entity('F')).pk;
+    const before: TokenRecord[] = [];
+    for (let i = 0; i < 5; i++) before.push(await tokens.issue(newSpec(i % 2 ? other : e, { roles: ['R'] })));
+    const bound = await tokens.snapshot(e);
+    const after = await tokens.issue(newSpec(e, { roles: ['R'] }));
+    const own = before.filter((t) => t.entityPk === e);
+    for (const t of own) expect(t.createdAt).toBeLessThanOrEqual(bound);
+    expect(after.createdAt).toBeGreaterThan(bound);
+    for (const filters of [{}, { role: 'R' }]) {
+      expect(await tokens.count(e, filters, bound)).toBe(own.length);
+      const page = await tokens.page(e, everything({ filters, snapshot: bound, orderKey: 'created_at', direction: 'DESC' }));
+      expect(page.map((t) => t.tokenId)).toEqual(own.map((t) => t.tokenId).reverse());
+      expect(await tokens.count(e, filters, MAX_SAFE)).toBe(own.length + 1);
+    }
+    expect(await tokens.isSettled(e, bound)).toBe(true);
+    expect(await tokens.isSettled(e, before[0]!.createdAt)).toBe(true);
+    // a bound of the future may still gain tokens
+    expect(await tokens.isSettled(e, after.createdAt + 3_600 * SECOND)).toBe(false);
+    expect(await tokens.isSettled(other, after.createdAt + 3_600 * SECOND)).toBe(false);
+  });
+
+  it('takes snapshots from the injected clock too', async () => {
+    const clock = manualClock(T0);
+    const { tokens, entity } = await setup({ clock });
+    const e = (await entity('E')).pk;
+    const t = await tokens.issue(newSpec(e));
+    const bound = await tokens.snapshot(e);
+    expect(bound).toBeGreaterThan(t.createdAt);
+    clock.set(T0 + 100 * SECOND);
+    expect(await tokens.snapshot(e)).toBe(T0 + 100 * SECOND);
+    expect(await tokens.isSettled(e, bound)).toBe(true);
+    expect(await tokens.isSettled(e, T0 + 200 * SECOND)).toBe(false);
+  });
+
+  it('rejects a duplicate token_id or hash with DuplicateKeyError, storing nothing', async () => {
+    const { tokens, entity } = await setup();
+    const e = (await entity('E')).pk;
+    const first = await tokens.issue(newSpec(e, { roles: ['R'] }));
+    const dupId = await rejection(tokens.issue(newSpec(e, { tokenId: first.tokenId, roles: ['R'] })));
+    expect(dupId).toBeInstanceOf(DuplicateKeyError);
+    expect((dupId as DuplicateKeyError).key).toBe('token_id');
+    expect(await tokens.page(e, everything())).toEqual([first]);
+    const spec = newSpec(e, { roles: ['NEW'] });
+    await tokens.issue(spec);
+    const dupHash = await rejection(tokens.issue(newSpec(e, { tokenHash: spec.tokenHash, roles: ['OTHER'] })));
+    expect(dupHash).toBeInstanceOf(DuplicateKeyError);
+    expect((dupHash as DuplicateKeyError).key).toBe('token_hash');
+    expect(await tokens.count(e, {}, MAX_SAFE)).toBe(2);
+    expect(await tokens.count(e, { role: 'R' }, MAX_SAFE)).toBe(1);
+    expect(await tokens.count(e, { role: 'OTHER' }, MAX_SAFE)).toBe(0);
+    expect(await tokens.get(e, first.tokenId)).toEqual(first);
+  });
+
+  it('refuses a token of an entity that does not exist', async () => {
+    const { tokens } = await setup();
+    await expect(tokens.issue(newSpec(12345))).rejects.toThrow(/FOREIGN KEY/i);
   });
 });
 
 describe('revoke', () => {
-  it('answers revoked, then already_revoked, keeping the first revocation time', () => {
-    const { store, entity } = setup();
-    const e = entity('E').pk;
-    const t = insertOne(store, newToken(e));
-    expect(store.revoke(e, t.tokenId, 1000)).toBe('revoked');
-    expect(store.get(e, t.tokenId)?.revokedAt).toBe(1000);
-    expect(store.revoke(e, t.tokenId, 2000)).toBe('already_revoked');
-    expect(store.get(e, t.tokenId)?.revokedAt).toBe(1000);
+  it('answers revoked, then already_revoked, keeping the first revocation time', async () => {
+    const { tokens, entity } = await setup();
+    const e = (await entity('E')).pk;
+    const t = await insertOne(tokens, newToken(e));
+    expect(await tokens.revoke(e, t.tokenId, 1000)).toBe('revoked');
+    expect((await tokens.get(e, t.tokenId))?.revokedAt).toBe(1000);
+    expect(await tokens.revoke(e, t.tokenId, 2000)).toBe('already_revoked');
+    expect((await tokens.get(e, t.tokenId))?.revokedAt).toBe(1000);
   });
 
-  it('answers not_found for an unknown token id', () => {
-    const { store, entity } = setup();
-    const e = entity('E').pk;
-    insertOne(store, newToken(e));
-    expect(store.revoke(e, randomUUID(), 1000)).toBe('not_found');
-    expect(store.revoke(e, '', 1000)).toBe('not_found');
+  it('of concurrent revocations of one token exactly one answers revoked', async () => {
+    const { tokens, entity } = await setup();
+    const e = (await entity('E')).pk;
+    const t = await tokens.issue(newSpec(e));
+    const outcomes = await Promise.all(Array.from({ length: 8 }, (_, i) => tokens.revoke(e, t.tokenId, 1000 + i)));
+    expect(outcomes.filter((o) => o === 'revoked')).toHaveLength(1);
+    expect(outcomes.filter((o) => o === 'already_revoked')).toHaveLength(7);
+    expect((await tokens.get(e, t.tokenId))?.revokedAt).toBe(1000 + outcomes.indexOf('revoked'));
   });
 
-  it("answers not_found for another entity's token, and leaves it untouched", () => {
-    const { store, entity } = setup();
-    const a = entity('A').pk;
-    const b = entity('B').pk;
-    const tb = insertOne(store, newToken(b));
-    expect(store.revoke(a, tb.tokenId, 1000)).toBe('not_found');
-    expect(store.get(b, tb.tokenId)?.revokedAt).toBeNull();
+  it('answers not_found for an unknown token id', async () => {
+    const { tokens, entity } = await setup();
+    const e = (await entity('E')).pk;
+    await insertOne(tokens, newToken(e));
+    expect(await tokens.revoke(e, randomUUID(), 1000)).toBe('not_found');
+    expect(await tokens.revoke(e, '', 1000)).toBe('not_found');
+  });
+
+  it("answers not_found for another entity's token, and leaves it untouched", async () => {
+    const { tokens, entity } = await setup();
+    const a = (await entity('A')).pk;
+    const b = (await entity('B')).pk;
+    const tb = await insertOne(tokens, newToken(b));
+    expect(await tokens.revoke(a, tb.tokenId, 1000)).toBe('not_found');
+    expect((await tokens.get(b, tb.tokenId))?.revokedAt).toBeNull();
     // even once revoked by its owner, the other entity still cannot tell it exists
-    expect(store.revoke(b, tb.tokenId, 1000)).toBe('revoked');
-    expect(store.revoke(a, tb.tokenId, 2000)).toBe('not_found');
-    expect(store.get(b, tb.tokenId)?.revokedAt).toBe(1000);
+    expect(await tokens.revoke(b, tb.tokenId, 1000)).toBe('revoked');
+    expect(await tokens.revoke(a, tb.tokenId, 2000)).toBe('not_found');
+    expect((await tokens.get(b, tb.tokenId))?.revokedAt).toBe(1000);
   });
 
-  it('revokes only the named token', () => {
-    const { store, entity } = setup();
-    const e = entity('E').pk;
+  it('revokes only the named token', async () => {
+    const { tokens, entity } = await setup();
+    const e = (await entity('E')).pk;
     const ts = Array.from({ length: 5 }, () => newToken(e));
-    store.insert(ts);
-    expect(store.revoke(e, ts[2]?.tokenId ?? '', 7)).toBe('revoked');
-    expect(ts.map((t) => store.get(e, t.tokenId)?.revokedAt ?? null)).toEqual([null, null, 7, null, null]);
+    await tokens.insertHistorical(ts);
+    expect(await tokens.revoke(e, ts[2]?.tokenId ?? '', 7)).toBe('revoked');
+    const revokedAt = await Promise.all(ts.map(async (t) => (await tokens.get(e, t.tokenId))?.revokedAt ?? null));
+    expect(revokedAt).toEqual([null, null, 7, null, null]);
   });
 
-  it('is visible to findByHash at once', () => {
-    const { store, entity } = setup();
-    const e = entity('E').pk;
+  it('is visible to findByHash at once', async () => {
+    const { tokens, entity } = await setup();
+    const e = (await entity('E')).pk;
     const t = newToken(e);
-    store.insert([t]);
-    store.revoke(e, t.tokenId, 42);
-    expect(store.findByHash(t.tokenHash)?.revokedAt).toBe(42);
+    await tokens.insertHistorical([t]);
+    await tokens.revoke(e, t.tokenId, 42);
+    expect((await tokens.findByHash(t.tokenHash))?.revokedAt).toBe(42);
   });
 });
 
 describe('touchLastUsed', () => {
-  it('writes at most once per coarseness window', () => {
-    const { store, entity } = setup();
-    const e = entity('E').pk;
-    const t = insertOne(store, newToken(e));
+  it('writes at most once per coarseness window', async () => {
+    const { tokens, entity } = await setup();
+    const e = (await entity('E')).pk;
+    const t = await insertOne(tokens, newToken(e));
     const c = 60 * SECOND;
-    const t0 = 1_700_000_000 * SECOND;
-    expect(store.touchLastUsed(e, t.pk, t0, c)).toBe(true);
-    expect(store.get(e, t.tokenId)?.lastUsedAt).toBe(t0);
-    expect(store.touchLastUsed(e, t.pk, t0 + 1, c)).toBe(false);
-    expect(store.touchLastUsed(e, t.pk, t0 + c, c)).toBe(false); // exactly one window later: t0 < t0 is false
-    expect(store.get(e, t.tokenId)?.lastUsedAt).toBe(t0);
-    expect(store.touchLastUsed(e, t.pk, t0 + c + 1, c)).toBe(true);
-    expect(store.get(e, t.tokenId)?.lastUsedAt).toBe(t0 + c + 1);
+    const t0 = T0;
+    expect(await tokens.touchLastUsed(e, t.pk, t0, c)).toBe(true);
+    expect((await tokens.get(e, t.tokenId))?.lastUsedAt).toBe(t0);
+    expect(await tokens.touchLastUsed(e, t.pk, t0 + 1, c)).toBe(false);
+    expect(await tokens.touchLastUsed(e, t.pk, t0 + c, c)).toBe(false); // exactly one window later: t0 < t0 is false
+    expect((await tokens.get(e, t.tokenId))?.lastUsedAt).toBe(t0);
+    expect(await tokens.touchLastUsed(e, t.pk, t0 + c + 1, c)).toBe(true);
+    expect((await tokens.get(e, t.tokenId))?.lastUsedAt).toBe(t0 + c + 1);
   });
 
-  it('never moves last use backwards', () => {
-    const { store, entity } = setup();
-    const e = entity('E').pk;
-    const t = insertOne(store, newToken(e));
-    expect(store.touchLastUsed(e, t.pk, 5000, 0)).toBe(true);
-    expect(store.touchLastUsed(e, t.pk, 4000, 0)).toBe(false);
-    expect(store.touchLastUsed(e, t.pk, 5000, 0)).toBe(false);
-    expect(store.get(e, t.tokenId)?.lastUsedAt).toBe(5000);
+  it('never moves last use backwards', async () => {
+    const { tokens, entity } = await setup();
+    const e = (await entity('E')).pk;
+    const t = await insertOne(tokens, newToken(e));
+    expect(await tokens.touchLastUsed(e, t.pk, 5000, 0)).toBe(true);
+    expect(await tokens.touchLastUsed(e, t.pk, 4000, 0)).toBe(false);
+    expect(await tokens.touchLastUsed(e, t.pk, 5000, 0)).toBe(false);
+    expect((await tokens.get(e, t.tokenId))?.lastUsedAt).toBe(5000);
   });
 
-  it("does not touch another entity's token, nor an unknown pk", () => {
-    const { store, entity } = setup();
-    const a = entity('A').pk;
-    const b = entity('B').pk;
-    const tb = insertOne(store, newToken(b));
-    expect(store.touchLastUsed(a, tb.pk, 1_000 * SECOND, 0)).toBe(false);
-    expect(store.get(b, tb.tokenId)?.lastUsedAt).toBeNull();
-    expect(store.touchLastUsed(b, tb.pk + 1000, 1_000 * SECOND, 0)).toBe(false);
-    expect(store.touchLastUsed(b, tb.pk, 1_000 * SECOND, 0)).toBe(true);
+  it("does not touch another entity's token, nor an unknown pk", async () => {
+    const { tokens, entity } = await setup();
+    const a = (await entity('A')).pk;
+    const b = (await entity('B')).pk;
+    const tb = await insertOne(tokens, newToken(b));
+    expect(await tokens.touchLastUsed(a, tb.pk, 1_000 * SECOND, 0)).toBe(false);
+    expect((await tokens.get(b, tb.tokenId))?.lastUsedAt).toBeNull();
+    expect(await tokens.touchLastUsed(b, tb.pk + 1000, 1_000 * SECOND, 0)).toBe(false);
+    expect(await tokens.touchLastUsed(b, tb.pk, 1_000 * SECOND, 0)).toBe(true);
   });
 });
 
 describe('entity isolation', () => {
   /** Two entities whose tokens are interleaved and share user, account, role and grant values. */
-  function world() {
-    const { store, entity } = setup();
-    const a = entity('A').pk;
-    const b = entity('B').pk;
+  async function world() {
+    const { tokens: store, entity } = await setup();
+    const a = (await entity('A')).pk;
+    const b = (await entity('B')).pk;
     const user = randomUUID();
     const account = randomUUID();
     const r = rng(3);
-    const tokens: NewToken[] = [];
+    const tokens: HistoricalToken[] = [];
     for (let i = 0; i < 200; i++) {
       tokens.push(
         newToken(i % 2 === 0 ? a : b, {
@@ -205,67 +372,87 @@ describe('entity isolation', () => {
         }),
       );
     }
-    store.insert(tokens);
+    await store.insertHistorical(tokens);
     return { store, a, b, user, account, tokens };
   }
 
-  it('page never returns the other entity, for every order key, direction, filter and cursor', () => {
-    const { store, a, b, user, account, tokens } = world();
+  it('page never returns the other entity, for every order key, direction, filter and cursor', async () => {
+    const { store, a, b, user, account, tokens } = await world();
     const filterSets = [{}, { userId: user }, { accountId: account }, { role: 'AUDITOR' }, { grantFlow: 'GRANT_FLOW_LOGIN' as const }, { role: 'AUDITOR', userId: user }];
     for (const entityPk of [a, b]) {
       const own = new Set(tokens.filter((t) => t.entityPk === entityPk).map((t) => t.tokenId));
+      const other = recordOf(tokens.find((t) => t.entityPk !== entityPk) as HistoricalToken, 0);
       for (const filters of filterSets) {
         for (const orderKey of ORDER_KEYS) {
           for (const direction of ORDER_DIRECTIONS) {
-            const page = store.page(entityPk, { filters, snapshot: MAX_SAFE, orderKey, direction, limit: 100, offset: 0 });
+            const page = await store.page(entityPk, { filters, snapshot: MAX_SAFE, orderKey, direction, limit: 100, offset: 0 });
             expect(page.length).toBeGreaterThan(0);
             for (const rec of page) {
               expect(rec.entityPk).toBe(entityPk);
               expect(own.has(rec.tokenId)).toBe(true);
             }
             // a cursor taken from the other entity's rows still only yields own rows
-            const other = tokens.find((t) => t.entityPk !== entityPk) as NewToken;
-            const after = { value: orderKey === 'token_id' ? other.tokenId : 0, tokenId: other.tokenId };
-            for (const rec of store.page(entityPk, { filters, snapshot: MAX_SAFE, orderKey, direction, limit: 100, offset: 0, after })) {
+            const after = { value: sortValue(other, orderKey), tokenId: other.tokenId };
+            for (const rec of await store.page(entityPk, { filters, snapshot: MAX_SAFE, orderKey, direction, limit: 100, offset: 0, after })) {
               expect(rec.entityPk).toBe(entityPk);
             }
           }
         }
-        expect(store.count(entityPk, filters, MAX_SAFE)).toBeLessThanOrEqual(own.size);
+        expect(await store.count(entityPk, filters, MAX_SAFE)).toBeLessThanOrEqual(own.size);
       }
-      expect(store.count(entityPk, {}, MAX_SAFE)).toBe(own.size);
-      expect(store.count(entityPk, { role: 'AUDITOR' }, MAX_SAFE)).toBe(own.size);
+      expect(await store.count(entityPk, {}, MAX_SAFE)).toBe(own.size);
+      expect(await store.count(entityPk, { role: 'AUDITOR' }, MAX_SAFE)).toBe(own.size);
     }
   });
 
-  it('an entity without tokens sees none, even with filters matching the others', () => {
-    const { store, user } = world();
+  it('an entity without tokens sees none, even with filters matching the others', async () => {
+    const { store, user } = await world();
     for (const orderKey of ORDER_KEYS) {
       for (const filters of [{}, { userId: user }, { role: 'AUDITOR' }]) {
-        expect(store.page(9999, { filters, snapshot: MAX_SAFE, orderKey, direction: 'ASC', limit: 100, offset: 0 })).toEqual([]);
-        expect(store.count(9999, filters, MAX_SAFE)).toBe(0);
+        expect(await store.page(9999, { filters, snapshot: MAX_SAFE, orderKey, direction: 'ASC', limit: 100, offset: 0 })).toEqual([]);
+        expect(await store.count(9999, filters, MAX_SAFE)).toBe(0);
       }
     }
   });
 
-  it("get / revoke / touchLastUsed cannot reach the other entity's tokens", () => {
-    const { store, a, b, tokens } = world();
+  it("get / revoke / touchLastUsed cannot reach the other entity's tokens", async () => {
+    const { store, a, b, tokens } = await world();
     for (const t of tokens.slice(0, 40)) {
       const other = t.entityPk === a ? b : a;
-      const own = store.get(t.entityPk, t.tokenId) as TokenRecord;
+      const own = (await store.get(t.entityPk, t.tokenId)) as TokenRecord;
       expect(own.tokenId).toBe(t.tokenId);
-      expect(store.get(other, t.tokenId)).toBeUndefined();
-      expect(store.revoke(other, t.tokenId, 1)).toBe('not_found');
-      expect(store.touchLastUsed(other, own.pk, 10 * SECOND, 0)).toBe(false);
-      expect(store.get(t.entityPk, t.tokenId)).toEqual(own);
+      expect(await store.get(other, t.tokenId)).toBeUndefined();
+      expect(await store.revoke(other, t.tokenId, 1)).toBe('not_found');
+      expect(await store.touchLastUsed(other, own.pk, 10 * SECOND, 0)).toBe(false);
+      expect(await store.get(t.entityPk, t.tokenId)).toEqual(own);
     }
   });
 });
 
+/** The columns of a table, and their declared types, as the backend describes them. */
+async function columnsOf(h: Harness, table: string): Promise<{ name: string; type: string }[]> {
+  if (h.backend === 'sqlite') return h.sql<{ name: string; type: string }>(`PRAGMA table_info(${table})`);
+  return h.sql<{ name: string; type: string }>(
+    'SELECT column_name AS name, data_type AS type FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ?',
+    [table],
+  );
+}
+
+/** Every table of the product (and the migrations' own), as `FROM` can name them. */
+async function tablesOf(h: Harness): Promise<string[]> {
+  if (h.backend === 'sqlite') {
+    return (await h.sql<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'")).map((t) => `"${t.name}"`);
+  }
+  const rows = await h.sql<{ schema: string; name: string }>(
+    "SELECT table_schema AS schema, table_name AS name FROM information_schema.tables WHERE table_type = 'BASE TABLE' AND table_schema NOT IN ('pg_catalog', 'information_schema')",
+  );
+  return rows.map((t) => `"${t.schema}"."${t.name}"`);
+}
+
 describe('tokens table holds no raw token', () => {
-  it('has exactly the expected columns, of which token_hash is the only secret', () => {
-    const { db } = setup();
-    const cols = db.$client.prepare('PRAGMA table_info(tokens)').all() as { name: string; type: string }[];
+  it('has exactly the expected columns, of which token_hash is the only secret', async () => {
+    const h = await setup();
+    const cols = await columnsOf(h, 'tokens');
     expect(cols.map((c) => c.name).sort()).toEqual(
       [
         'pk',
@@ -285,25 +472,26 @@ describe('tokens table holds no raw token', () => {
     );
     const secretish = cols.filter((c) => /token|secret|raw|access|password|hash|value/i.test(c.name)).map((c) => c.name);
     expect(secretish.sort()).toEqual(['token_hash', 'token_id']);
-    expect(cols.find((c) => c.name === 'token_hash')?.type.toLowerCase()).toBe('blob');
-    const roleCols = db.$client.prepare('PRAGMA table_info(token_roles)').all() as { name: string }[];
+    expect(cols.find((c) => c.name === 'token_hash')?.type.toLowerCase()).toBe(h.backend === 'sqlite' ? 'blob' : 'bytea');
+    const roleCols = await columnsOf(h, 'token_roles');
     expect(roleCols.map((c) => c.name).sort()).toEqual(['created_at', 'entity_pk', 'role', 'token_id', 'token_pk']);
-    const setCols = db.$client.prepare('PRAGMA table_info(grant_sets)').all() as { name: string }[];
+    const setCols = await columnsOf(h, 'grant_sets');
     expect(setCols.map((c) => c.name).sort()).toEqual(['entity_pk', 'pk', 'roles', 'scopes']);
   });
 
-  it('stores the SHA-256 of the raw token and the raw value appears in no cell of any table', () => {
-    const { db, store, entity } = setup();
-    const e = entity('E').pk;
+  it('stores the SHA-256 of the raw token and the raw value appears in no cell of any table', async () => {
+    const h = await setup();
+    const e = (await h.entity('E')).pk;
     const raws = Array.from({ length: 5 }, () => `tw_${randomBytes(32).toString('base64url')}`);
-    store.insert(raws.map((raw) => newToken(e, { tokenHash: sha256(raw), roles: ['AUDITOR'] })));
-    const hashes = db.$client.prepare('SELECT token_hash FROM tokens').all() as { token_hash: Buffer }[];
-    expect(hashes.map((h) => h.token_hash.toString('hex')).sort()).toEqual(raws.map((raw) => sha256(raw).toString('hex')).sort());
-    for (const h of hashes) expect(h.token_hash.length).toBe(32);
-    const tables = db.$client.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[];
+    await h.tokens.insertHistorical(raws.slice(0, 3).map((raw) => newToken(e, { tokenHash: sha256(raw), roles: ['AUDITOR'] })));
+    for (const raw of raws.slice(3)) await h.tokens.issue(newSpec(e, { tokenHash: sha256(raw), roles: ['AUDITOR'] }));
+    const hashes = await h.sql<{ token_hash: Buffer }>('SELECT token_hash FROM tokens');
+    expect(hashes.map((x) => x.token_hash.toString('hex')).sort()).toEqual(raws.map((raw) => sha256(raw).toString('hex')).sort());
+    for (const x of hashes) expect(x.token_hash.length).toBe(32);
+    const tables = await tablesOf(h);
     expect(tables.length).toBeGreaterThan(5);
-    for (const { name } of tables) {
-      for (const row of db.$client.prepare(`SELECT * FROM "${name}"`).all() as Record<string, unknown>[]) {
+    for (const name of tables) {
+      for (const row of await h.sql(`SELECT * FROM ${name}`)) {
         for (const cell of Object.values(row)) {
           const text = Buffer.isBuffer(cell) ? cell.toString('latin1') : String(cell);
           for (const raw of raws) expect(text.includes(raw), `${name} holds a raw token`).toBe(false);
@@ -313,41 +501,23 @@ describe('tokens table holds no raw token', () => {
   });
 });
 
-describe('countUpTo', () => {
-  it('is exact below the cap and stops at it, with every filter shape', () => {
-    const { store, entity } = setup();
-    const e = entity('E').pk;
-    const other = entity('F').pk;
-    const user = randomUUID();
-    store.insert(Array.from({ length: 30 }, (_, i) => newToken(e, { userId: i % 2 ? user : null, roles: ['R'], createdAt: i })));
-    store.insert(Array.from({ length: 30 }, (_, i) => newToken(other, { userId: user, roles: ['R'], createdAt: i })));
-    for (const filters of [{}, { userId: user }, { role: 'R' }, { role: 'R', userId: user }]) {
-      const full = store.count(e, filters, MAX_SAFE);
-      expect(full).toBeGreaterThan(10);
-      expect(store.countUpTo(e, filters, MAX_SAFE, 1000)).toBe(full);
-      expect(store.countUpTo(e, filters, MAX_SAFE, 10)).toBe(10);
-      expect(store.countUpTo(e, filters, 9, 1000)).toBe(store.count(e, filters, 9));
-    }
-  });
-});
-
 describe('cursors past the snapshot', () => {
-  it('never let a page show tokens created after the snapshot, in any order', () => {
-    const { store, entity } = setup();
-    const e = entity('E').pk;
+  it('never let a page show tokens created after the snapshot, in any order', async () => {
+    const { tokens, entity } = await setup();
+    const e = (await entity('E')).pk;
     const older = newToken(e, { createdAt: 100, roles: ['A'] });
     const newer = newToken(e, { createdAt: 200, roles: ['A'] });
-    store.insert([older, newer]);
+    await tokens.insertHistorical([older, newer]);
     for (const filters of [{}, { role: 'A' }]) {
       for (const direction of ['DESC', 'ORDER_DIRECTION_ENUM_UNSPECIFIED', 'ASC'] as const) {
-        const page = store.page(e, {
+        const page = await tokens.page(e, {
           filters,
           snapshot: 150,
           orderKey: 'created_at',
           direction,
           limit: 10,
           offset: 0,
-          after: { value: direction === 'ASC' ? 0 : 300, tokenId: 'x' },
+          after: { value: direction === 'ASC' ? 0 : 300, tokenId: randomUUID() },
         });
         expect(page.map((t) => t.tokenId), `${direction} ${JSON.stringify(filters)}`).toEqual([older.tokenId]);
       }
@@ -356,69 +526,51 @@ describe('cursors past the snapshot', () => {
 });
 
 describe('grant sets', () => {
-  const page = (store: ReturnType<typeof setup>['store'], e: number) =>
-    store.page(e, { filters: {}, snapshot: MAX_SAFE, orderKey: 'token_id', direction: 'ASC', limit: 100, offset: 0 });
-  const sets = (db: ReturnType<typeof setup>['db']) =>
-    db.$client.prepare('SELECT entity_pk, roles, scopes FROM grant_sets ORDER BY pk').all() as { entity_pk: number; roles: string; scopes: string }[];
+  const page = (store: TokenStore, e: number) => store.page(e, everything());
+  const sets = (h: Harness) => h.sql<{ entity_pk: number; roles: string; scopes: string }>('SELECT entity_pk, roles, scopes FROM grant_sets ORDER BY pk');
 
-  it('stores each distinct (roles, scopes) pair once per entity, keeping list order', () => {
-    const { db, store, entity } = setup();
-    const a = entity('A').pk;
-    const b = entity('B').pk;
+  it('stores each distinct (roles, scopes) pair once per entity, keeping list order', async () => {
+    const h = await setup();
+    const a = (await h.entity('A')).pk;
+    const b = (await h.entity('B')).pk;
     const x = { roles: ['TELLER', 'AUDITOR'], scopes: ['iam.oauth.*'] };
     const y = { roles: ['AUDITOR', 'TELLER'], scopes: ['iam.oauth.*'] };
-    store.insert([newToken(a, x), newToken(a, x)]);
-    store.insert([newToken(a, x), newToken(a, y), newToken(b, x)]);
-    expect(sets(db)).toEqual([
+    await h.tokens.insertHistorical([newToken(a, x), newToken(a, x)]);
+    await h.tokens.insertHistorical([newToken(a, x), newToken(a, y), newToken(b, x)]);
+    // issuing reuses the sets too
+    await h.tokens.issue(newSpec(a, y));
+    await h.tokens.issue(newSpec(b, x));
+    expect(await sets(h)).toEqual([
       { entity_pk: a, roles: '["TELLER","AUDITOR"]', scopes: '["iam.oauth.*"]' },
       { entity_pk: a, roles: '["AUDITOR","TELLER"]', scopes: '["iam.oauth.*"]' },
       { entity_pk: b, roles: '["TELLER","AUDITOR"]', scopes: '["iam.oauth.*"]' },
     ]);
-    expect(page(store, a).map((t) => t.roles.join())).toEqual(
-      expect.arrayContaining(['TELLER,AUDITOR', 'AUDITOR,TELLER']),
-    );
+    expect((await page(h.tokens, a)).map((t) => t.roles.join())).toEqual(expect.arrayContaining(['TELLER,AUDITOR', 'AUDITOR,TELLER']));
   });
 
-  it('hands out one frozen list per set: records share it and nobody can change it', () => {
-    const { store, entity } = setup();
-    const e = entity('E').pk;
-    store.insert([newToken(e, { roles: ['AUDITOR'] }), newToken(e, { roles: ['AUDITOR'] })]);
-    const [first, second] = page(store, e);
+  it('hands out one frozen list per set: records share it and nobody can change it', async () => {
+    const { tokens, entity } = await setup();
+    const e = (await entity('E')).pk;
+    await tokens.insertHistorical([newToken(e, { roles: ['AUDITOR'] }), newToken(e, { roles: ['AUDITOR'] })]);
+    const [first, second] = await page(tokens, e);
     expect(first!.roles).toBe(second!.roles);
     expect(Object.isFrozen(first!.roles) && Object.isFrozen(first!.scopes)).toBe(true);
     expect(() => (first!.roles as string[]).push('ADMIN')).toThrow(TypeError);
-    expect(page(store, e)[0]!.roles).toEqual(['AUDITOR']);
-    expect(Object.isFrozen(store.get(e, first!.tokenId)!.roles)).toBe(true);
+    expect((await page(tokens, e))[0]!.roles).toEqual(['AUDITOR']);
+    expect(Object.isFrozen((await tokens.get(e, first!.tokenId))!.roles)).toBe(true);
   });
 
-  it('never serves a set read inside a transaction that rolled back', () => {
-    const { db, store, entity } = setup();
-    const e = entity('E').pk;
-    const rolledBack = newToken(e, { roles: ['GONE'] });
-    expect(() =>
-      db.$client.transaction(() => {
-        store.insert([rolledBack]);
-        expect(page(store, e).map((t) => t.roles)).toEqual([['GONE']]);
-        throw new Error('roll back');
-      })(),
-    ).toThrow('roll back');
-    // The same grant_sets key is handed out again, now for other lists.
-    const kept = newToken(e, { roles: ['KEPT'] });
-    store.insert([kept]);
-    expect(page(store, e).map((t) => [t.tokenId, t.roles])).toEqual([[kept.tokenId, ['KEPT']]]);
-  });
-
-  it('resolves a set only for the entity that owns it', () => {
-    const { db, store, entity } = setup();
-    const a = entity('A').pk;
-    const b = entity('B').pk;
+  it('resolves a set only for the entity that owns it', async () => {
+    const h = await setup();
+    const a = (await h.entity('A')).pk;
+    const b = (await h.entity('B')).pk;
     const t = newToken(a, { roles: ['MINE'] });
-    store.insert([t]);
-    expect(page(store, a)).toHaveLength(1);
+    await h.tokens.insertHistorical([t]);
+    expect(await page(h.tokens, a)).toHaveLength(1);
     // A token row of B pointing at A's set (never written by the store) is refused, not served.
-    const setPk = (db.$client.prepare('SELECT grant_set_pk FROM tokens WHERE token_id = ?').pluck().get(t.tokenId)) as number;
-    store.insert([newToken(b, { roles: ['THEIRS'] })]);
-    db.$client.prepare('UPDATE tokens SET grant_set_pk = ? WHERE entity_pk = ?').run(setPk, b);
-    expect(() => page(store, b)).toThrow(/grant set/);
+    const [row] = await h.sql<{ grant_set_pk: number }>('SELECT grant_set_pk FROM tokens WHERE token_id = ?', [t.tokenId]);
+    await h.tokens.insertHistorical([newToken(b, { roles: ['THEIRS'] })]);
+    await h.sql('UPDATE tokens SET grant_set_pk = ? WHERE entity_pk = ?', [row!.grant_set_pk, b]);
+    await expect(page(h.tokens, b)).rejects.toThrow(/grant set/);
   });
 });

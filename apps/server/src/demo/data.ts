@@ -1,5 +1,5 @@
 import { bootstrapEntity, createAccount, createApiClient, createUser, mintToken, type Deps } from '@tokenwarden/api';
-import { optimizeDatabase, seededRandom, seededUuid, writeSyntheticTokens } from '@tokenwarden/db';
+import { seededRandom, seededUuid, writeSyntheticTokens } from '@tokenwarden/db';
 
 /**
  * The demo tenant. Its credentials are fixed so the README's examples work as written;
@@ -40,7 +40,7 @@ export function demoEntityId(seed: number): string {
 export async function ensureDemoData(deps: Deps, o: DemoOptions): Promise<boolean> {
   const rand = seededRandom(o.seed);
   const entityId = seededUuid(rand);
-  if (deps.directory.findEntity(entityId)) return false;
+  if (await deps.directory.findEntity(entityId)) return false;
   const entity = await bootstrapEntity(deps, DEMO.entityName, { entityId, ...DEMO.admin });
   await createApiClient(deps, entity.entity_pk, {
     name: 'Reporting service',
@@ -48,9 +48,8 @@ export async function ensureDemoData(deps: Deps, o: DemoOptions): Promise<boolea
     scopes: ['iam.oauth.tokens.list.get', 'payments.*'],
     ...DEMO.reporting,
   });
-  const accounts = Array.from({ length: 6 }, (_, i) =>
-    createAccount(deps, entity.entity_pk, `Demo account ${i + 1}`, seededUuid(rand)),
-  );
+  const accounts = [];
+  for (let i = 0; i < 6; i++) accounts.push(await createAccount(deps, entity.entity_pk, `Demo account ${i + 1}`, seededUuid(rand)));
   const users = [];
   for (const [i, u] of DEMO.users.entries()) {
     const accountIds = [accounts[i % accounts.length]!.account_id, accounts[(i + 3) % accounts.length]!.account_id];
@@ -58,7 +57,7 @@ export async function ensureDemoData(deps: Deps, o: DemoOptions): Promise<boolea
     users.push({ userId: created.user_id, accountIds });
   }
   const anchor = deps.clock.nowMicros() - 1_000_000;
-  writeSyntheticTokens(
+  await writeSyntheticTokens(
     deps.tokens,
     {
       entityPk: entity.entity_pk,
@@ -70,20 +69,20 @@ export async function ensureDemoData(deps: Deps, o: DemoOptions): Promise<boolea
     { count: o.tokens, seed: o.seed + 1, anchor, spanMicros: 6 * MONTH, onProgress: (n) => o.onProgress?.(n, o.tokens) },
   );
   const other = await bootstrapEntity(deps, DEMO.other.entityName, { entityId: seededUuid(rand), ...DEMO.other });
-  writeSyntheticTokens(
+  await writeSyntheticTokens(
     deps.tokens,
     { entityPk: other.entity_pk, clientIds: [DEMO.other.clientId], users: [], accountIds: [], roles: ['ENTITY_ADMIN', 'OPERATOR'] },
     { count: Math.min(500, o.tokens), seed: o.seed + 2, anchor, spanMicros: MONTH },
   );
-  optimizeDatabase(deps.db);
+  await deps.store.optimize();
   return true;
 }
 
 /** A fresh client-credentials token of the demo admin client, for the start-up banner. */
-export function issueDemoToken(deps: Deps, seed: number): string {
-  const entity = deps.directory.findEntity(demoEntityId(seed));
+export async function issueDemoToken(deps: Deps, seed: number): Promise<string> {
+  const entity = await deps.directory.findEntity(demoEntityId(seed));
   if (!entity) throw new Error('the demo entity is missing');
-  return mintToken(deps, {
+  const { accessToken } = await mintToken(deps, {
     entityPk: entity.pk,
     clientId: DEMO.admin.clientId,
     userId: null,
@@ -92,5 +91,6 @@ export function issueDemoToken(deps: Deps, seed: number): string {
     roles: ['ENTITY_ADMIN'],
     scopes: ['*'],
     lifetimeSeconds: deps.config.lifetimes.client_credentials,
-  }).accessToken;
+  });
+  return accessToken;
 }

@@ -1,18 +1,34 @@
+import { join } from 'node:path';
 import { bootstrapEntity, type Deps, type MintSpec } from '@tokenwarden/api';
+import { createTestDatabase } from '@tokenwarden/db/testing/postgres-server';
+import { testBackend, testPostgres } from '@tokenwarden/db/testing/test-store';
 import { mintTestToken } from '../../src/testing.js';
+
+/**
+ * A new, empty database of the run's backend for a server or admin process: the settings
+ * to give it (`env`, and `args` for tokenwarden-admin) and how to remove it.
+ */
+export async function freshDatabase(dir: string, name: string): Promise<{ env: Record<string, string>; args: string[]; drop(): Promise<void> }> {
+  if (testBackend() === 'postgres') {
+    const db = await createTestDatabase((await testPostgres()).url);
+    return { env: { TOKENWARDEN_DATABASE_URL: db.url }, args: [], drop: () => db.drop() };
+  }
+  const file = join(dir, name);
+  return { env: { TOKENWARDEN_DB: file, TOKENWARDEN_DATABASE_URL: '' }, args: ['--db', file], drop: async () => {} };
+}
 
 export { startTestServer as startServer, type TestServer } from '../../src/testing.js';
 
 /** An entity with its setup client; `admin` is a client-credentials token with every scope. */
 export async function newEntity(deps: Deps, name: string) {
   const e = await bootstrapEntity(deps, name);
-  const admin = issue(deps, { entityPk: e.entity_pk, clientId: e.client_id, scopes: ['*'] });
+  const admin = await issue(deps, { entityPk: e.entity_pk, clientId: e.client_id, scopes: ['*'] });
   return { ...e, admin };
 }
 
 /** Mints a token directly (defaults: client credentials, every scope, one hour). */
-export function issue(deps: Deps, spec: Partial<MintSpec> & { entityPk: number }): string {
-  return mintTestToken(deps, spec).accessToken;
+export async function issue(deps: Deps, spec: Partial<MintSpec> & { entityPk: number }): Promise<string> {
+  return (await mintTestToken(deps, spec)).accessToken;
 }
 
 export interface RequestOptions {

@@ -9,15 +9,6 @@ import {
 import { sortValue, type Cursor, type TokenFilters, type TokenRecord, type TokenStore } from '@tokenwarden/db';
 import { Lru } from './lru.js';
 
-/** Computes totals; may run off the request thread (a worker with its own connection). */
-export interface Counter {
-  count(entityPk: number, filters: TokenFilters, snapshot: Micros): Promise<number>;
-}
-
-export function inlineCounter(store: TokenStore): Counter {
-  return { count: async (entityPk, filters, snapshot) => store.count(entityPk, filters, snapshot) };
-}
-
 export interface ListResult {
   records: TokenRecord[];
   total: number;
@@ -30,8 +21,9 @@ const CURSORS_PER_WALK = 16;
 /**
  * Lists one page of an entity's tokens at a snapshot.
  *
- * A snapshot at or before the request's clock reading selects an immutable set (tokens
- * are never deleted and every later token is created after it), so for such snapshots:
+ * A settled snapshot (one the store took, or any bound before it: see
+ * `TokenStore.snapshot`) selects an immutable set, since tokens are never deleted and
+ * every later token is created after it, whichever process issues it. So for such snapshots:
  *  - the total is counted at most once per (entity, filters, snapshot), concurrent
  *    first requests sharing one count;
  *  - the last row of each served page is kept as a keyset cursor, so the next page
@@ -39,9 +31,11 @@ const CURSORS_PER_WALK = 16;
  *    from the nearest earlier cursor;
  *  - a page shorter than the page size is the last one and gives the total without a
  *    count, and a page past a known total is answered without a query.
- * The page query runs first; the count (when still needed) after it, in the counter,
- * which may be a worker thread so a count of millions of rows never blocks this one.
- * A snapshot in the future is served correctly but nothing about it is cached.
+ * The page query runs first; the count (when still needed) after it, in the store, which
+ * counts where a count of millions of rows blocks no request (SQLite: a worker thread;
+ * PostgreSQL: the server). A snapshot in the future is served correctly but nothing about
+ * it is cached. The caches are per process: with several replicas each keeps its own,
+ * and each is exact because it only ever holds facts of settled snapshots.
  */
 export class TokenLister {
   private readonly counts: Lru<string, Total>;
@@ -49,21 +43,28 @@ export class TokenLister {
 
   constructor(
     private readonly store: TokenStore,
-    private readonly counter: Counter,
     limits: { cursorCacheEntries: number; countCacheEntries: number },
   ) {
     this.counts = new Lru(limits.countCacheEntries);
     this.cursors = new Lru(limits.cursorCacheEntries);
   }
 
-  async list(entityPk: number, input: ListTokensInput, filters: TokenFilters, now: Micros): Promise<ListResult> {
+  async list(entityPk: number, input: ListTokensInput, filters: TokenFilters): Promise<ListResult> {
     const { page_size: size, page_number: number } = input.page_params;
     const { order_key: orderKey, order_direction: direction } = input.order_params;
-    const snapshotTs = input.page_params.first_request_timestamp ?? microsToTimestamp(now);
-    const snapshot = timestampToMicrosFloor(snapshotTs);
-    // The clock strictly increases, so a snapshot at or before this request's reading
-    // (including the one taken from it) can gain no token later.
-    const stable = snapshot <= now;
+    const given = input.page_params.first_request_timestamp;
+    let snapshotTs: Timestamp;
+    let snapshot: Micros;
+    let stable: boolean;
+    if (given === undefined) {
+      snapshot = await this.store.snapshot(entityPk);
+      snapshotTs = microsToTimestamp(snapshot);
+      stable = true;
+    } else {
+      snapshotTs = given;
+      snapshot = timestampToMicrosFloor(given);
+      stable = await this.store.isSettled(entityPk, snapshot);
+    }
     const filterKey = `${entityPk}|${filters.accountId ?? ''}|${filters.userId ?? ''}|${filters.grantFlow ?? ''}|${filters.role ?? ''}|${snapshot}`;
     const known = stable ? this.counts.get(filterKey) : undefined;
 
@@ -87,7 +88,7 @@ export class TokenLister {
       }
     }
     const offset = (number - 1 - from) * size;
-    const records = this.store.page(entityPk, { filters, snapshot, orderKey, direction, limit: size, offset, after });
+    const records = await this.store.page(entityPk, { filters, snapshot, orderKey, direction, limit: size, offset, after });
     const last = records[records.length - 1];
     // A short page is the last one: no page follows it, so its cursor would never be used.
     if (stable && last && records.length === size) {
@@ -118,8 +119,8 @@ export class TokenLister {
   }
 
   private total(entityPk: number, filters: TokenFilters, snapshot: Micros, cacheKey: string | undefined): Promise<number> {
-    if (cacheKey === undefined) return this.counter.count(entityPk, filters, snapshot);
-    const pending = this.counter.count(entityPk, filters, snapshot);
+    if (cacheKey === undefined) return this.store.count(entityPk, filters, snapshot);
+    const pending = this.store.count(entityPk, filters, snapshot);
     const entry: Total = { promise: pending };
     this.counts.set(cacheKey, entry);
     pending.then(

@@ -26,8 +26,8 @@ function visibleFilters(principal: Principal, input: ListTokensInput): TokenFilt
 }
 
 /** A token the principal may see, or 404 (unknown, of another entity, or of another user). */
-function visibleToken(deps: Deps, principal: Principal, tokenId: string) {
-  const token = deps.tokens.get(principal.entityPk, tokenId.toLowerCase());
+async function visibleToken(deps: Deps, principal: Principal, tokenId: string) {
+  const token = await deps.tokens.get(principal.entityPk, tokenId.toLowerCase());
   if (!token || (!principal.seesWholeEntity && token.userId !== principal.userId)) {
     fail('NOT_FOUND', 'not_found.token');
   }
@@ -40,10 +40,10 @@ function visibleToken(deps: Deps, principal: Principal, tokenId: string) {
  * apps/server/src/rest.ts); every other caller goes through the procedure.
  */
 export async function listTokens(ctx: Context, input: ListTokensInput): Promise<ListTokensResponse> {
-  const principal = principalFor(ctx, SCOPES.list);
-  const now = ctx.deps.clock.nowMicros();
+  const principal = await principalFor(ctx, SCOPES.list);
   const filters = visibleFilters(principal, input);
-  const result = await ctx.deps.lister.list(principal.entityPk, input, filters, now);
+  const result = await ctx.deps.lister.list(principal.entityPk, input, filters);
+  const now = ctx.deps.clock.nowMicros();
   const size = input.page_params.page_size;
   return {
     tokens: result.records.map((r) => presentToken(r, now)),
@@ -65,21 +65,21 @@ export const tokensRouter = {
 
   get: publicProcedure
     .input(TokenIdInput)
-    .query(({ ctx, input }) => {
-      const principal = principalFor(ctx, SCOPES.get);
-      return presentToken(visibleToken(ctx.deps, principal, input.token_id), ctx.deps.clock.nowMicros());
+    .query(async ({ ctx, input }) => {
+      const principal = await principalFor(ctx, SCOPES.get);
+      return presentToken(await visibleToken(ctx.deps, principal, input.token_id), ctx.deps.clock.nowMicros());
     }),
 
   revoke: publicProcedure
     .input(RevokeTokenInput)
-    .mutation(({ ctx, input }) => {
-      const principal = principalFor(ctx, SCOPES.revoke);
+    .mutation(async ({ ctx, input }) => {
+      const principal = await principalFor(ctx, SCOPES.revoke);
       const bodyId = input.body?.token_id;
       if (bodyId !== undefined && bodyId.toLowerCase() !== input.token_id.toLowerCase()) {
         fail('INVALID_ARGUMENT', undefined, [{ field: 'body.token_id', reason: 'mismatch' }]);
       }
-      const token = visibleToken(ctx.deps, principal, input.token_id);
-      const outcome = ctx.deps.tokens.revoke(principal.entityPk, token.tokenId, ctx.deps.clock.nowMicros());
+      const token = await visibleToken(ctx.deps, principal, input.token_id);
+      const outcome = await ctx.deps.tokens.revoke(principal.entityPk, token.tokenId, ctx.deps.clock.nowMicros());
       if (outcome === 'not_found') fail('NOT_FOUND', 'not_found.token');
       if (outcome === 'already_revoked') fail('FAILED_PRECONDITION', 'revoked.already');
       ctx.deps.log.info({ event: 'token.revoked', token_id: token.tokenId, by: principal.tokenId }, 'token revoked');

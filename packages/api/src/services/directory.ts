@@ -18,7 +18,7 @@ export interface NewClient {
 export async function createApiClient(deps: Deps, entityPk: number, c: NewClient) {
   const clientId = c.clientId ?? randomUUID();
   const clientSecret = c.clientSecret ?? newClientSecret();
-  deps.directory.createClient({
+  await deps.directory.createClient({
     entityPk,
     clientId,
     name: c.name,
@@ -40,7 +40,7 @@ export interface NewUser {
 }
 
 export async function createUser(deps: Deps, entityPk: number, u: NewUser) {
-  const user = deps.directory.createUser({
+  const user = await deps.directory.createUser({
     entityPk,
     userId: u.userId ?? randomUUID(),
     username: u.username,
@@ -53,8 +53,8 @@ export async function createUser(deps: Deps, entityPk: number, u: NewUser) {
   return { user_id: user.userId, username: user.username, roles: user.roles, scopes: user.scopes, account_ids: u.accountIds ?? [] };
 }
 
-export function createAccount(deps: Deps, entityPk: number, name: string, accountId: string = randomUUID()) {
-  const account = deps.directory.createAccount({ entityPk, accountId, name, createdAt: deps.clock.nowMicros() });
+export async function createAccount(deps: Deps, entityPk: number, name: string, accountId: string = randomUUID()) {
+  const account = await deps.directory.createAccount({ entityPk, accountId, name, createdAt: deps.clock.nowMicros() });
   return { account_id: account.accountId, name: account.name };
 }
 
@@ -63,7 +63,7 @@ export function createAccount(deps: Deps, entityPk: number, name: string, accoun
  * first, short-lived, all-powerful ENTITY_SETUP token.
  */
 export async function bootstrapEntity(deps: Deps, name: string, fixed: { entityId?: string } & Pick<NewClient, 'clientId' | 'clientSecret'> = {}) {
-  const entity = deps.directory.createEntity({
+  const entity = await deps.directory.createEntity({
     entityId: fixed.entityId ?? randomUUID(),
     name,
     createdAt: deps.clock.nowMicros(),
@@ -75,7 +75,7 @@ export async function bootstrapEntity(deps: Deps, name: string, fixed: { entityI
     clientId: fixed.clientId,
     clientSecret: fixed.clientSecret,
   });
-  const { accessToken, record } = mintToken(deps, {
+  const { accessToken, record } = await mintToken(deps, {
     entityPk: entity.pk,
     clientId: client.client_id,
     userId: null,

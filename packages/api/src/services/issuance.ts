@@ -25,7 +25,7 @@ interface Grant {
   roles: string[];
   scopes: string[];
   lifetimeSeconds: number;
-  mayBind(accountId: string): boolean;
+  mayBind(accountId: string): Promise<boolean>;
 }
 
 /**
@@ -33,14 +33,14 @@ interface Grant {
  * so an unknown client and a wrong secret cost the same and answer the same.
  */
 async function verifiedClient(deps: Deps, clientId: string, secret: string): Promise<ClientRecord | undefined> {
-  const client = deps.directory.findClient(clientId);
+  const client = await deps.directory.findClient(clientId);
   const ok = await verifySecret(secret, client?.secretHash ?? DECOY_HASH);
   return ok && client ? client : undefined;
 }
 
 /** Verifies a user's password, with the same decoy rule as `verifiedClient`. */
 async function verifiedUser(deps: Deps, username: string, password: string): Promise<UserRecord | undefined> {
-  const user = deps.directory.findUserByUsername(username);
+  const user = await deps.directory.findUserByUsername(username);
   const ok = await verifySecret(password, user?.passwordHash ?? DECOY_HASH);
   return ok && user ? user : undefined;
 }
@@ -141,11 +141,11 @@ export async function issueToken(deps: Deps, req: IssueTokenRequest): Promise<Is
   const grant = await authenticateGrant(deps, req);
   const scopes = narrowScopes(grant.scopes, req.scope);
   const accountId = req.account_id?.toLowerCase() ?? null;
-  if (accountId !== null && !grant.mayBind(accountId)) {
+  if (accountId !== null && !(await grant.mayBind(accountId))) {
     fail('INVALID_ARGUMENT', undefined, [{ field: 'account_id', reason: 'account_not_allowed' }]);
   }
   // The clock is read only now, after the (slow) scrypt work: created_at is issuance time.
-  const { accessToken, record } = mintToken(deps, {
+  const { accessToken, record } = await mintToken(deps, {
     entityPk: grant.entityPk,
     clientId: grant.clientId,
     userId: grant.userId,

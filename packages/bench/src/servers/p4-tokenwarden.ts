@@ -1,5 +1,5 @@
-import { createDeps, inlineCounter, workerCounter } from '@tokenwarden/api';
-import { openDatabase, TokenStore } from '@tokenwarden/db';
+import { createDeps } from '@tokenwarden/api';
+import { openSqliteStore } from '@tokenwarden/db/sqlite/store';
 import { createApp, createLogger } from '@tokenwarden/server';
 import { ready } from './raw-core.js';
 
@@ -11,9 +11,8 @@ import { ready } from './raw-core.js';
 const file = process.argv[2] ?? '';
 const mode = process.argv[3] ?? 'worker';
 const log = createLogger(process.env.LOG_LEVEL ?? 'warn');
-const db = openDatabase(file);
-const counter = mode === 'inline' ? { ...inlineCounter(new TokenStore(db)), close: async () => {} } : workerCounter(db, file);
-const deps = createDeps(db, { log, counter });
-const app = createApp({ deps, log, onClose: () => counter.close() });
+const store = openSqliteStore(file, { counts: mode === 'inline' ? 'inline' : 'worker' });
+const deps = createDeps(store, { log });
+const app = createApp({ deps, log });
 app.listen(0, '127.0.0.1').then((address) => ready(address.port));
 process.once('SIGTERM', () => void app.close().then(() => process.exit(0)));

@@ -3,8 +3,9 @@ import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Micros } from '@tokenwarden/contracts';
 import { openDatabase } from './client.js';
-import type { TokenFilters } from './list-query.js';
-import { TokenStore } from './token-store.js';
+import type { TokenFilters } from '../list-types.js';
+import { systemClock } from '../clock.js';
+import { SqliteTokenStore } from './token-store.js';
 
 /** A count request from `CountWorker`; the answer carries the same id. */
 export interface CountRequest {
@@ -37,7 +38,7 @@ const port = parentPort;
 if (port) {
   lowerOwnPriority();
   const db = openDatabase((workerData as { file: string }).file, { readonly: true });
-  const store = new TokenStore(db);
+  const store = new SqliteTokenStore(db, systemClock());
   port.on('message', (m: CountRequest | 'close') => {
     if (m === 'close') {
       // Read-only: nothing to optimize or checkpoint.
@@ -47,7 +48,7 @@ if (port) {
     }
     let reply: CountReply;
     try {
-      reply = { id: m.id, n: store.count(m.entityPk, m.filters, m.snapshot) };
+      reply = { id: m.id, n: store.countNow(m.entityPk, m.filters, m.snapshot) };
     } catch (error) {
       reply = { id: m.id, error: error instanceof Error ? error.message : String(error) };
     }

@@ -4,23 +4,27 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { DrizzleQueryError } from 'drizzle-orm';
+import { DuplicateKeyError } from '../store.js';
 import * as schema from './schema.js';
 
-export type Db = ReturnType<typeof drizzleFor>;
+export type SqliteDb = ReturnType<typeof drizzleFor>;
 const drizzleFor = (client: Database.Database) => drizzle({ client, schema });
 
-export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../drizzle', import.meta.url));
+export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../drizzle/sqlite', import.meta.url));
 
 export interface OpenOptions {
   /** Open an existing database for reading only (no migrations, no writes). */
   readonly?: boolean;
+  /** Loading a new file in bulk: no fsync and a 1 GiB page cache (durability does not matter until it is complete). */
+  bulkLoad?: boolean;
 }
 
 /**
  * Opens (creating if needed) the SQLite database at `file` (`:memory:` for tests), sets
  * the pragmas the product relies on, and applies pending migrations.
  */
-export function openDatabase(file: string, options: OpenOptions = {}): Db {
+export function openDatabase(file: string, options: OpenOptions = {}): SqliteDb {
   if (file !== ':memory:' && !options.readonly) mkdirSync(dirname(file), { recursive: true });
   const sqlite = new Database(file, { readonly: options.readonly ?? false });
   if (!options.readonly) {
@@ -31,8 +35,9 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
   }
   sqlite.pragma('busy_timeout = 5000');
   // Bounded page cache (32 MiB) keeps server memory predictable at millions of rows.
-  sqlite.pragma('cache_size = -32768');
+  sqlite.pragma(options.bulkLoad ? 'cache_size = -1048576' : 'cache_size = -32768');
   sqlite.pragma('temp_store = MEMORY');
+  if (options.bulkLoad) sqlite.pragma('synchronous = OFF');
   const db = drizzleFor(sqlite);
   if (!options.readonly) migrateChecked(db);
   sqlite.pragma('foreign_keys = ON');
@@ -50,7 +55,7 @@ function appliedMigrations(sqlite: Database.Database): number {
  * before), then checks every reference if anything was applied: a migration that broke one
  * fails the open instead of leaving dangling rows.
  */
-function migrateChecked(db: Db): void {
+function migrateChecked(db: SqliteDb): void {
   const sqlite = db.$client;
   sqlite.pragma('foreign_keys = OFF');
   const before = appliedMigrations(sqlite);
@@ -64,14 +69,30 @@ function migrateChecked(db: Db): void {
 }
 
 /** Refreshes planner statistics after bulk loads (cheap when nothing changed). */
-export function optimizeDatabase(db: Db): void {
+export function optimizeDatabase(db: SqliteDb): void {
   db.$client.pragma('analysis_limit = 1000');
   db.$client.exec('ANALYZE');
 }
 
-export function closeDatabase(db: Db): void {
+export function closeDatabase(db: SqliteDb): void {
   if (db.$client.open) {
     if (!db.$client.readonly) db.$client.pragma('optimize');
     db.$client.close();
   }
+}
+
+/**
+ * What a driver error means to callers: a duplicate key, or the driver's own error.
+ * Drizzle's wrapper is taken off: it carries the statement's parameters, which may be
+ * secret hashes, and must never reach a log.
+ */
+export function translateSqliteError(thrown: unknown): unknown {
+  const error = thrown instanceof DrizzleQueryError && thrown.cause ? thrown.cause : thrown;
+  const e = error as { code?: unknown; message?: unknown };
+  if (e && (e.code === 'SQLITE_CONSTRAINT_UNIQUE' || e.code === 'SQLITE_CONSTRAINT_PRIMARYKEY')) {
+    // "UNIQUE constraint failed: users.username" names the column.
+    const m = typeof e.message === 'string' ? /failed: \w+\.(\w+)/.exec(e.message) : null;
+    return new DuplicateKeyError(m?.[1], { cause: error });
+  }
+  return error;
 }

@@ -1,33 +1,14 @@
-import { effectiveDirection, type GrantFlow, type Micros, type OrderDirection, type OrderKey } from '@tokenwarden/contracts';
-import { grantFlowCode, TOKEN_COLUMNS, type TokenRecord } from './records.js';
+import { effectiveDirection, type OrderKey } from '@tokenwarden/contracts';
+import { orderIsTokenIdOnly, type PageQuery, type TokenFilters } from '../list-types.js';
+import { grantFlowCode } from '../records.js';
 
-export interface TokenFilters {
-  accountId?: string | undefined;
-  userId?: string | undefined;
-  grantFlow?: GrantFlow | undefined;
-  role?: string | undefined;
-}
-
-/** The raw stored value of an order key: what a keyset cursor compares. */
-export type SortValue = string | number;
-
-/** Where the previous page ended: the last row's order-key value and token_id. */
-export interface Cursor {
-  value: SortValue;
-  tokenId: string;
-}
-
-export interface PageQuery {
-  filters: TokenFilters;
-  /** Only tokens created at or before this instant. */
-  snapshot: Micros;
-  orderKey: OrderKey;
-  direction: OrderDirection;
-  limit: number;
-  /** Rows to skip after the cursor (or from the start when there is none). */
-  offset: number;
-  after?: Cursor | undefined;
-}
+/**
+ * A token row as the SQLite store reads it (better-sqlite3 raw mode: arrays in this
+ * order). The grant set comes by key; the store resolves it from its cache of grant sets.
+ */
+export const TOKEN_COLUMNS =
+  't.pk, t.entity_pk, t.token_id, t.client_id, t.user_id, t.account_id, t.grant_flow, t.grant_set_pk, ' +
+  't.created_at, t.expires_at, t.revoked_at, t.last_used_at';
 
 const COLUMN: Record<OrderKey, string> = {
   created_at: 'created_at',
@@ -38,26 +19,6 @@ const COLUMN: Record<OrderKey, string> = {
   account_id: 'account_id',
   grant_flow: 'grant_flow',
 };
-
-/** The stored sort value of a record under an order key (the '' / 0 sentinels included). */
-export function sortValue(record: TokenRecord, key: OrderKey): SortValue {
-  switch (key) {
-    case 'created_at':
-      return record.createdAt;
-    case 'expires_at':
-      return record.expiresAt;
-    case 'last_used_at':
-      return record.lastUsedAt ?? 0;
-    case 'token_id':
-      return record.tokenId;
-    case 'user_id':
-      return record.userId ?? '';
-    case 'account_id':
-      return record.accountId ?? '';
-    case 'grant_flow':
-      return grantFlowCode(record.grantFlow);
-  }
-}
 
 /** Named parameters for a statement built by `pageSql` / `countSql`. */
 export function bindings(
@@ -173,12 +134,7 @@ export function pageSql(q: Pick<PageQuery, 'filters' | 'orderKey' | 'direction' 
   // An order key that an equality filter fixes (grant_flow with a grant filter, ...) orders
   // nothing: the order is token_id alone, and so is the cursor, which then seeks in the
   // filter's (entity, key, token_id) index instead of scanning the key's whole group.
-  const f = q.filters;
-  const fixed =
-    (q.orderKey === 'grant_flow' && f.grantFlow !== undefined) ||
-    (q.orderKey === 'user_id' && f.userId !== undefined) ||
-    (q.orderKey === 'account_id' && f.accountId !== undefined);
-  const single = q.orderKey === 'token_id' || fixed;
+  const single = orderIsTokenIdOnly(q);
   if (q.after) where.push(single ? `${a}.token_id ${op} @ct` : `(${a}.${col}, ${a}.token_id) ${op} (@cv, @ct)`);
   const order = (alias: string) =>
     single ? `${alias}.token_id ${dir}` : `${alias}.${col} ${dir}, ${alias}.token_id ${dir}`;
@@ -194,18 +150,4 @@ export function countSql(filters: TokenFilters, capped = false): string {
   const sel = selection(filters, 'created_at');
   const where = `FROM ${sel.from} WHERE ${sel.where.join(' AND ')}`;
   return capped ? `SELECT count(*) AS n FROM (SELECT 1 ${where} LIMIT @cap)` : `SELECT count(*) AS n ${where}`;
-}
-
-/** Canonical key of a query shape, for statement caches. */
-export function shapeKey(q: Pick<PageQuery, 'filters' | 'orderKey' | 'direction' | 'after'>): string {
-  const f = q.filters;
-  return [
-    q.orderKey,
-    effectiveDirection(q.direction),
-    f.userId !== undefined ? 'u' : '',
-    f.accountId !== undefined ? 'a' : '',
-    f.grantFlow !== undefined ? 'g' : '',
-    f.role !== undefined ? 'r' : '',
-    q.after ? 'c' : '',
-  ].join('|');
 }

@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Micros } from '@tokenwarden/contracts';
 import type { CountReply, CountRequest } from './count-worker.js';
-import type { TokenFilters } from './list-query.js';
+import type { TokenFilters } from '../list-types.js';
 
 const WORKER_URL = new URL('./count-worker.js', import.meta.url);
 

@@ -1,0 +1,112 @@
+import { and, eq } from 'drizzle-orm';
+import type { Micros } from '@tokenwarden/contracts';
+import type { AccountRecord, ClientRecord, DirectoryStore, EntityRecord, UserRecord } from '../store.js';
+import { guarded, type PgDb } from './client.js';
+import { accounts, apiClients, entities, userAccounts, users } from './schema.js';
+
+const USER_COLUMNS = {
+  pk: users.pk,
+  entityPk: users.entityPk,
+  userId: users.userId,
+  username: users.username,
+  passwordHash: users.passwordHash,
+  roles: users.roles,
+  scopes: users.scopes,
+};
+const CLIENT_COLUMNS = {
+  entityPk: apiClients.entityPk,
+  clientId: apiClients.clientId,
+  name: apiClients.name,
+  secretHash: apiClients.secretHash,
+  roles: apiClients.roles,
+  scopes: apiClients.scopes,
+};
+const ACCOUNT_COLUMNS = { pk: accounts.pk, entityPk: accounts.entityPk, accountId: accounts.accountId, name: accounts.name };
+const ENTITY_COLUMNS = { pk: entities.pk, entityId: entities.entityId, name: entities.name };
+
+/** The operator's records in PostgreSQL (see `DirectoryStore`). */
+export class PgDirectoryStore implements DirectoryStore {
+  constructor(private readonly db: PgDb) {}
+
+  createEntity(e: { entityId: string; name: string; createdAt: Micros }): Promise<EntityRecord> {
+    return guarded(async () => {
+      const [row] = await this.db.insert(entities).values(e).returning(ENTITY_COLUMNS);
+      if (!row) throw new Error('entity insert returned nothing');
+      return row;
+    });
+  }
+
+  findEntity(entityId: string): Promise<EntityRecord | undefined> {
+    return guarded(async () => (await this.db.select(ENTITY_COLUMNS).from(entities).where(eq(entities.entityId, entityId)))[0]);
+  }
+
+  createClient(c: ClientRecord & { createdAt: Micros }): Promise<void> {
+    return guarded(async () => {
+      await this.db.insert(apiClients).values(c);
+    });
+  }
+
+  findClient(clientId: string): Promise<ClientRecord | undefined> {
+    return guarded(async () => (await this.db.select(CLIENT_COLUMNS).from(apiClients).where(eq(apiClients.clientId, clientId)))[0]);
+  }
+
+  createUser(u: Omit<UserRecord, 'pk'> & { createdAt: Micros; accountIds?: readonly string[] }): Promise<UserRecord> {
+    return guarded(() =>
+      this.db.transaction(async (tx) => {
+        const { accountIds = [], ...values } = u;
+        const [row] = await tx.insert(users).values(values).returning(USER_COLUMNS);
+        if (!row) throw new Error('user insert returned nothing');
+        for (const accountId of accountIds) {
+          const [account] = await tx
+            .select({ pk: accounts.pk })
+            .from(accounts)
+            .where(and(eq(accounts.entityPk, u.entityPk), eq(accounts.accountId, accountId)));
+          if (!account) throw new Error(`account ${accountId} is not an account of this entity`);
+          await tx.insert(userAccounts).values({ userPk: row.pk, accountPk: account.pk });
+        }
+        return row;
+      }),
+    );
+  }
+
+  findUserByUsername(username: string): Promise<UserRecord | undefined> {
+    return guarded(async () => (await this.db.select(USER_COLUMNS).from(users).where(eq(users.username, username)))[0]);
+  }
+
+  createAccount(a: Omit<AccountRecord, 'pk'> & { createdAt: Micros }): Promise<AccountRecord> {
+    return guarded(async () => {
+      const [row] = await this.db.insert(accounts).values(a).returning(ACCOUNT_COLUMNS);
+      if (!row) throw new Error('account insert returned nothing');
+      return row;
+    });
+  }
+
+  accountInEntity(entityPk: number, accountId: string): Promise<boolean> {
+    return guarded(async () => {
+      const rows = await this.db
+        .select({ pk: accounts.pk })
+        .from(accounts)
+        .where(and(eq(accounts.entityPk, entityPk), eq(accounts.accountId, accountId)));
+      return rows.length > 0;
+    });
+  }
+
+  userMayActFor(entityPk: number, userPk: number, accountId: string): Promise<boolean> {
+    return guarded(async () => {
+      const rows = await this.db
+        .select({ pk: accounts.pk })
+        .from(userAccounts)
+        .innerJoin(accounts, eq(accounts.pk, userAccounts.accountPk))
+        .where(and(eq(userAccounts.userPk, userPk), eq(accounts.entityPk, entityPk), eq(accounts.accountId, accountId)));
+      return rows.length > 0;
+    });
+  }
+
+  listAccounts(entityPk: number): Promise<AccountRecord[]> {
+    return guarded(() => this.db.select(ACCOUNT_COLUMNS).from(accounts).where(eq(accounts.entityPk, entityPk)).orderBy(accounts.pk));
+  }
+
+  listUsers(entityPk: number): Promise<UserRecord[]> {
+    return guarded(() => this.db.select(USER_COLUMNS).from(users).where(eq(users.entityPk, entityPk)).orderBy(users.pk));
+  }
+}

@@ -1,0 +1,138 @@
+import { effectiveDirection, type Micros, type OrderKey } from '@tokenwarden/contracts';
+import { orderIsTokenIdOnly, type PageQuery, type TokenFilters } from '../list-types.js';
+import { grantFlowCode } from '../records.js';
+import { NIL_UUID } from './schema.js';
+
+/** A token row as the PostgreSQL store reads it (array mode), in this order. */
+export const PG_TOKEN_COLUMNS =
+  't.pk, t.entity_pk, t.token_id, t.client_id, t.user_id, t.account_id, t.grant_flow, t.grant_set_pk, ' +
+  't.created_at, t.expires_at, t.revoked_at, t.last_used_at';
+
+const COLUMN: Record<OrderKey, string> = {
+  created_at: 'created_at',
+  expires_at: 'expires_at',
+  last_used_at: 'last_used_at',
+  token_id: 'token_id',
+  user_id: 'user_id',
+  account_id: 'account_id',
+  grant_flow: 'grant_flow',
+};
+
+/** An optional user or account as stored on a token: the nil UUID for none. */
+export const storedRef = (id: string | undefined): string => (id === undefined || id === '' ? NIL_UUID : id);
+
+/** What a statement's parameters are, in $1, $2, ... order. */
+type Param = 'entity' | 'snapshot' | 'user' | 'account' | 'grant' | 'role' | 'cv' | 'ct' | 'limit' | 'offset';
+
+export interface PgQuery {
+  text: string;
+  params: readonly Param[];
+}
+
+/** Numbers its parameters in the order they are first used. */
+class Params {
+  readonly order: Param[] = [];
+  ref(p: Param): string {
+    let i = this.order.indexOf(p);
+    if (i < 0) i = this.order.push(p) - 1;
+    return `$${i + 1}`;
+  }
+}
+
+/** The values of a statement's parameters for one call. */
+export function values(
+  query: PgQuery,
+  entityPk: number,
+  q: { filters: TokenFilters; snapshot: Micros; limit?: number; offset?: number; after?: PageQuery['after']; orderKey?: OrderKey },
+): unknown[] {
+  const f = q.filters;
+  return query.params.map((p) => {
+    switch (p) {
+      case 'entity':
+        return entityPk;
+      case 'snapshot':
+        return q.snapshot;
+      case 'user':
+        return storedRef(f.userId);
+      case 'account':
+        return storedRef(f.accountId);
+      case 'grant':
+        return f.grantFlow === undefined ? null : grantFlowCode(f.grantFlow);
+      case 'role':
+        return f.role;
+      case 'cv': {
+        const v = q.after?.value;
+        return (q.orderKey === 'user_id' || q.orderKey === 'account_id') && v === '' ? NIL_UUID : v;
+      }
+      case 'ct':
+        return q.after?.tokenId;
+      case 'limit':
+        return q.limit;
+      case 'offset':
+        return q.offset;
+    }
+  });
+}
+
+/**
+ * The set a list selects, as FROM + WHERE: the caller's entity, the snapshot, the filters.
+ * A role filter in the default order with no user or account filter is driven from
+ * token_roles, whose index is in (entity, role, created_at, token_id) order; otherwise the
+ * role is an indexed EXISTS probe per row.
+ */
+function selection(f: TokenFilters, orderKey: OrderKey, p: Params, countOnly = false): { from: string; where: string[]; alias: 'r' | 't' } {
+  const tokenFilters: string[] = [];
+  if (f.userId !== undefined) tokenFilters.push(`t.user_id = ${p.ref('user')}`);
+  if (f.accountId !== undefined) tokenFilters.push(`t.account_id = ${p.ref('account')}`);
+  if (f.grantFlow !== undefined) tokenFilters.push(`t.grant_flow = ${p.ref('grant')}`);
+  if (f.role !== undefined && orderKey === 'created_at' && f.userId === undefined && f.accountId === undefined) {
+    const entity = p.ref('entity');
+    const where = [`r.entity_pk = ${entity}`, `r.role = ${p.ref('role')}`, `r.created_at <= ${p.ref('snapshot')}`];
+    // A count with no token filter needs no token row: token_roles rows carry their entity.
+    if (countOnly && tokenFilters.length === 0) return { from: 'token_roles r', where, alias: 'r' };
+    return {
+      from: 'token_roles r JOIN tokens t ON t.pk = r.token_pk',
+      where: [...where, `t.entity_pk = ${entity}`, ...tokenFilters],
+      alias: 'r',
+    };
+  }
+  const where = [`t.entity_pk = ${p.ref('entity')}`, `t.created_at <= ${p.ref('snapshot')}`, ...tokenFilters];
+  if (f.role !== undefined) {
+    where.push(
+      `EXISTS (SELECT 1 FROM token_roles r WHERE r.entity_pk = t.entity_pk AND r.role = ${p.ref('role')} ` +
+        'AND r.created_at = t.created_at AND r.token_id = t.token_id)',
+    );
+  }
+  return { from: 'tokens t', where, alias: 't' };
+}
+
+/**
+ * One page: the selection in the total order (ties on the order key broken by token_id in
+ * the same direction), after the cursor when there is one, then LIMIT/OFFSET.
+ */
+export function pgPageQuery(q: Pick<PageQuery, 'filters' | 'orderKey' | 'direction' | 'after'>): PgQuery {
+  const p = new Params();
+  const dir = effectiveDirection(q.direction);
+  const sel = selection(q.filters, q.orderKey, p);
+  const a = sel.alias;
+  const single = orderIsTokenIdOnly(q);
+  const where = [...sel.where];
+  if (q.after) {
+    const op = dir === 'ASC' ? '>' : '<';
+    where.push(
+      single ? `${a}.token_id ${op} ${p.ref('ct')}` : `(${a}.${COLUMN[q.orderKey]}, ${a}.token_id) ${op} (${p.ref('cv')}, ${p.ref('ct')})`,
+    );
+  }
+  const order = single ? `${a}.token_id ${dir}` : `${a}.${COLUMN[q.orderKey]} ${dir}, ${a}.token_id ${dir}`;
+  const text =
+    `SELECT ${PG_TOKEN_COLUMNS} FROM ${sel.from} WHERE ${where.join(' AND ')} ` +
+    `ORDER BY ${order} LIMIT ${p.ref('limit')} OFFSET ${p.ref('offset')}`;
+  return { text, params: p.order };
+}
+
+/** Counts the whole selection (no order, no cursor). */
+export function pgCountQuery(filters: TokenFilters): PgQuery {
+  const p = new Params();
+  const sel = selection(filters, 'created_at', p, true);
+  return { text: `SELECT count(*)::int AS n FROM ${sel.from} WHERE ${sel.where.join(' AND ')}`, params: p.order };
+}

@@ -1,0 +1,332 @@
+import type { Micros } from '@tokenwarden/contracts';
+import type pg from 'pg';
+import type { Clock } from '../clock.js';
+import { grantSetText, GrantSetCache, type GrantSet } from '../grant-sets.js';
+import { shapeKey, type PageQuery, type TokenFilters } from '../list-types.js';
+import { grantFlowCode, grantFlowOf, type HistoricalToken, type NewTokenSpec, type TokenRecord } from '../records.js';
+import type { RevokeOutcome, TokenStore } from '../store.js';
+import { guarded } from './client.js';
+import { PG_TOKEN_COLUMNS, pgCountQuery, pgPageQuery, storedRef, values, type PgQuery } from './list-query.js';
+import { NIL_UUID } from './schema.js';
+
+type Row = unknown[];
+
+/** Serializes async work: with a clock of the process, a reading and its use must not interleave. */
+class Serial {
+  private tail: Promise<unknown> = Promise.resolve();
+  run<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.tail.then(work, work);
+    this.tail = next.catch(() => undefined);
+    return next;
+  }
+}
+
+/**
+ * Tokens in PostgreSQL. Statements are prepared once per connection (named), rows come
+ * back as arrays. Creation times and snapshot bounds come from the database's clock
+ * under the entity's snapshot lock (see drizzle/postgres/0001_snapshot_clock.sql), so
+ * any number of replicas agree on every snapshot.
+ */
+export class PgTokenStore implements TokenStore {
+  private readonly grantSets = new GrantSetCache();
+  private readonly pages = new Map<string, PgQuery & { name: string }>();
+  private readonly counts = new Map<string, PgQuery & { name: string }>();
+  /** Per entity, the latest bound this process knows to be settled (every token at or before it visible). */
+  private readonly settled = new Map<number, Micros>();
+  private readonly serial = new Serial();
+
+  constructor(
+    private readonly pool: pg.Pool,
+    /** A clock of the process (tests); the database's clock when absent. */
+    private readonly clock?: Clock,
+  ) {}
+
+  findByHash(hash: Buffer): Promise<TokenRecord | undefined> {
+    return guarded(async () => {
+      const { rows } = await this.pool.query<Row>({
+        name: 'tw_by_hash',
+        text: `SELECT ${PG_TOKEN_COLUMNS} FROM tokens t WHERE t.token_hash = $1`,
+        values: [hash],
+        rowMode: 'array',
+      });
+      const row = rows[0];
+      // The row's own entity: the one lookup that is not scoped by the caller's.
+      return row ? (await this.records(row[1] as number, [row]))[0] : undefined;
+    });
+  }
+
+  get(entityPk: number, tokenId: string): Promise<TokenRecord | undefined> {
+    return guarded(async () => {
+      const row = await this.byId(entityPk, tokenId);
+      return row ? (await this.records(entityPk, [row]))[0] : undefined;
+    });
+  }
+
+  private async byId(entityPk: number, tokenId: string): Promise<Row | undefined> {
+    if (!isUuid(tokenId)) return undefined;
+    const { rows } = await this.pool.query<Row>({
+      name: 'tw_by_id',
+      text: `SELECT ${PG_TOKEN_COLUMNS} FROM tokens t WHERE t.entity_pk = $1 AND t.token_id = $2`,
+      values: [entityPk, tokenId],
+      rowMode: 'array',
+    });
+    return rows[0];
+  }
+
+  revoke(entityPk: number, tokenId: string, now: Micros): Promise<RevokeOutcome> {
+    return guarded(async () => {
+      if (!isUuid(tokenId)) return 'not_found';
+      const { rowCount } = await this.pool.query({
+        name: 'tw_revoke',
+        text: 'UPDATE tokens SET revoked_at = $1 WHERE entity_pk = $2 AND token_id = $3 AND revoked_at IS NULL',
+        values: [now, entityPk, tokenId],
+      });
+      if (rowCount === 1) return 'revoked';
+      return (await this.byId(entityPk, tokenId)) ? 'already_revoked' : 'not_found';
+    });
+  }
+
+  touchLastUsed(entityPk: number, pk: number, now: Micros, coarseness: Micros): Promise<boolean> {
+    return guarded(async () => {
+      const { rowCount } = await this.pool.query({
+        name: 'tw_touch',
+        text: 'UPDATE tokens SET last_used_at = $1 WHERE entity_pk = $2 AND pk = $3 AND last_used_at < $4',
+        values: [now, entityPk, pk, now - coarseness],
+      });
+      return rowCount === 1;
+    });
+  }
+
+  issue(t: NewTokenSpec): Promise<TokenRecord> {
+    const run = async (created: Micros | null) => {
+      const set = grantSetText(t.roles, t.scopes);
+      const { rows } = await this.pool.query<Row>({
+        name: 'tw_issue',
+        text: 'SELECT o_pk, o_grant_set, o_created FROM tw_issue_token($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)',
+        values: [
+          t.entityPk,
+          t.tokenId,
+          t.tokenHash,
+          t.clientId,
+          storedRef(t.userId ?? undefined),
+          storedRef(t.accountId ?? undefined),
+          grantFlowCode(t.grantFlow),
+          set.roles,
+          set.scopes,
+          [...t.roles],
+          t.lifetimeMicros,
+          created,
+        ],
+        rowMode: 'array',
+      });
+      const [pk, , createdAt] = rows[0] as [number, number, number];
+      return {
+        pk,
+        entityPk: t.entityPk,
+        tokenId: t.tokenId,
+        clientId: t.clientId,
+        userId: t.userId,
+        accountId: t.accountId,
+        grantFlow: t.grantFlow,
+        roles: Object.freeze([...t.roles]),
+        scopes: Object.freeze([...t.scopes]),
+        createdAt,
+        expiresAt: createdAt + t.lifetimeMicros,
+        revokedAt: null,
+        lastUsedAt: null,
+      } satisfies TokenRecord;
+    };
+    const clock = this.clock;
+    return guarded(() => (clock ? this.serial.run(() => run(clock.nowMicros())) : run(null)));
+  }
+
+  insertHistorical(tokens: readonly HistoricalToken[]): Promise<void> {
+    if (tokens.length === 0) return Promise.resolve();
+    return guarded(async () => {
+      const client = await this.pool.connect();
+      try {
+        await client.query('BEGIN');
+        const setPks = await this.grantSetPks(client, tokens);
+        const col = <T>(f: (t: HistoricalToken, i: number) => T) => tokens.map(f);
+        const { rows } = await client.query<Row>({
+          text:
+            'INSERT INTO tokens (entity_pk, token_id, token_hash, client_id, user_id, account_id, grant_flow, grant_set_pk, created_at, expires_at, revoked_at, last_used_at) ' +
+            'SELECT * FROM unnest($1::int[], $2::uuid[], $3::bytea[], $4::text[], $5::uuid[], $6::uuid[], $7::smallint[], $8::int[], $9::bigint[], $10::bigint[], $11::bigint[], $12::bigint[]) ' +
+            'RETURNING pk',
+          values: [
+            col((t) => t.entityPk),
+            col((t) => t.tokenId),
+            col((t) => t.tokenHash),
+            col((t) => t.clientId),
+            col((t) => storedRef(t.userId ?? undefined)),
+            col((t) => storedRef(t.accountId ?? undefined)),
+            col((t) => grantFlowCode(t.grantFlow)),
+            setPks,
+            col((t) => t.createdAt),
+            col((t) => t.expiresAt),
+            col((t) => t.revokedAt ?? null),
+            col((t) => t.lastUsedAt ?? 0),
+          ],
+          rowMode: 'array',
+        });
+        // RETURNING gives rows in VALUES order for a single INSERT ... SELECT of unnest.
+        const roles: { e: number[]; r: string[]; c: number[]; id: string[]; pk: number[] } = { e: [], r: [], c: [], id: [], pk: [] };
+        tokens.forEach((t, i) => {
+          for (const role of new Set(t.roles)) {
+            roles.e.push(t.entityPk);
+            roles.r.push(role);
+            roles.c.push(t.createdAt);
+            roles.id.push(t.tokenId);
+            roles.pk.push((rows[i] as Row)[0] as number);
+          }
+        });
+        await client.query(
+          'INSERT INTO token_roles (entity_pk, role, created_at, token_id, token_pk) ' +
+            'SELECT * FROM unnest($1::int[], $2::text[], $3::bigint[], $4::uuid[], $5::bigint[])',
+          [roles.e, roles.r, roles.c, roles.id, roles.pk],
+        );
+        await client.query('COMMIT');
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      } finally {
+        client.release();
+      }
+    });
+  }
+
+  /** The grant set key of each token, adding the sets not stored yet (inside the caller's transaction). */
+  private async grantSetPks(client: pg.PoolClient, tokens: readonly HistoricalToken[]): Promise<number[]> {
+    const keys = new Map<string, { entityPk: number; roles: string; scopes: string; pk?: number }>();
+    const keyOf = tokens.map((t) => {
+      const set = grantSetText(t.roles, t.scopes);
+      const key = `${t.entityPk}\u0000${set.roles}\u0000${set.scopes}`;
+      if (!keys.has(key)) keys.set(key, { entityPk: t.entityPk, ...set });
+      return key;
+    });
+    const sets = [...keys.values()];
+    await client.query(
+      'INSERT INTO grant_sets (entity_pk, roles, scopes) SELECT * FROM unnest($1::int[], $2::text[], $3::text[]) ON CONFLICT DO NOTHING',
+      [sets.map((s) => s.entityPk), sets.map((s) => s.roles), sets.map((s) => s.scopes)],
+    );
+    const { rows } = await client.query<{ pk: number; entity_pk: number; roles: string; scopes: string }>(
+      'SELECT g.pk, g.entity_pk, g.roles, g.scopes FROM grant_sets g JOIN unnest($1::int[], $2::text[], $3::text[]) AS k(e, r, s) ' +
+        'ON g.entity_pk = k.e AND g.roles = k.r AND g.scopes = k.s',
+      [sets.map((s) => s.entityPk), sets.map((s) => s.roles), sets.map((s) => s.scopes)],
+    );
+    for (const row of rows) {
+      const entry = keys.get(`${row.entity_pk}\u0000${row.roles}\u0000${row.scopes}`);
+      if (entry) entry.pk = row.pk;
+    }
+    return keyOf.map((k) => keys.get(k)?.pk as number);
+  }
+
+  snapshot(entityPk: number): Promise<Micros> {
+    const take = async (at: Micros | null) => {
+      const { rows } = await this.pool.query<Row>({
+        name: 'tw_snapshot',
+        text: 'SELECT tw_snapshot($1, $2)',
+        values: [entityPk, at],
+        rowMode: 'array',
+      });
+      const bound = (rows[0] as Row)[0] as number;
+      const known = this.settled.get(entityPk);
+      if (known === undefined || bound > known) {
+        if (this.settled.size >= 10_000 && known === undefined) this.settled.clear();
+        this.settled.set(entityPk, bound);
+      }
+      return bound;
+    };
+    const clock = this.clock;
+    return guarded(() => (clock ? this.serial.run(() => take(clock.nowMicros())) : take(null)));
+  }
+
+  async isSettled(entityPk: number, bound: Micros): Promise<boolean> {
+    const known = this.settled.get(entityPk);
+    if (known !== undefined && bound <= known) return true;
+    // Served by another replica, or in the future: a fresh bound tells which.
+    return bound <= (await this.snapshot(entityPk));
+  }
+
+  page(entityPk: number, q: PageQuery): Promise<TokenRecord[]> {
+    return guarded(async () => {
+      const key = shapeKey(q);
+      let query = this.pages.get(key);
+      if (!query) {
+        query = { ...pgPageQuery(q), name: `tw_page ${key}` };
+        this.pages.set(key, query);
+      }
+      const { rows } = await this.pool.query<Row>({ name: query.name, text: query.text, values: values(query, entityPk, q), rowMode: 'array' });
+      return this.records(entityPk, rows);
+    });
+  }
+
+  count(entityPk: number, filters: TokenFilters, snapshot: Micros): Promise<number> {
+    return guarded(async () => {
+      const key = shapeKey({ filters, orderKey: 'created_at', direction: 'DESC' });
+      let query = this.counts.get(key);
+      if (!query) {
+        query = { ...pgCountQuery(filters), name: `tw_count ${key}` };
+        this.counts.set(key, query);
+      }
+      const { rows } = await this.pool.query<{ n: number }>({ name: query.name, text: query.text, values: values(query, entityPk, { filters, snapshot }) });
+      return (rows[0] as { n: number }).n;
+    });
+  }
+
+  explainPage(entityPk: number, q: PageQuery): Promise<string[]> {
+    return guarded(async () => {
+      const query = pgPageQuery(q);
+      const { rows } = await this.pool.query<Row>({ text: `EXPLAIN ${query.text}`, values: values(query, entityPk, q), rowMode: 'array' });
+      return rows.map((r) => String(r[0]));
+    });
+  }
+
+  /** Records from rows of PG_TOKEN_COLUMNS, their grant sets fetched in one query when not cached. */
+  private async records(entityPk: number, rows: Row[]): Promise<TokenRecord[]> {
+    let missing: number[] | undefined;
+    for (const r of rows) {
+      const pk = r[7] as number;
+      if (!this.grantSets.get(entityPk, pk)) (missing ??= []).push(pk);
+    }
+    if (missing) {
+      const found = await this.pool.query<{ pk: number; roles: string; scopes: string }>({
+        name: 'tw_grant_sets',
+        text: 'SELECT pk, roles, scopes FROM grant_sets WHERE entity_pk = $1 AND pk = ANY($2::int[])',
+        values: [entityPk, [...new Set(missing)]],
+      });
+      for (const g of found.rows) this.grantSets.parse(entityPk, g.pk, g.roles, g.scopes);
+    }
+    return rows.map((r) => this.fromColumns(entityPk, r));
+  }
+
+  private fromColumns(entityPk: number, r: Row): TokenRecord {
+    const userId = r[4] as string;
+    const accountId = r[5] as string;
+    const lastUsedAt = r[11] as number;
+    const set: GrantSet | undefined = this.grantSets.get(entityPk, r[7] as number);
+    if (!set) throw new Error(`grant set ${String(r[7])} is not one of entity ${entityPk}'s`);
+    return {
+      pk: r[0] as number,
+      entityPk: r[1] as number,
+      tokenId: r[2] as string,
+      clientId: r[3] as string,
+      userId: userId === NIL_UUID ? null : userId,
+      accountId: accountId === NIL_UUID ? null : accountId,
+      grantFlow: grantFlowOf(r[6] as number),
+      roles: set.roles,
+      scopes: set.scopes,
+      createdAt: r[8] as number,
+      expiresAt: r[9] as number,
+      revokedAt: r[10] as number | null,
+      lastUsedAt: lastUsedAt === 0 ? null : lastUsedAt,
+    };
+  }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** A token id the uuid column can hold; anything else names no token (rather than a cast error). */
+function isUuid(id: string): boolean {
+  return UUID.test(id);
+}

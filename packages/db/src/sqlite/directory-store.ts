@@ -1,0 +1,154 @@
+import { and, eq } from 'drizzle-orm';
+import type { Micros } from '@tokenwarden/contracts';
+import type { AccountRecord, ClientRecord, DirectoryStore, EntityRecord, UserRecord } from '../store.js';
+import { translateSqliteError, type SqliteDb } from './client.js';
+import { accounts, apiClients, entities, userAccounts, users } from './schema.js';
+
+/** Runs a synchronous statement, rejecting with the translated error (a duplicate key, typed). */
+function settle<T>(work: () => T): Promise<T> {
+  try {
+    return Promise.resolve(work());
+  } catch (error) {
+    return Promise.reject(translateSqliteError(error));
+  }
+}
+
+const USER_COLUMNS = {
+  pk: users.pk,
+  entityPk: users.entityPk,
+  userId: users.userId,
+  username: users.username,
+  passwordHash: users.passwordHash,
+  roles: users.roles,
+  scopes: users.scopes,
+};
+const CLIENT_COLUMNS = {
+  entityPk: apiClients.entityPk,
+  clientId: apiClients.clientId,
+  name: apiClients.name,
+  secretHash: apiClients.secretHash,
+  roles: apiClients.roles,
+  scopes: apiClients.scopes,
+};
+const ACCOUNT_COLUMNS = { pk: accounts.pk, entityPk: accounts.entityPk, accountId: accounts.accountId, name: accounts.name };
+const ENTITY_COLUMNS = { pk: entities.pk, entityId: entities.entityId, name: entities.name };
+
+/** The operator's records in SQLite (see `DirectoryStore`). */
+export class SqliteDirectoryStore implements DirectoryStore {
+  constructor(private readonly db: SqliteDb) {}
+
+  createEntity(e: { entityId: string; name: string; createdAt: Micros }): Promise<EntityRecord> {
+    return settle(() => {
+      const [row] = this.db.insert(entities).values(e).returning().all();
+      if (!row) throw new Error('entity insert returned nothing');
+      return { pk: row.pk, entityId: row.entityId, name: row.name };
+    });
+  }
+
+  findEntity(entityId: string): Promise<EntityRecord | undefined> {
+    return settle(() => {
+      return this.db.select(ENTITY_COLUMNS).from(entities).where(eq(entities.entityId, entityId)).get();
+    });
+  }
+
+  createClient(c: ClientRecord & { createdAt: Micros }): Promise<void> {
+    return settle(() => {
+      this.db.insert(apiClients).values(c).run();
+    });
+  }
+
+  findClient(clientId: string): Promise<ClientRecord | undefined> {
+    return settle(() => {
+      return this.db
+        .select(CLIENT_COLUMNS)
+        .from(apiClients)
+        .where(eq(apiClients.clientId, clientId))
+        .get();
+    });
+  }
+
+  createUser(u: Omit<UserRecord, 'pk'> & { createdAt: Micros; accountIds?: readonly string[] }): Promise<UserRecord> {
+    return settle(() => {
+      return this.db.transaction((tx) => {
+        const { accountIds = [], ...values } = u;
+        const [row] = tx.insert(users).values(values).returning(USER_COLUMNS).all();
+        if (!row) throw new Error('user insert returned nothing');
+        for (const accountId of accountIds) {
+          const account = tx
+            .select({ pk: accounts.pk })
+            .from(accounts)
+            .where(and(eq(accounts.entityPk, u.entityPk), eq(accounts.accountId, accountId)))
+            .get();
+          if (!account) throw new Error(`account ${accountId} is not an account of this entity`);
+          tx.insert(userAccounts).values({ userPk: row.pk, accountPk: account.pk }).run();
+        }
+        return row;
+      });
+    });
+  }
+
+  findUserByUsername(username: string): Promise<UserRecord | undefined> {
+    return settle(() => {
+      return this.db
+        .select(USER_COLUMNS)
+        .from(users)
+        .where(eq(users.username, username))
+        .get();
+    });
+  }
+
+  createAccount(a: Omit<AccountRecord, 'pk'> & { createdAt: Micros }): Promise<AccountRecord> {
+    return settle(() => {
+      const [row] = this.db.insert(accounts).values(a).returning().all();
+      if (!row) throw new Error('account insert returned nothing');
+      return { pk: row.pk, entityPk: row.entityPk, accountId: row.accountId, name: row.name };
+    });
+  }
+
+  /** Whether the account belongs to the entity. */
+  accountInEntity(entityPk: number, accountId: string): Promise<boolean> {
+    return settle(() => {
+      return !!this.db
+        .select({ pk: accounts.pk })
+        .from(accounts)
+        .where(and(eq(accounts.entityPk, entityPk), eq(accounts.accountId, accountId)))
+        .get();
+    });
+  }
+
+  /** Whether the user (of that entity) may act for the account. */
+  userMayActFor(entityPk: number, userPk: number, accountId: string): Promise<boolean> {
+    return settle(() => {
+      return !!this.db
+        .select({ pk: accounts.pk })
+        .from(userAccounts)
+        .innerJoin(accounts, eq(accounts.pk, userAccounts.accountPk))
+        .where(
+          and(eq(userAccounts.userPk, userPk), eq(accounts.entityPk, entityPk), eq(accounts.accountId, accountId)),
+        )
+        .get();
+    });
+  }
+
+  listAccounts(entityPk: number): Promise<AccountRecord[]> {
+    return settle(() => {
+      return this.db
+        .select(ACCOUNT_COLUMNS)
+        .from(accounts)
+        .where(eq(accounts.entityPk, entityPk))
+        .orderBy(accounts.pk)
+        .all();
+    });
+  }
+
+  listUsers(entityPk: number): Promise<UserRecord[]> {
+    return settle(() => {
+      return this.db
+        .select(USER_COLUMNS)
+        .from(users)
+        .where(eq(users.entityPk, entityPk))
+        .orderBy(users.pk)
+        .all();
+    });
+  }
+}

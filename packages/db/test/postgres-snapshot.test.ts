@@ -1,0 +1,175 @@
+import { describe, expect, it, onTestFinished } from 'vitest';
+import type { Micros } from '@tokenwarden/contracts';
+import type { Store, TokenRecord } from '@tokenwarden/db';
+import { openPostgresStore } from '@tokenwarden/db/postgres/store';
+import { createTestDatabase } from '@tokenwarden/db/testing/postgres-server';
+import { testPostgres } from '@tokenwarden/db/testing/test-store';
+import pg from 'pg';
+import { newSpec, pgQuery, rng, sleep } from './helpers.js';
+
+/**
+ * The snapshot clock of drizzle/postgres/0001_snapshot_clock.sql, on the database's own
+ * clock (no test clock), with two stores on one database as two replicas would be: however
+ * issue() and snapshot() race, a bound selects exactly the tokens created at or before it,
+ * all of them visible as soon as the bound is returned (the `postgres` project only).
+ */
+
+interface Observation {
+  bound: Micros;
+  ids: string[];
+  count: number;
+  roleCount: number;
+}
+
+/** Stores on one fresh database, one per pool size given. */
+async function replicas(...max: number[]): Promise<{ stores: Store[]; url: string }> {
+  const db = await createTestDatabase((await testPostgres()).url);
+  onTestFinished(() => db.drop());
+  // Hundreds of operations are queued at once on purpose: waiting for a connection is not unavailability here.
+  const stores = await Promise.all(max.map((m) => openPostgresStore(db.url, { max: m, connectionTimeoutMillis: 60_000 })));
+  onTestFinished(() => Promise.all(stores.map((s) => s.close())).then(() => undefined));
+  return { stores, url: db.url };
+}
+
+/** Waits until `n` sessions of the client's database wait for a lock, or `done()`. */
+async function waitForLockWaiters(client: pg.Client, n: number, done: () => boolean = () => false): Promise<void> {
+  for (let i = 0; i < 1000; i++) {
+    const { rows } = await client.query("SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'");
+    if (rows.length >= n || done()) return;
+    await sleep(5);
+  }
+  throw new Error(`never ${n} sessions waiting for a lock`);
+}
+
+describe('snapshot clock (PostgreSQL)', () => {
+  it('racing issue() and snapshot(): a bound sees every token created at or before it, and later tokens are created after it', async () => {
+    // Two replicas issue a storm of tokens; four observers (stores of their own, so that
+    // a list query finds a connection at once: "right after" the bound, not queued
+    // behind the storm) each take snapshots in a loop and list at each bound.
+    const { stores, url } = await replicas(12, 12, 4, 4, 4, 4);
+    const writers = stores.slice(0, 2);
+    const observers = stores.slice(2);
+    // Slow commits (a busy disk): each token row takes 50 ms between its created_at being
+    // read and its transaction committing, the window a snapshot must not fall into unseen.
+    await pgQuery(
+      url,
+      'CREATE FUNCTION test_slow_insert() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(0.05); RETURN NEW; END $$',
+    );
+    await pgQuery(url, 'CREATE TRIGGER test_slow_insert AFTER INSERT ON tokens FOR EACH ROW EXECUTE FUNCTION test_slow_insert()');
+    const e = (await stores[0]!.directory.createEntity({ entityId: 'e', name: 'E', createdAt: 0 })).pk;
+    const f = (await stores[0]!.directory.createEntity({ entityId: 'f', name: 'F', createdAt: 0 })).pk;
+    const r = rng(42);
+    const issued: TokenRecord[] = [];
+    const observations: Observation[] = [];
+    const issuedAfter: { bound: Micros; token: TokenRecord }[] = [];
+    let storming = true;
+    const issue = (store: Store, entityPk: number) =>
+      store.tokens.issue(newSpec(entityPk, { roles: r.bool() ? ['R'] : ['S', 'R', 'S'].slice(r.int(0, 2)) })).then((t) => {
+        issued.push(t);
+        return t;
+      });
+    const storm = Promise.all(Array.from({ length: 400 }, () => issue(r.pick(writers), r.bool(0.8) ? e : f))).finally(() => {
+      storming = false;
+    });
+    const observe = async (observer: Store, reader: Store) => {
+      while (storming) {
+        const bound = await observer.tokens.snapshot(e);
+        const [page, count, roleCount] = await Promise.all([
+          reader.tokens.page(e, { filters: {}, snapshot: bound, orderKey: 'created_at', direction: 'DESC', limit: 100_000, offset: 0 }),
+          reader.tokens.count(e, {}, bound),
+          reader.tokens.count(e, { role: 'R' }, bound),
+        ]);
+        observations.push({ bound, ids: page.map((t) => t.tokenId), count, roleCount });
+      }
+    };
+    const issueAfterSnapshots = async (store: Store) => {
+      while (storming) {
+        const bound = await store.tokens.snapshot(e);
+        issuedAfter.push({ bound, token: await issue(store, e) });
+      }
+    };
+    await Promise.all([
+      storm,
+      // the observers list from their own store and from another's (another replica)
+      ...observers.map((o, i) => observe(o, i % 2 ? o : observers[(i + 1) % observers.length]!)),
+      // and two issue a token after each snapshot they take
+      ...observers.slice(0, 2).map(issueAfterSnapshots),
+    ]);
+
+    const own = issued.filter((t) => t.entityPk === e);
+    expect(own.length).toBeGreaterThan(300);
+    expect(observations.length).toBeGreaterThan(20);
+    let between = 0;
+    for (const o of observations) {
+      const expected = own.filter((t) => t.createdAt <= o.bound);
+      const message = `bound ${o.bound}`;
+      // every token created at or before the bound was already visible, and nothing else
+      expect([...o.ids].sort(), message).toEqual(expected.map((t) => t.tokenId).sort());
+      expect(o.count, message).toBe(expected.length);
+      expect(o.roleCount, message).toBe(expected.filter((t) => t.roles.includes('R')).length);
+      if (expected.length > 0 && expected.length < own.length) between++;
+    }
+    // the race was real: snapshots fell between the first and the last token
+    expect(between).toBeGreaterThan(10);
+    expect(issuedAfter.length).toBeGreaterThan(5);
+    for (const { bound, token } of issuedAfter) expect(token.createdAt).toBeGreaterThan(bound);
+    // each bound is settled now, on every replica
+    for (const o of observations) {
+      for (const store of stores) expect(await store.tokens.isSettled(e, o.bound)).toBe(true);
+    }
+    // and a list at an old bound selects the same set forever
+    for (const o of observations.slice(0, 10)) expect(await writers[1]!.tokens.count(e, {}, o.bound)).toBe(o.count);
+  });
+
+  it('a snapshot waits for a token whose created_at is read but which is not committed yet, then sees it', async () => {
+    const { stores, url } = await replicas(2, 2);
+    const [writer, reader] = stores as [Store, Store];
+    const e = (await writer.directory.createEntity({ entityId: 'e', name: 'E', createdAt: 0 })).pk;
+    // The test holds a lock that each token insert waits on, after tw_issue_token read its created_at.
+    const gate = new pg.Client({ connectionString: url });
+    gate.on('error', () => {});
+    await gate.connect();
+    onTestFinished(() => gate.end().catch(() => {}));
+    await gate.query('SELECT pg_advisory_lock(4242)');
+    await pgQuery(
+      url,
+      'CREATE FUNCTION test_gate() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_advisory_xact_lock_shared(4242); RETURN NEW; END $$',
+    );
+    await pgQuery(url, 'CREATE TRIGGER test_gate AFTER INSERT ON tokens FOR EACH ROW EXECUTE FUNCTION test_gate()');
+    const issuing = writer.tokens.issue(newSpec(e, { roles: ['R'] }));
+    await waitForLockWaiters(gate, 1);
+    let bound: Micros | undefined;
+    const snapshot = reader.tokens.snapshot(e).then((b) => (bound = b));
+    await waitForLockWaiters(gate, 2, () => bound !== undefined);
+    await sleep(100);
+    expect(bound, 'a snapshot returned while a token created before it was not visible').toBeUndefined();
+    await gate.query('SELECT pg_advisory_unlock(4242)');
+    const token = await issuing;
+    await snapshot;
+    expect(token.createdAt).toBeLessThanOrEqual(bound!);
+    expect((await reader.tokens.page(e, { filters: {}, snapshot: bound!, orderKey: 'created_at', direction: 'DESC', limit: 10, offset: 0 })).map((t) => t.tokenId)).toEqual([
+      token.tokenId,
+    ]);
+    expect(await reader.tokens.count(e, { role: 'R' }, bound!)).toBe(1);
+  });
+
+  it('bounds come from the database clock: increasing, near now, and a bound of the future is not settled', async () => {
+    const { stores, url } = await replicas(2, 2);
+    const [a, b] = stores as [Store, Store];
+    const e = (await a.directory.createEntity({ entityId: 'e', name: 'E', createdAt: 0 })).pk;
+    const [{ now }] = (await pgQuery<{ now: string }>(url, 'SELECT tw_now_micros()::text AS now')) as [{ now: string }];
+    let last = 0;
+    for (let i = 0; i < 20; i++) {
+      const bound = await (i % 2 ? a : b).tokens.snapshot(e);
+      expect(bound).toBeGreaterThan(last);
+      last = bound;
+    }
+    expect(Math.abs(last - Number(now))).toBeLessThan(60_000_000);
+    const t = await a.tokens.issue(newSpec(e));
+    expect(t.createdAt).toBeGreaterThan(last);
+    expect(t.expiresAt).toBe(t.createdAt + newSpec(e).lifetimeMicros);
+    expect(await b.tokens.isSettled(e, last)).toBe(true);
+    expect(await b.tokens.isSettled(e, t.createdAt + 3_600_000_000)).toBe(false);
+    expect(await a.tokens.isSettled(e, t.createdAt + 3_600_000_000)).toBe(false);
+  });
+});
