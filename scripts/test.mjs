@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// `npm test`: install, build, run every package's vitest suite (the database suites on
-// SQLite and on PostgreSQL), and print the totals as one line `N passed, N failed` (read
-// from each package's test-results.json).
+// `npm test`: install, type-check (tests included) and lint, build, run every package's
+// vitest suite (the database suites on SQLite and on PostgreSQL), and print the totals as
+// one line `N passed, N failed` (read from each package's test-results.json). A failed
+// check does not stop the suites, but it fails the run and counts as one failure.
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -31,13 +32,35 @@ function sharedPostgres() {
       const url = /^TOKENWARDEN_TEST_DATABASE_URL=(.+)$/.exec(line)?.[1];
       if (!url) return reject(new Error(`test postgres: unexpected output ${line}`));
       const exited = new Promise((r) => child.once('exit', r));
-      resolve({ url, stop: () => (child.stdin.end(), exited) });
+      resolve({
+        url,
+        stop: () => {
+          child.stdin.end();
+          return exited;
+        },
+      });
     });
     child.once('exit', (code) => reject(new Error(`test postgres exited (${code}) before it was ready`)));
   });
 }
 
 let status = pnpm(['install', '--frozen-lockfile', '--prefer-offline', '--reporter=silent']);
+const failedChecks = [];
+if (status === 0) {
+  // Each check runs even when another failed, so one run shows every problem.
+  const checks = [
+    ['typecheck', ['exec', 'turbo', 'run', 'typecheck', '--continue', '--concurrency=2', '--output-logs=errors-only']],
+    ['lint (biome)', ['exec', 'biome', 'lint', '.']],
+    ['lint (sherif)', ['exec', 'sherif']],
+  ];
+  for (const [name, args] of checks) {
+    const checkStatus = pnpm(args);
+    if (checkStatus !== 0) {
+      failedChecks.push(name);
+      console.error(`\nCHECK FAILED: ${name} (exit ${checkStatus}); the suites still run, the run fails.\n`);
+    }
+  }
+}
 if (status === 0) status = pnpm(['exec', 'turbo', 'run', 'build', '--filter=@tokenwarden/db', '--output-logs=errors-only']);
 let postgres;
 if (status === 0) {
@@ -65,5 +88,7 @@ for (const dir of packageDirs) {
   failed += (report.numFailedTests ?? 0) + (report.numRuntimeErrorTestSuites ?? 0);
 }
 if (status !== 0 && failed === 0) failed = 1; // a build or suite failure with no test counted
+failed += failedChecks.length; // each failed check counts as one failure
+if (failedChecks.length > 0) console.error(`Failed checks: ${failedChecks.join(', ')}`);
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(status !== 0 || failed > 0 ? 1 : 0);

@@ -1,5 +1,5 @@
 import { RPC } from '@tokenwarden/contracts';
-import { TokenwardenError } from '@tokenwarden/client';
+import type { TokenwardenError } from '@tokenwarden/client';
 
 /** What the process exit status tells a script. */
 export const EXIT = {

@@ -213,8 +213,7 @@ async function listCommand(argv: string[], io: Io, term: Terminal): Promise<numb
     await term.out(headerOf(format) + rowsOf(page, format));
     if (!values.quiet) {
       const { current_page, total_pages, total_elements, first_request_timestamp } = page.pagination_info;
-      const next =
-        current_page < total_pages ? `; next: --page ${current_page + 1} --snapshot ${first_request_timestamp}` : '';
+      const next = current_page < total_pages ? `; next: --page ${current_page + 1} --snapshot ${first_request_timestamp}` : '';
       term.err(`page ${current_page} of ${total_pages} (${total_elements} tokens, snapshot ${first_request_timestamp})${next}\n`);
     }
     return EXIT.OK;

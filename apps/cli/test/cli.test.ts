@@ -48,7 +48,21 @@ describe('--help', () => {
 
   it('documents every list flag, and says where the operator commands are', async () => {
     const list = await runCli(['tokens', 'list', '--help']);
-    for (const flag of ['--page-size', '--page ', '--snapshot', '--order-key', '--order-direction', '--account-id', '--user-id', '--grant-flow', '--role', '--all', '--format', '--url', '--token']) {
+    for (const flag of [
+      '--page-size',
+      '--page ',
+      '--snapshot',
+      '--order-key',
+      '--order-direction',
+      '--account-id',
+      '--user-id',
+      '--grant-flow',
+      '--role',
+      '--all',
+      '--format',
+      '--url',
+      '--token',
+    ]) {
       expect(list.stdout).toContain(flag);
     }
     const main = await runCli(['--help']);
@@ -103,7 +117,9 @@ describe('tokens list', () => {
       expect(got.length, c.args.join(' ')).toBeGreaterThan(0);
       expect(got, c.args.join(' ')).toEqual(expected.tokens.map((t) => t.token_id));
     }
-    const asc = jsonLines((await runCli(['tokens', 'list', '--page-size', '100', '--order-key', 'token_id', '--order-direction', 'ASC'], env)).stdout);
+    const asc = jsonLines(
+      (await runCli(['tokens', 'list', '--page-size', '100', '--order-key', 'token_id', '--order-direction', 'ASC'], env)).stdout,
+    );
     expect(asc.map((t) => t.token_id)).toEqual(asc.map((t) => t.token_id).sort());
   });
 
@@ -130,7 +146,7 @@ describe('tokens list', () => {
       const { record } = await mint(server.deps, { entityPk: e.entity_pk });
       during.push({ id: record.tokenId, createdAt: record.createdAt });
     }, 2);
-    let r;
+    let r: Awaited<ReturnType<typeof runCli>>;
     try {
       r = await runCli(['tokens', 'list', '--all', '--page-size', '5'], { TOKENWARDEN_URL: server.url, TOKENWARDEN_TOKEN: e.access_token });
     } finally {
@@ -197,7 +213,12 @@ describe('exit codes', () => {
     for (const out of [r.stdout, r.stderr, viaFlag.stdout, viaFlag.stderr]) expect(out).not.toContain(fake);
 
     const user = randomUUID();
-    const { accessToken } = await mint(server.deps, { entityPk: entity.entity_pk, grantFlow: 'GRANT_FLOW_PASSWORD', userId: user, roles: ['TELLER'] });
+    const { accessToken } = await mint(server.deps, {
+      entityPk: entity.entity_pk,
+      grantFlow: 'GRANT_FLOW_PASSWORD',
+      userId: user,
+      roles: ['TELLER'],
+    });
     const forbidden = await runCli(['tokens', 'list', '--user-id', randomUUID()], { TOKENWARDEN_URL: server.url, TOKENWARDEN_TOKEN: accessToken });
     expect(forbidden.code).toBe(3);
     expect(forbidden.stderr).toContain('HTTP 403 PERMISSION_DENIED');

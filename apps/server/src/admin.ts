@@ -49,7 +49,14 @@ function list(v: Values, name: string, valid: (item: string) => boolean, what: s
   const value = v[name];
   if (value === undefined) return [];
   if (typeof value !== 'string') throw new UsageError(`--${name} takes a value`);
-  const items = [...new Set(value.split(',').map((x) => x.trim()).filter(Boolean))];
+  const items = [
+    ...new Set(
+      value
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean),
+    ),
+  ];
   const bad = items.find((x) => !valid(x));
   if (bad !== undefined) throw new UsageError(`--${name}: ${JSON.stringify(bad)} is not ${what}`);
   return items;
@@ -68,7 +75,9 @@ async function entityOf(deps: Deps, v: Values): Promise<EntityRecord> {
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin as AsyncIterable<Buffer>) chunks.push(chunk);
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
 }
 
 /** Turns a uniqueness violation into a message an operator can act on. */
@@ -104,8 +113,8 @@ const COMMANDS: Record<string, Command> = {
     for (const a of accountIds) {
       if (!(await deps.directory.accountInEntity(entity.pk, a))) throw new UsageError(`--accounts: ${a} is not an account of this entity`);
     }
-    const user = await createUser(deps, entity.pk, { username, password, roles: roles(v), scopes: scopes(v), accountIds }).catch(
-      (err: unknown) => explainConstraint(err, `a user named ${JSON.stringify(username)}`),
+    const user = await createUser(deps, entity.pk, { username, password, roles: roles(v), scopes: scopes(v), accountIds }).catch((err: unknown) =>
+      explainConstraint(err, `a user named ${JSON.stringify(username)}`),
     );
     // A password the operator chose is never echoed; a generated one is shown this once.
     return { entity_id: entity.entityId, ...user, ...(generated ? { password } : {}) };

@@ -60,7 +60,9 @@ export function loadConfig(env: NodeJS.ProcessEnv): ServerConfig {
     api: {
       ...DEFAULT_CONFIG,
       adminRoles: e.TOKENWARDEN_ADMIN_ROLES
-        ? e.TOKENWARDEN_ADMIN_ROLES.split(',').map((r) => r.trim()).filter(Boolean)
+        ? e.TOKENWARDEN_ADMIN_ROLES.split(',')
+            .map((r) => r.trim())
+            .filter(Boolean)
         : DEFAULT_CONFIG.adminRoles,
       lifetimes: {
         client_credentials: e.TOKENWARDEN_LIFETIME_CLIENT_CREDENTIALS ?? d.client_credentials,

@@ -18,8 +18,5 @@ export const REDACTED_PATHS = [
 
 /** One structured JSON logger for the process (stdout unless a destination is given). */
 export function createLogger(level: string, destination?: DestinationStream): Logger {
-  return pino(
-    { level, base: { service: 'tokenwarden' }, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } },
-    destination,
-  );
+  return pino({ level, base: { service: 'tokenwarden' }, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } }, destination);
 }

@@ -119,6 +119,7 @@ export function matchRoute(routes: readonly RestRoute[], method: string, pathnam
     }
     if (!ok) continue;
     if (route.method === method) return { route, params };
+    // biome-ignore lint/suspicious/noAssignInExpressions: hot path; the list is made only when a path matches with another method
     (allowed ??= []).push(route.method);
   }
   return allowed ? { allowed } : undefined;

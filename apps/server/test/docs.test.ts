@@ -106,7 +106,15 @@ describe('GET /docs', () => {
     try {
       browser = await chromium.launch({
         executablePath: CHROMIUM,
-        args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+        args: [
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-quic',
+          '--no-first-run',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+        ],
       });
       const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
       const problems: string[] = [];
@@ -123,9 +131,9 @@ describe('GET /docs', () => {
 
       await page.goto(`${base}/docs`);
       await page.locator('.opblock').first().waitFor({ timeout: 20_000 });
-      const doc = openApiDocument() as any;
+      const doc = openApiDocument() as { paths: Record<string, Record<string, { tags: string[]; operationId: string }>> };
       const operations: string[] = [];
-      for (const item of Object.values(doc.paths as Record<string, Record<string, any>>)) {
+      for (const item of Object.values(doc.paths)) {
         for (const op of Object.values(item)) operations.push(`operations-${op.tags[0]}-${op.operationId}`);
       }
       expect(operations.length).toBeGreaterThanOrEqual(3);

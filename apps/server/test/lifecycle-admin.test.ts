@@ -16,7 +16,7 @@ function admin(args: string[], input?: string) {
   const where = target.backend === 'postgres' ? [] : ['--db', target.location];
   const env = { ...process.env, TOKENWARDEN_DATABASE_URL: target.backend === 'postgres' ? target.location : '' };
   const r = spawnSync(process.execPath, [dist('admin.js'), ...args, ...where], { encoding: 'utf8', input, env });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr, json: () => JSON.parse(r.stdout) as Record<string, any> };
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr, json: <T = Record<string, unknown>>() => JSON.parse(r.stdout) as T };
 }
 
 describe('tokenwarden-admin client/user/account create', () => {
@@ -24,17 +24,42 @@ describe('tokenwarden-admin client/user/account create', () => {
     const entity = admin(['entity', 'create', '--name', 'Ops Co']).json();
     const e = entity.entity_id as string;
 
-    const client = admin(['client', 'create', '--entity', e, '--name', 'svc', '--roles', 'SERVICE,REPORTING', '--scopes', 'iam.oauth.tokens.list.get,payments.*']);
+    const client = admin([
+      'client',
+      'create',
+      '--entity',
+      e,
+      '--name',
+      'svc',
+      '--roles',
+      'SERVICE,REPORTING',
+      '--scopes',
+      'iam.oauth.tokens.list.get,payments.*',
+    ]);
     expect(client.status, client.stderr).toBe(0);
     const c = client.json();
     expect(c).toMatchObject({ entity_id: e, name: 'svc', roles: ['SERVICE', 'REPORTING'], scopes: ['iam.oauth.tokens.list.get', 'payments.*'] });
     expect(c.client_secret).toMatch(/^twcs_[A-Za-z0-9_-]{43}$/);
 
-    const account = admin(['account', 'create', '--entity', e, '--name', 'Main account']).json();
+    const account = admin(['account', 'create', '--entity', e, '--name', 'Main account']).json<{ account_id: string }>();
     expect(account).toMatchObject({ entity_id: e, name: 'Main account' });
 
     const user = admin(
-      ['user', 'create', '--entity', e, '--username', 'olga', '--password-stdin', '--roles', 'TELLER', '--scopes', 'iam.oauth.*,payments.create', '--accounts', account.account_id],
+      [
+        'user',
+        'create',
+        '--entity',
+        e,
+        '--username',
+        'olga',
+        '--password-stdin',
+        '--roles',
+        'TELLER',
+        '--scopes',
+        'iam.oauth.*,payments.create',
+        '--accounts',
+        account.account_id,
+      ],
       'olga-chosen-password\n',
     );
     expect(user.status, user.stderr).toBe(0);
@@ -44,7 +69,18 @@ describe('tokenwarden-admin client/user/account create', () => {
     expect(user.stdout).not.toContain('olga-chosen-password');
     expect(u).not.toHaveProperty('password');
 
-    const generated = admin(['user', 'create', '--entity', e, '--username', 'pavel', '--roles', 'AUDITOR', '--scopes', 'iam.oauth.tokens.list.get']).json();
+    const generated = admin([
+      'user',
+      'create',
+      '--entity',
+      e,
+      '--username',
+      'pavel',
+      '--roles',
+      'AUDITOR',
+      '--scopes',
+      'iam.oauth.tokens.list.get',
+    ]).json();
     expect(generated.password).toMatch(/^[A-Za-z0-9_-]{32}$/);
 
     const deps = createDeps(target.store);
@@ -56,13 +92,24 @@ describe('tokenwarden-admin client/user/account create', () => {
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(body),
       });
-      return { status: res.status, body: (await res.json()) as any };
+      return { status: res.status, body: (await res.json()) as IssueTokenResponse };
     };
     try {
-      const cc = await issue({ grant_type: 'client_credentials', client_id: c.client_id, client_secret: c.client_secret, account_id: account.account_id });
+      const cc = await issue({
+        grant_type: 'client_credentials',
+        client_id: c.client_id,
+        client_secret: c.client_secret,
+        account_id: account.account_id,
+      });
       expect(cc.status).toBe(200);
       expect(IssueTokenResponse.parse(cc.body).roles).toEqual(['SERVICE', 'REPORTING']);
-      const pw = await issue({ grant_type: 'password', client_id: c.client_id, client_secret: c.client_secret, username: 'olga', password: 'olga-chosen-password' });
+      const pw = await issue({
+        grant_type: 'password',
+        client_id: c.client_id,
+        client_secret: c.client_secret,
+        username: 'olga',
+        password: 'olga-chosen-password',
+      });
       expect(pw.status).toBe(200);
       expect(pw.body.scopes).toEqual(['payments.create', 'iam.oauth.tokens.list.get']);
       const login = await issue({ grant_type: 'login', username: 'olga', password: 'olga-chosen-password', account_id: account.account_id });

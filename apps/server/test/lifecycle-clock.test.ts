@@ -71,8 +71,7 @@ describe('last_used_at', () => {
   it('is set by authentication, and written at most once a minute', async () => {
     const t = await cc();
     const admin = await cc();
-    const lastUsed = async () =>
-      Token.parse((await call('GET', `${TOKENS}/${t.token_id}`, admin.access_token)).body).last_used_at;
+    const lastUsed = async () => Token.parse((await call('GET', `${TOKENS}/${t.token_id}`, admin.access_token)).body).last_used_at;
     expect(await lastUsed()).toBeNull();
     expect((await call('GET', TOKENS, t.access_token)).status).toBe(200);
     const first = await lastUsed();

@@ -24,7 +24,7 @@ async function call(method: string, path: string, opts: { token?: string; body?:
     },
     body: opts.body,
   });
-  return { status: res.status, body: (await res.json()) as any };
+  return { status: res.status, body: (await res.json()) as unknown };
 }
 
 function remember(raw: string) {
@@ -58,7 +58,10 @@ describe('logs of a full lifecycle', () => {
       accountIds: [account],
     });
     secrets.push(CLIENT_SECRET, PASSWORD, ...WRONG);
-    const stored = [(await deps.directory.findClient(client.client_id))?.secretHash, (await deps.directory.findUserByUsername('logger'))?.passwordHash];
+    const stored = [
+      (await deps.directory.findClient(client.client_id))?.secretHash,
+      (await deps.directory.findUserByUsername('logger'))?.passwordHash,
+    ];
     expect(stored.every((h) => h?.startsWith('scrypt$'))).toBe(true);
     secrets.push(...(stored as string[]), 'scrypt$');
 
@@ -81,14 +84,28 @@ describe('logs of a full lifecycle', () => {
     issued.push(IssueTokenResponse.parse(form.body));
     const trpc = await call('POST', '/trpc/oauth.issueToken', { body: JSON.stringify({ grant_type: 'client_credentials', ...creds }) });
     expect(trpc.status).toBe(200);
-    issued.push(IssueTokenResponse.parse(trpc.body.result.data));
+    issued.push(IssueTokenResponse.parse((trpc.body as { result: { data: unknown } }).result.data));
     for (const t of issued) remember(t.access_token);
 
     // Failures: wrong password, wrong secret, a widened scope, a secret in the query string.
     expect((await call('POST', TOKENS, { body: JSON.stringify({ grant_type: 'login', username: 'logger', password: WRONG[0] }) })).status).toBe(401);
-    expect((await call('POST', TOKENS, { body: JSON.stringify({ grant_type: 'client_credentials', client_id: client.client_id, client_secret: WRONG[1] }) })).status).toBe(401);
-    expect((await call('POST', TOKENS, { body: JSON.stringify({ grant_type: 'client_credentials', ...creds, scope: 'payments.*' }) })).status).toBe(400);
-    expect((await call('POST', `${TOKENS}?password=${PASSWORD}`, { body: JSON.stringify({ grant_type: 'login', username: 'logger', password: PASSWORD }) })).status).toBe(400);
+    expect(
+      (
+        await call('POST', TOKENS, {
+          body: JSON.stringify({ grant_type: 'client_credentials', client_id: client.client_id, client_secret: WRONG[1] }),
+        })
+      ).status,
+    ).toBe(401);
+    expect((await call('POST', TOKENS, { body: JSON.stringify({ grant_type: 'client_credentials', ...creds, scope: 'payments.*' }) })).status).toBe(
+      400,
+    );
+    expect(
+      (
+        await call('POST', `${TOKENS}?password=${PASSWORD}`, {
+          body: JSON.stringify({ grant_type: 'login', username: 'logger', password: PASSWORD }),
+        })
+      ).status,
+    ).toBe(400);
 
     const [ccToken, pwToken, loginToken] = issued;
     expect((await call('GET', `${TOKENS}?page_params.page_size=100`, { token: pwToken!.access_token })).status).toBe(200);

@@ -56,7 +56,10 @@ beforeAll(async () => {
   for (const u of await d.listUsers(demo.entityPk)) {
     userIds.set(u.username, u.userId);
     const may = await Promise.all(demoAccounts.map((a) => d.userMayActFor(demo.entityPk, u.pk, a)));
-    userAccounts.set(u.username, demoAccounts.filter((_, i) => may[i]));
+    userAccounts.set(
+      u.username,
+      demoAccounts.filter((_, i) => may[i]),
+    );
   }
   otherAccount = (await createAccount(server.deps, (await d.findClient(DEMO.other.clientId))!.entityPk, 'other account')).account_id;
   admin = await issued(cc(DEMO.admin));
@@ -222,7 +225,13 @@ describe('issuance errors', () => {
       { grant_type: 'login', username: 'nobody', password: alice.password },
       { grant_type: 'password', client_id: DEMO.admin.clientId, client_secret: DEMO.admin.clientSecret, username: alice.username, password: 'wrong' },
       // a user of Demo Fintech through Other Corp's client
-      { grant_type: 'password', client_id: DEMO.other.clientId, client_secret: DEMO.other.clientSecret, username: alice.username, password: alice.password },
+      {
+        grant_type: 'password',
+        client_id: DEMO.other.clientId,
+        client_secret: DEMO.other.clientSecret,
+        username: alice.username,
+        password: alice.password,
+      },
     ];
     const answers = await Promise.all(attempts.map((a) => issue(a)));
     for (const res of answers) {
@@ -243,11 +252,7 @@ describe('issuance errors', () => {
   });
 
   it('missing fields are a 400 naming each', async () => {
-    const err = expectError(await issue({ grant_type: 'password', client_id: DEMO.admin.clientId }), 400, [
-      'client_secret',
-      'username',
-      'password',
-    ]);
+    const err = expectError(await issue({ grant_type: 'password', client_id: DEMO.admin.clientId }), 400, ['client_secret', 'username', 'password']);
     expect(err.message).toBe('client_secret is required');
     expectError(await issue({ grant_type: 'login', username: '', password: 'x' }), 400, ['username']);
   });
@@ -259,7 +264,7 @@ describe('issuance errors', () => {
     expect(es.body.details[0].description).toBe('pide el scope accounts.read, que las credenciales no tienen');
   });
 
-  it("a foreign account, or one the user may not act for, is a 400 naming account_id", async () => {
+  it('a foreign account, or one the user may not act for, is a 400 naming account_id', async () => {
     const carol = userOf('carol');
     const notCarols = demoAccounts.find((a) => !userAccounts.get('carol')!.includes(a))!;
     for (const body of [
@@ -305,9 +310,7 @@ describe('retrieve and revoke', () => {
     const t = await issued(cc(DEMO.reporting));
     const mismatch = await revoke(admin.access_token, t.token_id, { token_id: randomUUID() });
     expect(mismatch.status).toBe(400);
-    expect(mismatch.body.details).toEqual([
-      { field: 'body.token_id', description: 'in the body must equal the token_id in the path' },
-    ]);
+    expect(mismatch.body.details).toEqual([{ field: 'body.token_id', description: 'in the body must equal the token_id in the path' }]);
     expect((await getToken(admin.access_token, t.token_id)).body.status).toBe('TOKEN_STATUS_ACTIVE');
 
     const ok = await revoke(admin.access_token, t.token_id, { token_id: t.token_id });
@@ -330,9 +333,7 @@ describe('retrieve and revoke', () => {
   it('two concurrent revokes of one token: exactly one 200, the other 409', async () => {
     for (let round = 0; round < 3; round++) {
       const t = await issued(cc(DEMO.reporting));
-      const statuses = (await Promise.all([revoke(admin.access_token, t.token_id), revoke(admin.access_token, t.token_id)])).map(
-        (r) => r.status,
-      );
+      const statuses = (await Promise.all([revoke(admin.access_token, t.token_id), revoke(admin.access_token, t.token_id)])).map((r) => r.status);
       expect(statuses.sort()).toEqual([200, 409]);
     }
   });

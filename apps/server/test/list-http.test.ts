@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ListTokensResponse, ErrorBody, GRANT_FLOWS, ORDER_KEYS, parseTimestamp, type GrantFlow } from '@tokenwarden/contracts';
+import { ListTokensResponse, ErrorBody, GRANT_FLOWS, parseTimestamp, type GrantFlow, type Token } from '@tokenwarden/contracts';
 import { getJson, issue, newEntity, startServer, type TestServer } from './support/harness.js';
 
 const LIST = '/v1/iam/oauth/tokens';
@@ -40,7 +40,10 @@ function seed(entityPk: number, n: number, rand: () => number, users: string[], 
 
 function lcg(seed: number) {
   let s = seed;
-  return () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648);
+  return () => {
+    s = (s * 1103515245 + 12345) % 2147483648;
+    return s / 2147483648;
+  };
 }
 
 async function list(query: string, token: string | null = a.admin, headers: Record<string, string> = {}) {
@@ -153,7 +156,7 @@ describe('GET /v1/iam/oauth/tokens', () => {
 
   it('filters by account, user, grant flow and role, combined with AND', async () => {
     const all = (await list('page_params.page_size=100')).body.pagination_info.total_elements as number;
-    const checks: [string, (t: any) => boolean][] = [
+    const checks: [string, (t: Token) => boolean][] = [
       [`account_id=${accountsA[0]}`, (t) => t.account_id === accountsA[0]],
       [`user_id=${usersA[1]!.toUpperCase()}`, (t) => t.user_id === usersA[1]],
       ['grant_flow=GRANT_FLOW_LOGIN', (t) => t.grant_flow === 'GRANT_FLOW_LOGIN'],
@@ -186,9 +189,7 @@ describe('GET /v1/iam/oauth/tokens', () => {
     const atBody = ListTokensResponse.parse(at.body);
     expect(atBody.tokens.length).toBeGreaterThan(0);
     expect(atBody.tokens.every((t) => t.created_at === oldest.created_at)).toBe(true);
-    const before = await list(
-      `page_params.first_request_timestamp.seconds=${ts.seconds - 1}&page_params.first_request_timestamp.nanos=999999999`,
-    );
+    const before = await list(`page_params.first_request_timestamp.seconds=${ts.seconds - 1}&page_params.first_request_timestamp.nanos=999999999`);
     expect(before.body.pagination_info.total_elements).toBe(0);
     const nanos = await list('page_params.first_request_timestamp.seconds=1700000000&page_params.first_request_timestamp.nanos=123456789');
     expect(nanos.body.pagination_info.first_request_timestamp).toBe('2023-11-14T22:13:20.123456789Z');
@@ -217,7 +218,10 @@ describe('bad input', () => {
     ['page_params.page_number=-1', 'page_params.page_number'],
     ['page_params.first_request_timestamp.seconds=253402300800', 'page_params.first_request_timestamp.seconds'],
     ['page_params.first_request_timestamp.seconds=-62135596801', 'page_params.first_request_timestamp.seconds'],
-    ['page_params.first_request_timestamp.seconds=1&page_params.first_request_timestamp.nanos=1000000000', 'page_params.first_request_timestamp.nanos'],
+    [
+      'page_params.first_request_timestamp.seconds=1&page_params.first_request_timestamp.nanos=1000000000',
+      'page_params.first_request_timestamp.nanos',
+    ],
     ['page_params.first_request_timestamp.seconds=1&page_params.first_request_timestamp.nanos=-1', 'page_params.first_request_timestamp.nanos'],
     ['page_params.first_request_timestamp.nanos=5', 'page_params.first_request_timestamp.seconds'],
     ['order_params.order_key=name', 'order_params.order_key'],
@@ -363,7 +367,10 @@ describe('tRPC and REST', () => {
     const snap = parseTimestamp(first.pagination_info.first_request_timestamp);
     const inputs: object[] = [
       { page_params: { page_size: 5, first_request_timestamp: snap } },
-      { page_params: { page_size: 20, page_number: 3, first_request_timestamp: snap }, order_params: { order_key: 'expires_at', order_direction: 'ASC' } },
+      {
+        page_params: { page_size: 20, page_number: 3, first_request_timestamp: snap },
+        order_params: { order_key: 'expires_at', order_direction: 'ASC' },
+      },
       { role: 'AUDITOR', grant_flow: 'GRANT_FLOW_PASSWORD', page_params: { first_request_timestamp: snap } },
       { user_id: usersA[1], page_params: { page_size: 50, first_request_timestamp: snap }, order_params: { order_key: 'token_id' } },
       { page_params: { page_size: 0 } },
@@ -372,18 +379,32 @@ describe('tRPC and REST', () => {
     // The REST list runs the procedure's implementation without the procedure (src/rest.ts):
     // as every caller, as a user token and without one, in both languages, they must agree.
     const teller = await issue(server.deps, {
-      entityPk: a.entity_pk, grantFlow: 'GRANT_FLOW_PASSWORD', userId: usersA[0], roles: ['TELLER'], scopes: ['iam.oauth.tokens.list.get'],
+      entityPk: a.entity_pk,
+      grantFlow: 'GRANT_FLOW_PASSWORD',
+      userId: usersA[0],
+      roles: ['TELLER'],
+      scopes: ['iam.oauth.tokens.list.get'],
     });
     const scopeless = await issue(server.deps, { entityPk: a.entity_pk, scopes: ['payments.read'] });
     const expired = await issue(server.deps, { entityPk: a.entity_pk, lifetimeSeconds: -1 });
     const callers: [string | undefined, Record<string, string>][] = [
-      [a.admin, {}], [b.admin, {}], [teller, {}], [teller, { 'accept-language': 'es' }],
-      [scopeless, {}], [expired, {}], [undefined, {}], ['twat_not-a-real-token', { 'accept-language': 'es' }],
+      [a.admin, {}],
+      [b.admin, {}],
+      [teller, {}],
+      [teller, { 'accept-language': 'es' }],
+      [scopeless, {}],
+      [expired, {}],
+      [undefined, {}],
+      ['twat_not-a-real-token', { 'accept-language': 'es' }],
     ];
     inputs.push(
       { user_id: usersA[1], page_params: { first_request_timestamp: snap } },
       { user_id: usersA[0]!.toUpperCase(), page_params: { page_size: 3, first_request_timestamp: snap } },
-      { account_id: accountsA[0], order_params: { order_key: 'last_used_at', order_direction: 'ASC' }, page_params: { first_request_timestamp: snap } },
+      {
+        account_id: accountsA[0],
+        order_params: { order_key: 'last_used_at', order_direction: 'ASC' },
+        page_params: { first_request_timestamp: snap },
+      },
       { page_params: { page_number: 0, page_size: 101 } },
     );
     const { encodeQuery } = await import('@tokenwarden/contracts');
@@ -396,7 +417,7 @@ describe('tRPC and REST', () => {
         expect(trpc.headers.get('www-authenticate'), what).toBe(rest.headers.get('www-authenticate'));
         if (rest.status === 200) {
           // expires_in may tick between the two calls; everything else is identical.
-          const strip = (b: any) => ({ ...b, tokens: b.tokens.map((t: any) => ({ ...t, expires_in: 0 })) });
+          const strip = (b: ListTokensResponse) => ({ ...b, tokens: b.tokens.map((t) => ({ ...t, expires_in: 0 })) });
           expect(strip(trpc.body.result.data), what).toEqual(strip(rest.body));
         } else {
           expect(trpc.body.error.data.rpc, what).toEqual(rest.body);
@@ -427,5 +448,4 @@ describe('operations', () => {
     expect(text).not.toContain(a.admin);
     expect(text).not.toMatch(/twat_[A-Za-z0-9_-]{20,}/);
   });
-
 });

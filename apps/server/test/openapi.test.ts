@@ -4,21 +4,14 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import formats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootstrapEntity, type Deps, type MintSpec } from '@tokenwarden/api';
-import {
-  GRANT_FLOWS,
-  ListTokensInput,
-  ORDER_DIRECTIONS,
-  ORDER_KEYS,
-  queryFields,
-  SCOPES,
-  translate,
-} from '@tokenwarden/contracts';
+import { GRANT_FLOWS, ListTokensInput, ORDER_DIRECTIONS, ORDER_KEYS, queryFields, SCOPES, translate } from '@tokenwarden/contracts';
 import { buildOpenApiDocument } from '../src/openapi/document.js';
 import { openApiDocument } from '../src/openapi/docs-routes.js';
 import { OPERATIONS } from '../src/openapi/operations.js';
 import { REST_ROUTES } from '../src/rest.js';
 import { mintTestToken, startTestServer, type TestServer } from '../src/testing.js';
 
+// biome-ignore lint/suspicious/noExplicitAny: the tests walk the generated JSON document (and response bodies) by path; a wrong path fails an assertion
 type Json = any;
 
 const LIST = '/v1/iam/oauth/tokens';
@@ -264,11 +257,7 @@ describe('the OpenAPI document', () => {
     const issue = OPERATIONS.issueToken;
     expect(issue?.requestBody?.mediaTypes).toEqual(['application/json', 'application/x-www-form-urlencoded']);
     const schemas = doc.components.schemas;
-    expect(schemas.IssueTokenRequest.oneOf.map((o: Json) => o.properties.grant_type.const)).toEqual([
-      'client_credentials',
-      'password',
-      'login',
-    ]);
+    expect(schemas.IssueTokenRequest.oneOf.map((o: Json) => o.properties.grant_type.const)).toEqual(['client_credentials', 'password', 'login']);
     expect(schemas.RevokeTokenRequest).toMatchObject({ type: 'object', properties: { token_id: { format: 'uuid' } } });
     const revoke = doc.paths[ONE].delete.requestBody;
     expect(revoke.required).toBe(false);
@@ -408,6 +397,12 @@ describe('real answers validate against the document', () => {
   it('catches an answer the document does not allow', () => {
     const validate = validatorAt(['paths', LIST, 'get', 'responses', '200', 'content', 'application/json', 'schema']);
     expect(validate({ tokens: [], pagination_info: { total_elements: 0 } })).toBe(false);
-    expect(validate({ tokens: [], pagination_info: { total_elements: 0, total_pages: 0, current_page: 1, page_size: 10, first_request_timestamp: '2026-01-01T00:00:00Z' }, extra: 1 })).toBe(false);
+    expect(
+      validate({
+        tokens: [],
+        pagination_info: { total_elements: 0, total_pages: 0, current_page: 1, page_size: 10, first_request_timestamp: '2026-01-01T00:00:00Z' },
+        extra: 1,
+      }),
+    ).toBe(false);
   });
 });

@@ -77,9 +77,18 @@ describe('graceful shutdown', () => {
     const agent = new Agent({ keepAlive: true });
     const response = new Promise<{ status: number; connection: string | undefined }>((resolve, reject) => {
       const req = request(
-        { host: '127.0.0.1', port, method, path: path(tokenId), agent,
-          headers: { authorization: `Bearer ${e.admin}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
-        (res) => { res.resume(); resolve({ status: res.statusCode ?? 0, connection: res.headers.connection }); },
+        {
+          host: '127.0.0.1',
+          port,
+          method,
+          path: path(tokenId),
+          agent,
+          headers: { authorization: `Bearer ${e.admin}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+        },
+        (res) => {
+          res.resume();
+          resolve({ status: res.statusCode ?? 0, connection: res.headers.connection });
+        },
       );
       req.on('error', reject);
       req.write(body.slice(0, 5));

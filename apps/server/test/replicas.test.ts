@@ -53,7 +53,7 @@ async function startReplica(databaseUrl: string): Promise<Replica> {
 }
 
 /** Runs tokenwarden-admin against the database; its JSON answer. */
-function admin(databaseUrl: string, args: string[]): Record<string, any> {
+function admin(databaseUrl: string, args: string[]): Record<string, string> & { access_token: string; entity_id: string; client_id: string; client_secret: string } {
   const r = spawnSync(process.execPath, [dist('admin.js'), ...args], {
     encoding: 'utf8',
     env: { ...process.env, TOKENWARDEN_DATABASE_URL: databaseUrl },
@@ -187,7 +187,9 @@ describe('replicas on one PostgreSQL', () => {
     // Exactly the tokens at or before the snapshot: the whole entity listed afterwards, cut at the bound.
     const everything: Token[] = [];
     for (let page = 1; ; page++) {
-      const res = ListTokensResponse.parse((await getJson(`${replicas[0]!.url}${TOKENS}?page_params.page_size=100&page_params.page_number=${page}`, setupToken)).body);
+      const res = ListTokensResponse.parse(
+        (await getJson(`${replicas[0]!.url}${TOKENS}?page_params.page_size=100&page_params.page_number=${page}`, setupToken)).body,
+      );
       everything.push(...res.tokens);
       if (page >= res.pagination_info.total_pages) break;
     }
@@ -205,7 +207,10 @@ describe('replicas on one PostgreSQL', () => {
 });
 
 /** A TCP relay to PostgreSQL that the test can cut (every connection dropped, new ones refused) and restore. */
-async function startRelay(target: { host: string; port: number }): Promise<{ port: number; cut(): Promise<void>; restore(): Promise<void>; close(): Promise<void> }> {
+async function startRelay(target: {
+  host: string;
+  port: number;
+}): Promise<{ port: number; cut(): Promise<void>; restore(): Promise<void>; close(): Promise<void> }> {
   const sockets = new Set<Socket>();
   let server: Server | undefined;
   let port = 0;

@@ -18,7 +18,12 @@ describe('matchRoute', () => {
   });
 
   it('answers a literal path as a scan of the table in order would, even behind a template', () => {
-    const route = (method: RestRoute['method'], path: string): RestRoute => ({ method, path, operationId: `${method} ${path}`, handle: async () => null });
+    const route = (method: RestRoute['method'], path: string): RestRoute => ({
+      method,
+      path,
+      operationId: `${method} ${path}`,
+      handle: async () => null,
+    });
     const table = [route('GET', '/a/{x}'), route('GET', '/a/b'), route('POST', '/a/b'), route('GET', '/c')];
     // The template comes first, so it takes GET /a/b, with its parameter.
     expect(matchRoute(table, 'GET', '/a/b')).toEqual({ route: table[0], params: { x: 'b' } });

@@ -51,9 +51,6 @@ export interface Context {
   authorization: string | undefined;
 }
 
-export function createContext(
-  deps: Deps,
-  headers: { authorization?: string | undefined; acceptLanguage?: string | undefined },
-): Context {
+export function createContext(deps: Deps, headers: { authorization?: string | undefined; acceptLanguage?: string | undefined }): Context {
   return { deps, lang: pickLanguage(headers.acceptLanguage), authorization: headers.authorization };
 }

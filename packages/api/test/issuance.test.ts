@@ -139,9 +139,7 @@ describe('client_credentials', () => {
     for (const account_id of [B.account, randomUUID()]) {
       const err = await rejection(cc({ account_id }));
       expect(err.httpStatus).toBe(400);
-      expect(err.body.details).toEqual([
-        { field: 'account_id', description: 'is not an account these credentials may act for' },
-      ]);
+      expect(err.body.details).toEqual([{ field: 'account_id', description: 'is not an account these credentials may act for' }]);
     }
   });
 
@@ -263,9 +261,7 @@ describe('scope narrowing', () => {
     ] as const) {
       const err = await rejection(cc({ scope }));
       expect(err.httpStatus).toBe(400);
-      expect(err.body.details).toEqual([
-        { field: 'scope', description: `asks for scope ${culprit}, which the credentials do not hold` },
-      ]);
+      expect(err.body.details).toEqual([{ field: 'scope', description: `asks for scope ${culprit}, which the credentials do not hold` }]);
       expect(err.body.message).toContain(culprit);
     }
   });
@@ -302,9 +298,7 @@ describe('malformed requests', () => {
   it('an unknown grant_type is a 400 naming grant_type', async () => {
     const err = await rejection(anon().oauth.issueToken({ grant_type: 'implicit' } as never));
     expect(err.httpStatus).toBe(400);
-    expect(err.body.details).toEqual([
-      { field: 'grant_type', description: 'must be one of client_credentials, password, login' },
-    ]);
+    expect(err.body.details).toEqual([{ field: 'grant_type', description: 'must be one of client_credentials, password, login' }]);
   });
 
   it('missing fields are a 400 naming each of them', async () => {

@@ -56,8 +56,7 @@ const PLAIN =
  * a use or revocation sets last_used_at or revoked_at to the present, later than any
  * value stored before.
  */
-const FINGERPRINT =
-  'SELECT count(*) AS n, max(pk) AS max_pk, max(last_used_at) AS used, max(revoked_at) AS revoked FROM tokens WHERE entity_pk = ?';
+const FINGERPRINT = 'SELECT count(*) AS n, max(pk) AS max_pk, max(last_used_at) AS used, max(revoked_at) AS revoked FROM tokens WHERE entity_pk = ?';
 
 /** A token row as both backends store it, no user / account / use as '' / '' / 0. */
 interface RawRow {
@@ -108,11 +107,17 @@ class PlainReader {
       );
     }
     const pool = createPool(location, { max: 1 });
-    return new PlainReader(async <T>(sql: string, params: unknown[]) => {
-      let n = 0;
-      const { rows } = await pool.query(sql.replace(/\?/g, () => `$${++n}`), params);
-      return rows as T[];
-    }, () => pool.end());
+    return new PlainReader(
+      async <T>(sql: string, params: unknown[]) => {
+        let n = 0;
+        const { rows } = await pool.query(
+          sql.replace(/\?/g, () => `$${++n}`),
+          params,
+        );
+        return rows as T[];
+      },
+      () => pool.end(),
+    );
   }
 
   /** Every token of the entity as stored now, in pk order (read afresh with `fresh`). */
@@ -238,7 +243,10 @@ async function world(ws: WorldStore, start: Micros) {
   const { clock } = ws;
   let counts = 0;
   const tokens: TokenStore = Object.create(ws.store.tokens);
-  tokens.count = (...args) => ((counts += 1), ws.store.tokens.count(...args));
+  tokens.count = (...args) => {
+    counts += 1;
+    return ws.store.tokens.count(...args);
+  };
   // The api gets the store's fake clock, if any (else its own system clock: expiry, last use).
   const deps = createDeps({ ...ws.store, tokens }, clock ? { clock } : {});
   const reader = await PlainReader.open(ws.backend, ws.location);
@@ -250,7 +258,10 @@ async function world(ws: WorldStore, start: Micros) {
     entities.push(await deps.directory.createEntity({ entityId: seededUuid(rand), name: `e${i}`, createdAt: start - 40 * DAY }));
   }
   const [mine, other] = entities as [(typeof entities)[0], (typeof entities)[0]];
-  for (const [e, count, seed] of [[mine, 2500, 7], [other, 400, 8]] as const) {
+  for (const [e, count, seed] of [
+    [mine, 2500, 7],
+    [other, 400, 8],
+  ] as const) {
     await writeSyntheticTokens(
       deps.tokens,
       { entityPk: e.pk, clientIds: ['c1', 'c2'], users, accountIds: users.flatMap((u) => u.accountIds), roles: ROLES },
@@ -258,8 +269,14 @@ async function world(ws: WorldStore, start: Micros) {
     );
   }
   const { accessToken: admin } = await mintToken(deps, {
-    entityPk: mine.pk, clientId: 'c1', userId: null, accountId: null,
-    grantFlow: 'GRANT_FLOW_CLIENT_CREDENTIALS', roles: ['ADMIN'], scopes: ['*'], lifetimeSeconds: 365 * 24 * 3600,
+    entityPk: mine.pk,
+    clientId: 'c1',
+    userId: null,
+    accountId: null,
+    grantFlow: 'GRANT_FLOW_CLIENT_CREDENTIALS',
+    roles: ['ADMIN'],
+    scopes: ['*'],
+    lifetimeSeconds: 365 * 24 * 3600,
   });
   const caller = createCaller(createContext(deps, { authorization: `Bearer ${admin}` }));
   return { deps, clock, reader, rand, users, entityPk: mine.pk, caller, counts: () => counts };
@@ -294,11 +311,14 @@ function inputFor(f: TokenFilters, key: OrderKey, dir: OrderDirection, size: num
 async function insertMatching(w: World, f: TokenFilters): Promise<void> {
   w.clock?.advance(SECOND);
   await mintToken(w.deps, {
-    entityPk: w.entityPk, clientId: 'c1',
+    entityPk: w.entityPk,
+    clientId: 'c1',
     userId: f.userId ?? w.users[0]!.userId,
     accountId: f.accountId ?? null,
     grantFlow: f.grantFlow ?? (GRANT_FLOWS[Math.floor(w.rand() * 4)] as GrantFlow),
-    roles: f.role ? [f.role] : ['ADMIN'], scopes: [], lifetimeSeconds: 60,
+    roles: f.role ? [f.role] : ['ADMIN'],
+    scopes: [],
+    lifetimeSeconds: 60,
   });
 }
 
@@ -353,9 +373,7 @@ async function randomWalks(w: World, walks: number, o: { concurrent?: boolean } 
       page = r < 0.65 ? page + 1 : r < 0.8 ? Math.max(1, page - 1) : 1 + Math.floor(rand() * (last + 2));
     }
     // The same snapshot's pages requested at once share one total.
-    const burst = await Promise.all(
-      [1, 2, 3].map((p) => w.caller.tokens.list(inputFor(f, key, dir, size, p, snapshot))),
-    );
+    const burst = await Promise.all([1, 2, 3].map((p) => w.caller.tokens.list(inputFor(f, key, dir, size, p, snapshot))));
     const expected = await referenceIds(w, f, micros(snapshot!), key, dir);
     burst.forEach((res, i) => {
       expect(res.tokens.map((t) => t.token_id)).toEqual(expected.slice(i * size, (i + 1) * size));

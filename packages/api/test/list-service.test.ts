@@ -24,7 +24,10 @@ async function testStore(o: TestStoreOptions): Promise<Store> {
 function countingCounts(store: Store) {
   let n = 0;
   const tokens: TokenStore = Object.create(store.tokens);
-  tokens.count = (...args) => ((n += 1), store.tokens.count(...args));
+  tokens.count = (...args) => {
+    n += 1;
+    return store.tokens.count(...args);
+  };
   return { store: { ...store, tokens }, counts: () => n };
 }
 
@@ -95,8 +98,14 @@ describe('tokens.list through createCaller', () => {
     const seen = [...first.tokens];
     for (let page = 2; page <= first.pagination_info.total_pages; page++) {
       await mintToken(deps, {
-        entityPk: entity.entity_pk, clientId: 'c1', userId: null, accountId: null,
-        grantFlow: 'GRANT_FLOW_LOGIN', roles: [], scopes: [], lifetimeSeconds: 60,
+        entityPk: entity.entity_pk,
+        clientId: 'c1',
+        userId: null,
+        accountId: null,
+        grantFlow: 'GRANT_FLOW_LOGIN',
+        roles: [],
+        scopes: [],
+        lifetimeSeconds: 60,
       });
       const res = await caller(admin).tokens.list({
         page_params: { page_size: 10, page_number: page, first_request_timestamp: snap },
@@ -186,8 +195,14 @@ describe('tokens.list through createCaller', () => {
     const mint = async (roles: string[]) =>
       (
         await mintToken(deps, {
-          entityPk: entity.entity_pk, clientId: 'c', userId: randomUUID(), accountId: null,
-          grantFlow: 'GRANT_FLOW_PASSWORD', roles, scopes: ['*'], lifetimeSeconds: 60,
+          entityPk: entity.entity_pk,
+          clientId: 'c',
+          userId: randomUUID(),
+          accountId: null,
+          grantFlow: 'GRANT_FLOW_PASSWORD',
+          roles,
+          scopes: ['*'],
+          lifetimeSeconds: 60,
         })
       ).accessToken;
     const call = (t: string) => createCaller(createContext(deps, { authorization: `Bearer ${t}` }));
@@ -203,9 +218,9 @@ describe('tokens.list through createCaller', () => {
     expect(await caller(admin).tokens.revoke({ token_id: victimId })).toEqual({});
     await expect(caller(victim).tokens.list()).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
     await expect(caller(admin).tokens.revoke({ token_id: victimId })).rejects.toMatchObject({ code: 'CONFLICT' });
-    await expect(
-      caller(admin).tokens.revoke({ token_id: randomUUID(), body: { token_id: randomUUID() } }),
-    ).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    await expect(caller(admin).tokens.revoke({ token_id: randomUUID(), body: { token_id: randomUUID() } })).rejects.toMatchObject({
+      code: 'BAD_REQUEST',
+    });
   });
 
   it('records last use at most once per granularity', async () => {

@@ -1,11 +1,5 @@
 import type { AppRouter } from '@tokenwarden/api';
-import type {
-  IssueTokenRequest,
-  IssueTokenResponse,
-  ListTokensRequest,
-  ListTokensResponse,
-  Token,
-} from '@tokenwarden/contracts';
+import type { IssueTokenRequest, IssueTokenResponse, ListTokensRequest, ListTokensResponse, Token } from '@tokenwarden/contracts';
 import { createTRPCClient, httpLink, retryLink, TRPCClientError, type TRPCLink } from '@trpc/client';
 import { isErrorBody, NonJsonResponseError, TokenwardenError } from './errors.js';
 import { walkPages, walkTokens } from './pagination.js';
@@ -91,10 +85,7 @@ export function createTokenwardenClient(options: TokenwardenClientOptions) {
       retryLink<AppRouter>({
         // Only idempotent calls, only failures that may pass, never what the caller aborted.
         retry: ({ op, error, attempts }) =>
-          op.type === 'query' &&
-          attempts < policy.attempts &&
-          op.signal?.aborted !== true &&
-          toTokenwardenError(error).isTransient,
+          op.type === 'query' && attempts < policy.attempts && op.signal?.aborted !== true && toTokenwardenError(error).isTransient,
         retryDelayMs: (attempt) => policy.delayMs(attempt),
       }),
     );
@@ -129,8 +120,7 @@ export function createTokenwardenClient(options: TokenwardenClientOptions) {
       /** One page of List Token Information (`GET /v1/iam/oauth/tokens`). */
       list,
       /** Retrieves one token (`GET /v1/iam/oauth/tokens/{token_id}`). */
-      get: (input: { token_id: string }, opts: CallOptions = {}): Promise<Token> =>
-        call(() => trpc.tokens.get.query(input, opts)),
+      get: (input: { token_id: string }, opts: CallOptions = {}): Promise<Token> => call(() => trpc.tokens.get.query(input, opts)),
       /** Revokes a token (`DELETE /v1/iam/oauth/tokens/{token_id}`); never retried. */
       revoke: (input: { token_id: string }, opts: CallOptions = {}): Promise<Record<string, never>> =>
         call(() => trpc.tokens.revoke.mutate(input, opts)),

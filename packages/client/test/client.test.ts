@@ -111,8 +111,7 @@ describe('pages() and all(): one snapshot, while the set grows', () => {
     const mine: string[] = [];
     for (let i = 0; i < 7; i++) {
       mine.push(
-        (await mint(server.deps, { entityPk: e.entity_pk, grantFlow: 'GRANT_FLOW_PASSWORD', userId: user, roles: ['TELLER'] })).record
-          .tokenId,
+        (await mint(server.deps, { entityPk: e.entity_pk, grantFlow: 'GRANT_FLOW_PASSWORD', userId: user, roles: ['TELLER'] })).record.tokenId,
       );
       mint(server.deps, { entityPk: e.entity_pk, roles: ['OTHER'] });
     }
@@ -306,7 +305,9 @@ describe('opt-in retry with backoff', () => {
 
     const busy = flaky(1, unavailable);
     const anon = createTokenwardenClient({ url: server.url, fetch: busy.f, retry: { baseDelayMs: 1 } });
-    const e2 = await failure(anon.oauth.issueToken({ grant_type: 'client_credentials', client_id: entity.client_id, client_secret: entity.client_secret }));
+    const e2 = await failure(
+      anon.oauth.issueToken({ grant_type: 'client_credentials', client_id: entity.client_id, client_secret: entity.client_secret }),
+    );
     expect(e2.status).toBe(503);
     expect(busy.calls.n).toBe(1);
 

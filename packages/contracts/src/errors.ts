@@ -18,7 +18,5 @@ export const FieldViolation = z.object({ field: z.string(), description: z.strin
 export type FieldViolation = z.infer<typeof FieldViolation>;
 
 /** The error body of every failed call: google.rpc.Status as gRPC-gateway writes it. */
-export const ErrorBody = z
-  .object({ code: z.number().int(), message: z.string(), details: z.array(FieldViolation) })
-  .strict();
+export const ErrorBody = z.object({ code: z.number().int(), message: z.string(), details: z.array(FieldViolation) }).strict();
 export type ErrorBody = z.infer<typeof ErrorBody>;

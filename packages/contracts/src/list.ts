@@ -52,7 +52,5 @@ export const PaginationInfo = z
   .strict();
 export type PaginationInfo = z.infer<typeof PaginationInfo>;
 
-export const ListTokensResponse = z
-  .object({ tokens: z.array(Token), pagination_info: PaginationInfo })
-  .strict();
+export const ListTokensResponse = z.object({ tokens: z.array(Token), pagination_info: PaginationInfo }).strict();
 export type ListTokensResponse = z.infer<typeof ListTokensResponse>;

@@ -98,7 +98,11 @@ const INTEGER = /^-?\d{1,20}$/;
 function setPath(target: Record<string, unknown>, path: readonly string[], value: unknown): void {
   const last = path.length - 1;
   let node = target;
-  for (let i = 0; i < last; i++) node = (node[path[i] as string] ??= {}) as Record<string, unknown>;
+  for (let i = 0; i < last; i++) {
+    const key = path[i] as string;
+    node[key] ??= {};
+    node = node[key] as Record<string, unknown>;
+  }
   node[path[last] as string] = value;
 }
 
@@ -149,10 +153,7 @@ export function readQuery(schema: AnyObject, query: string | URLSearchParams): {
  * Decodes and validates a query string into the input of `schema`; every violation (of
  * the query string and of the schema) names the parameter as written. Never throws.
  */
-export function decodeQuery<S extends AnyObject>(
-  schema: S,
-  query: string | URLSearchParams,
-): DecodeResult<z.output<S>> {
+export function decodeQuery<S extends AnyObject>(schema: S, query: string | URLSearchParams): DecodeResult<z.output<S>> {
   const { raw, violations } = readQuery(schema, query);
   const parsed = schema.safeParse(raw);
   if (parsed.success && violations.length === 0) return { ok: true, value: parsed.data };

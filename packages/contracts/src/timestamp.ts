@@ -15,9 +15,7 @@ export const Timestamp = z
 export type Timestamp = z.output<typeof Timestamp>;
 
 /** RFC 3339 UTC with 0, 3, 6 or 9 fractional digits, as protobuf's JSON mapping writes it. */
-export const Rfc3339 = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/, 'must be an RFC 3339 UTC timestamp');
+export const Rfc3339 = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/, 'must be an RFC 3339 UTC timestamp');
 
 /**
  * Microseconds since the Unix epoch: the store's resolution. Every instant the product

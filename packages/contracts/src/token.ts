@@ -28,9 +28,7 @@ export const TokenIdInput = z.object({ token_id: Uuid }).strict();
 export type TokenIdInput = z.infer<typeof TokenIdInput>;
 
 /** Revoke: the path id, and the optional body whose token_id must equal it. */
-export const RevokeTokenInput = z
-  .object({ token_id: Uuid, body: z.object({ token_id: Uuid.optional() }).strict().optional() })
-  .strict();
+export const RevokeTokenInput = z.object({ token_id: Uuid, body: z.object({ token_id: Uuid.optional() }).strict().optional() }).strict();
 export type RevokeTokenInput = z.infer<typeof RevokeTokenInput>;
 
 export const RevokeTokenResponse = z.object({}).strict();

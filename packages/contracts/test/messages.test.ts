@@ -112,9 +112,7 @@ describe('describeViolation', () => {
     expect(d('order_params.order_direction')).toContain('ORDER_DIRECTION_ENUM_UNSPECIFIED');
     expect(d('grant_flow')).toContain('GRANT_FLOW_CLIENT_CREDENTIALS');
     expect(d('user_id')).toContain('UUID');
-    expect(describeViolation({ field: 'page_params.page_size', reason: 'invalid' }, 'es')).toBe(
-      'debe ser un número entero entre 1 y 100',
-    );
+    expect(describeViolation({ field: 'page_params.page_size', reason: 'invalid' }, 'es')).toBe('debe ser un número entero entre 1 y 100');
   });
 
   it('echoes the scope for scope_not_held, and no value for other reasons', () => {
@@ -122,16 +120,11 @@ describe('describeViolation', () => {
     expect(describeViolation(v, 'en')).toContain('iam.mfa.enroll');
     expect(describeViolation(v, 'es')).toContain('iam.mfa.enroll');
     expect(describeViolation({ field: 'password', reason: 'required', value: 'hunter2' }, 'en')).not.toContain('hunter2');
-    expect(describeViolation({ field: 'client_secret', reason: 'invalid', value: 'hunter2' }, 'es')).not.toContain(
-      'hunter2',
-    );
+    expect(describeViolation({ field: 'client_secret', reason: 'invalid', value: 'hunter2' }, 'es')).not.toContain('hunter2');
   });
 
   it('describes every violation decodeQuery can produce, in both languages', () => {
-    const r = decodeQuery(
-      ListTokensInput,
-      'page_params.page_size=0&page_params.first_request_timestamp.nanos=1&foo=1&role=a&role=b',
-    );
+    const r = decodeQuery(ListTokensInput, 'page_params.page_size=0&page_params.first_request_timestamp.nanos=1&foo=1&role=a&role=b');
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.violations.length).toBe(4);

@@ -298,20 +298,7 @@ describe('decodeQuery(ListTokensInput): account_id / user_id / role', () => {
   }
 
   const GOOD_ROLES = ['ENTITY_ADMIN', 'AUDITOR', 'a', '0', 'x'.repeat(64), 'team.billing:reader-2_v', '-', '...'];
-  const BAD_ROLES = [
-    'x'.repeat(65),
-    'ENTITY ADMIN',
-    'role/x',
-    'a,b',
-    '*',
-    'rôle',
-    '€',
-    'ＡＤＭＩＮ',
-    'admin\u0000',
-    'admin\n',
-    '<script>',
-    '😀',
-  ];
+  const BAD_ROLES = ['x'.repeat(65), 'ENTITY ADMIN', 'role/x', 'a,b', '*', 'rôle', '€', 'ＡＤＭＩＮ', 'admin\u0000', 'admin\n', '<script>', '😀'];
   it.each(GOOD_ROLES)('role=%j is accepted', (role) => {
     expect(ok(kv('role', role)).role).toBe(role);
   });
@@ -388,9 +375,7 @@ describe('decodeQuery(ListTokensInput): unknown, repeated and empty parameters',
   });
 
   it('reports a repetition once however many times and with whatever values', () => {
-    expect(violations(`${PAGE_SIZE}=5&${PAGE_SIZE}=500&${PAGE_SIZE}=abc&${PAGE_SIZE}=`)).toEqual([
-      { field: PAGE_SIZE, reason: 'repeated' },
-    ]);
+    expect(violations(`${PAGE_SIZE}=5&${PAGE_SIZE}=500&${PAGE_SIZE}=abc&${PAGE_SIZE}=`)).toEqual([{ field: PAGE_SIZE, reason: 'repeated' }]);
   });
 
   it('names only the repeated parameter when its first value is also bad', () => {
@@ -407,9 +392,7 @@ describe('decodeQuery(ListTokensInput): unknown, repeated and empty parameters',
   });
 
   it('reports every problem of a bad query, each naming its parameter', () => {
-    const vs = violations(
-      `${PAGE_SIZE}=0&${PAGE_NUMBER}=0&grant_flow=x&foo=1&user_id=nope&role=&${ORDER_KEY}=name&${ORDER_KEY}=token_id`,
-    );
+    const vs = violations(`${PAGE_SIZE}=0&${PAGE_NUMBER}=0&grant_flow=x&foo=1&user_id=nope&role=&${ORDER_KEY}=name&${ORDER_KEY}=token_id`);
     expect(new Set(vs.map((v) => `${v.field}:${v.reason}`))).toEqual(
       new Set([
         `${PAGE_SIZE}:invalid`,
@@ -445,9 +428,7 @@ describe('decodeQuery(ListTokensInput): unicode and percent-encoding', () => {
 
   it('decodes percent-encoded keys to the parameter they spell', () => {
     expect(ok('page_params%2Epage_size=5').page_params.page_size).toBe(5);
-    expect(violations('page_params.page_size%00=5')).toEqual([
-      { field: 'page_params.page_size\u0000', reason: 'unknown_parameter' },
-    ]);
+    expect(violations('page_params.page_size%00=5')).toEqual([{ field: 'page_params.page_size\u0000', reason: 'unknown_parameter' }]);
   });
 
   it('rejects NUL, control characters and invalid UTF-8 in values', () => {
@@ -567,9 +548,7 @@ describe('encodeQuery', () => {
   });
 
   it('round-trips arbitrary unicode strings through percent-encoding (free-text schema)', () => {
-    const Free = z
-      .object({ q: z.string(), n: z.number().int(), nested: z.object({ s: z.string(), m: z.number().int() }) })
-      .strict();
+    const Free = z.object({ q: z.string(), n: z.number().int(), nested: z.object({ s: z.string(), m: z.number().int() }) }).strict();
     const r = rng(7);
     const chars = ['a', ' ', '+', '&', '=', '%', '?', '#', '.', 'é', '€', '😀', '\u0000', '\n', '"', '/', '%ZZ', '中'];
     for (let i = 0; i < 500; i++) {

@@ -34,12 +34,7 @@ const TOKEN = {
 
 describe('enums', () => {
   it('lists grant flows in protobuf order and statuses of the contract', () => {
-    expect(GRANT_FLOWS).toEqual([
-      'GRANT_FLOW_CLIENT_CREDENTIALS',
-      'GRANT_FLOW_PASSWORD',
-      'GRANT_FLOW_ENTITY_SETUP',
-      'GRANT_FLOW_LOGIN',
-    ]);
+    expect(GRANT_FLOWS).toEqual(['GRANT_FLOW_CLIENT_CREDENTIALS', 'GRANT_FLOW_PASSWORD', 'GRANT_FLOW_ENTITY_SETUP', 'GRANT_FLOW_LOGIN']);
     expect(TOKEN_STATUSES).toEqual(['TOKEN_STATUS_ACTIVE', 'TOKEN_STATUS_EXPIRED', 'TOKEN_STATUS_REVOKED']);
   });
 
@@ -78,10 +73,9 @@ describe('Token', () => {
 describe('issue', () => {
   it('accepts each grant type with its credentials', () => {
     expect(IssueTokenRequest.safeParse({ grant_type: 'client_credentials', client_id: 'c', client_secret: 's' }).success).toBe(true);
-    expect(
-      IssueTokenRequest.safeParse({ grant_type: 'password', client_id: 'c', client_secret: 's', username: 'u', password: 'p' })
-        .success,
-    ).toBe(true);
+    expect(IssueTokenRequest.safeParse({ grant_type: 'password', client_id: 'c', client_secret: 's', username: 'u', password: 'p' }).success).toBe(
+      true,
+    );
     expect(IssueTokenRequest.safeParse({ grant_type: 'login', username: 'u', password: 'p' }).success).toBe(true);
   });
 
@@ -91,12 +85,10 @@ describe('issue', () => {
     expect(IssueTokenRequest.safeParse({ grant_type: 'login', username: '', password: 'p' }).success).toBe(false);
     expect(IssueTokenRequest.safeParse({ grant_type: 'refresh_token', client_id: 'c', client_secret: 's' }).success).toBe(false);
     expect(IssueTokenRequest.safeParse({ client_id: 'c', client_secret: 's' }).success).toBe(false);
-    expect(
-      IssueTokenRequest.safeParse({ grant_type: 'client_credentials', client_id: 'c', client_secret: 's', account_id: 'x' }).success,
-    ).toBe(false);
-    expect(
-      IssueTokenRequest.safeParse({ grant_type: 'client_credentials', client_id: 'c', client_secret: 'x'.repeat(1025) }).success,
-    ).toBe(false);
+    expect(IssueTokenRequest.safeParse({ grant_type: 'client_credentials', client_id: 'c', client_secret: 's', account_id: 'x' }).success).toBe(
+      false,
+    );
+    expect(IssueTokenRequest.safeParse({ grant_type: 'client_credentials', client_id: 'c', client_secret: 'x'.repeat(1025) }).success).toBe(false);
   });
 
   it('ignores unknown body fields', () => {

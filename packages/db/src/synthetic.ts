@@ -96,8 +96,7 @@ export async function writeSyntheticTokens(store: TokenStore, pop: SyntheticPopu
   };
   for (let i = 0; i < o.count; i++) {
     const r = rand();
-    const grantFlow: GrantFlow =
-      r < 0.45 ? GRANT_FLOWS[0] : r < 0.75 ? GRANT_FLOWS[1] : r < 0.995 ? GRANT_FLOWS[3] : GRANT_FLOWS[2];
+    const grantFlow: GrantFlow = r < 0.45 ? GRANT_FLOWS[0] : r < 0.75 ? GRANT_FLOWS[1] : r < 0.995 ? GRANT_FLOWS[3] : GRANT_FLOWS[2];
     const isUser = grantFlow === 'GRANT_FLOW_PASSWORD' || grantFlow === 'GRANT_FLOW_LOGIN';
     const user = isUser && pop.users.length > 0 ? pick(pop.users) : undefined;
     const accountPool = user ? user.accountIds : pop.accountIds;

@@ -83,7 +83,10 @@ describe('explainPage (SQLite): the inner page select reads only an index', () =
               const plan = await store.explainPage(entityPk, query(orderKey, { direction, after }));
               const inner = innerSearch(plan);
               expect(inner, plan.join('\n')).toMatch(/^SEARCH t USING COVERING INDEX /);
-              expect(plan.some((l) => /^SCAN t\b/.test(l)), plan.join('\n')).toBe(false);
+              expect(
+                plan.some((l) => /^SCAN t\b/.test(l)),
+                plan.join('\n'),
+              ).toBe(false);
               if (after) {
                 // the cursor is a seek into the order key's own index, not a filter over a scan
                 expect(inner, plan.join('\n')).toContain(`COVERING INDEX ${INDEX_OF[orderKey]} `);
@@ -91,7 +94,10 @@ describe('explainPage (SQLite): the inner page select reads only an index', () =
               }
               if (stats || after) {
                 expect(inner, plan.join('\n')).toContain(`COVERING INDEX ${INDEX_OF[orderKey]} `);
-                expect(plan.filter((l) => l.includes('TEMP B-TREE')), plan.join('\n')).toHaveLength(1);
+                expect(
+                  plan.filter((l) => l.includes('TEMP B-TREE')),
+                  plan.join('\n'),
+                ).toHaveLength(1);
               }
             }
           }
@@ -105,7 +111,10 @@ describe('explainPage (SQLite): the inner page select reads only an index', () =
             expect(plan.join('\n')).toContain('COVERING INDEX');
             const inner = innerSearch(plan);
             expect(inner).toMatch(/^SEARCH r USING COVERING INDEX token_roles_order \(entity_pk=\? AND role=\?/);
-            expect(plan.some((l) => /^SCAN /.test(l)), plan.join('\n')).toBe(false);
+            expect(
+              plan.some((l) => /^SCAN /.test(l)),
+              plan.join('\n'),
+            ).toBe(false);
           }
         }
       });

@@ -80,7 +80,9 @@ function harness(ts: TestStore): Harness {
       if (ts.location === ':memory:') throw new Error('raw SQL needs a database file');
       sqlite ??= new Database(ts.location);
       const stmt = sqlite.prepare(text);
-      return (stmt.reader ? stmt.all(...params) : (stmt.run(...params), [])) as T[];
+      if (stmt.reader) return stmt.all(...params) as T[];
+      stmt.run(...params);
+      return [];
     }
     client ??= (async () => {
       const c = new pg.Client({ connectionString: ts.location });
@@ -89,7 +91,10 @@ function harness(ts: TestStore): Harness {
       return c;
     })();
     let i = 0;
-    const { rows } = await (await client).query(text.replace(/\?/g, () => `$${++i}`), [...params]);
+    const { rows } = await (await client).query(
+      text.replace(/\?/g, () => `$${++i}`),
+      [...params],
+    );
     return rows as T[];
   };
   let cleaning: Promise<void> | undefined;
@@ -214,8 +219,7 @@ export function referenceSelect(all: readonly TokenRecord[], entityPk: number, f
 export function referenceOrder(records: readonly TokenRecord[], key: OrderKey, direction: OrderDirection): TokenRecord[] {
   const sign = effectiveDirection(direction) === 'ASC' ? 1 : -1;
   return [...records].sort(
-    (a, b) =>
-      sign * cmpKey({ value: sortValue(a, key), tokenId: a.tokenId }, { value: sortValue(b, key), tokenId: b.tokenId }, key),
+    (a, b) => sign * cmpKey({ value: sortValue(a, key), tokenId: a.tokenId }, { value: sortValue(b, key), tokenId: b.tokenId }, key),
   );
 }
 

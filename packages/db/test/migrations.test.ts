@@ -29,25 +29,30 @@ const TABLES = ['accounts', 'api_clients', 'entities', 'grant_sets', 'token_role
 const journal = JSON.parse(readFileSync(join(MIGRATIONS_FOLDER, 'meta', '_journal.json'), 'utf8')) as { entries: { tag: string }[] };
 
 function schemaOf(db: Db): { type: string; name: string; sql: string | null }[] {
-  return db.$client
-    .prepare("SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name")
-    .all() as { type: string; name: string; sql: string | null }[];
+  return db.$client.prepare("SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name").all() as {
+    type: string;
+    name: string;
+    sql: string | null;
+  }[];
 }
 const pragma = (db: Db, name: string): unknown => db.$client.pragma(name, { simple: true });
-const migrationsApplied = (db: Db): number =>
-  (db.$client.prepare('SELECT count(*) AS n FROM __drizzle_migrations').get() as { n: number }).n;
+const migrationsApplied = (db: Db): number => (db.$client.prepare('SELECT count(*) AS n FROM __drizzle_migrations').get() as { n: number }).n;
 
 describe('openDatabase (SQLite)', () => {
   it('applies the migrations to a fresh file database, creating missing directories', () => {
     const file = tempFile('nested', 'deeper', 'tokenwarden.db');
     const db = openDatabase(file);
     try {
-      const names = schemaOf(db).filter((o) => o.type === 'table').map((o) => o.name);
+      const names = schemaOf(db)
+        .filter((o) => o.type === 'table')
+        .map((o) => o.name);
       for (const t of TABLES) expect(names).toContain(t);
       expect(names).toContain('__drizzle_migrations');
       expect(journal.entries.length).toBeGreaterThan(0);
       expect(migrationsApplied(db)).toBe(journal.entries.length);
-      const indexes = schemaOf(db).filter((o) => o.type === 'index').map((o) => o.name);
+      const indexes = schemaOf(db)
+        .filter((o) => o.type === 'index')
+        .map((o) => o.name);
       for (const i of ['tokens_token_id', 'tokens_hash', 'tokens_by_created', 'token_roles_order']) expect(indexes).toContain(i);
     } finally {
       closeDatabase(db);
@@ -132,7 +137,7 @@ describe('openDatabase (SQLite)', () => {
     }
   });
 
-  it('upgrades a database written before grant sets, keeping every token\'s roles and scopes', async () => {
+  it("upgrades a database written before grant sets, keeping every token's roles and scopes", async () => {
     // A database at the first migration only, as the first release wrote it.
     const folder = tempFile('migrations-0000');
     mkdirSync(join(folder, 'meta'), { recursive: true });
@@ -174,7 +179,9 @@ describe('openDatabase (SQLite)', () => {
       }
       // Two distinct pairs in each of the two entities.
       expect((db.$client.prepare('SELECT count(*) AS n FROM grant_sets').get() as { n: number }).n).toBe(4);
-      expect(await store.count(1, { role: 'TELLER' }, Number.MAX_SAFE_INTEGER)).toBe(written.filter((w) => w.entity === 1 && w.roles.includes('TELLER')).length);
+      expect(await store.count(1, { role: 'TELLER' }, Number.MAX_SAFE_INTEGER)).toBe(
+        written.filter((w) => w.entity === 1 && w.roles.includes('TELLER')).length,
+      );
       // The upgraded schema is exactly the one a new database gets.
       const fresh = openDatabase(':memory:');
       expect(schemaOf(db)).toEqual(schemaOf(fresh));

@@ -13,7 +13,11 @@ import { pgQuery } from './helpers.js';
 
 const journal = JSON.parse(readFileSync(join(PG_MIGRATIONS_FOLDER, 'meta', '_journal.json'), 'utf8')) as { entries: { tag: string }[] };
 /** What drizzle records per applied migration: the SHA-256 of its SQL file. */
-const hashes = journal.entries.map((e) => createHash('sha256').update(readFileSync(join(PG_MIGRATIONS_FOLDER, `${e.tag}.sql`), 'utf8')).digest('hex'));
+const hashes = journal.entries.map((e) =>
+  createHash('sha256')
+    .update(readFileSync(join(PG_MIGRATIONS_FOLDER, `${e.tag}.sql`), 'utf8'))
+    .digest('hex'),
+);
 const TABLES = ['accounts', 'api_clients', 'entities', 'grant_sets', 'token_roles', 'tokens', 'user_accounts', 'users'];
 
 async function freshDatabase() {
@@ -42,10 +46,7 @@ describe('openPostgresStore migrations', () => {
         "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name",
       );
       expect(tables.map((t) => t.name)).toEqual(TABLES);
-      const functions = await pgQuery<{ name: string }>(
-        db.url,
-        "SELECT proname AS name FROM pg_proc WHERE proname LIKE 'tw\\_%' ORDER BY proname",
-      );
+      const functions = await pgQuery<{ name: string }>(db.url, "SELECT proname AS name FROM pg_proc WHERE proname LIKE 'tw\\_%' ORDER BY proname");
       expect(functions.map((f) => f.name)).toEqual(['tw_issue_token', 'tw_now_micros', 'tw_snapshot']);
       // every one of them works, and they see one another's writes
       const entities = await Promise.all(stores.map((s, i) => s.directory.createEntity({ entityId: `e${i}`, name: `E${i}`, createdAt: i })));

@@ -51,10 +51,7 @@ describe('snapshot clock (PostgreSQL)', () => {
     const observers = stores.slice(2);
     // Slow commits (a busy disk): each token row takes 50 ms between its created_at being
     // read and its transaction committing, the window a snapshot must not fall into unseen.
-    await pgQuery(
-      url,
-      'CREATE FUNCTION test_slow_insert() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(0.05); RETURN NEW; END $$',
-    );
+    await pgQuery(url, 'CREATE FUNCTION test_slow_insert() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(0.05); RETURN NEW; END $$');
     await pgQuery(url, 'CREATE TRIGGER test_slow_insert AFTER INSERT ON tokens FOR EACH ROW EXECUTE FUNCTION test_slow_insert()');
     const e = (await stores[0]!.directory.createEntity({ entityId: 'e', name: 'E', createdAt: 0 })).pk;
     const f = (await stores[0]!.directory.createEntity({ entityId: 'f', name: 'F', createdAt: 0 })).pk;
@@ -147,9 +144,11 @@ describe('snapshot clock (PostgreSQL)', () => {
     const token = await issuing;
     await snapshot;
     expect(token.createdAt).toBeLessThanOrEqual(bound!);
-    expect((await reader.tokens.page(e, { filters: {}, snapshot: bound!, orderKey: 'created_at', direction: 'DESC', limit: 10, offset: 0 })).map((t) => t.tokenId)).toEqual([
-      token.tokenId,
-    ]);
+    expect(
+      (await reader.tokens.page(e, { filters: {}, snapshot: bound!, orderKey: 'created_at', direction: 'DESC', limit: 10, offset: 0 })).map(
+        (t) => t.tokenId,
+      ),
+    ).toEqual([token.tokenId]);
     expect(await reader.tokens.count(e, { role: 'R' }, bound!)).toBe(1);
   });
 

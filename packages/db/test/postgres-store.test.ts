@@ -187,7 +187,10 @@ describe('an unreachable database', () => {
       (error: unknown) => error,
     );
     for (let i = 0; ; i++) {
-      const rows = await pgQuery(admin, "SELECT 1 FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock' AND pid <> $2", [db.name, pid]);
+      const rows = await pgQuery(admin, "SELECT 1 FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock' AND pid <> $2", [
+        db.name,
+        pid,
+      ]);
       if (rows.length > 0) break;
       if (i > 200) throw new Error('the snapshot never waited for the lock');
       await sleep(20);

@@ -78,7 +78,12 @@ describe('counts in the worker thread', () => {
     const users = [randomUUID(), randomUUID()];
     await fileStore.tokens.insertHistorical(
       Array.from({ length: 400 }, (_, i) =>
-        newToken(e, { userId: r.pick([null, ...users]), roles: r.bool() ? ['R'] : [], grantFlow: r.pick(['GRANT_FLOW_LOGIN', 'GRANT_FLOW_PASSWORD'] as const), createdAt: i }),
+        newToken(e, {
+          userId: r.pick([null, ...users]),
+          roles: r.bool() ? ['R'] : [],
+          grantFlow: r.pick(['GRANT_FLOW_LOGIN', 'GRANT_FLOW_PASSWORD'] as const),
+          createdAt: i,
+        }),
       ),
     );
     await fileStore.close();

@@ -306,9 +306,10 @@ describe('TokenStore.page agrees with a reference implementation', () => {
               const base = { filters, snapshot, orderKey, direction };
               const expected = referenceOrder(referenceSelect(w.all, entityPk, filters, snapshot), orderKey, direction);
               const walked = await keysetWalk(w.store, entityPk, base, size);
-              expect(walked.map((x) => x.tokenId), JSON.stringify({ entityPk, ...base, size })).toEqual(
-                expected.map((x) => x.tokenId),
-              );
+              expect(
+                walked.map((x) => x.tokenId),
+                JSON.stringify({ entityPk, ...base, size }),
+              ).toEqual(expected.map((x) => x.tokenId));
               expect(walked).toEqual(expected);
               rows += walked.length;
             }

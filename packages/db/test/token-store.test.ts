@@ -164,9 +164,7 @@ describe('issue', () => {
     expect(await tokens.findByHash(spec.tokenHash)).toEqual(rec);
     // counted once per role, in the role index too
     expect(await tokens.count(e, { role: 'AUDITOR' }, MAX_SAFE)).toBe(1);
-    expect((await tokens.page(e, everything({ filters: { role: 'READER' }, orderKey: 'created_at' }))).map((t) => t.tokenId)).toEqual([
-      spec.tokenId,
-    ]);
+    expect((await tokens.page(e, everything({ filters: { role: 'READER' }, orderKey: 'created_at' }))).map((t) => t.tokenId)).toEqual([spec.tokenId]);
   });
 
   it('keeps user and account, and reads successive creation times strictly increasing', async () => {
@@ -378,7 +376,14 @@ describe('entity isolation', () => {
 
   it('page never returns the other entity, for every order key, direction, filter and cursor', async () => {
     const { store, a, b, user, account, tokens } = await world();
-    const filterSets = [{}, { userId: user }, { accountId: account }, { role: 'AUDITOR' }, { grantFlow: 'GRANT_FLOW_LOGIN' as const }, { role: 'AUDITOR', userId: user }];
+    const filterSets = [
+      {},
+      { userId: user },
+      { accountId: account },
+      { role: 'AUDITOR' },
+      { grantFlow: 'GRANT_FLOW_LOGIN' as const },
+      { role: 'AUDITOR', userId: user },
+    ];
     for (const entityPk of [a, b]) {
       const own = new Set(tokens.filter((t) => t.entityPk === entityPk).map((t) => t.tokenId));
       const other = recordOf(tokens.find((t) => t.entityPk !== entityPk) as HistoricalToken, 0);
@@ -519,7 +524,10 @@ describe('cursors past the snapshot', () => {
           offset: 0,
           after: { value: direction === 'ASC' ? 0 : 300, tokenId: randomUUID() },
         });
-        expect(page.map((t) => t.tokenId), `${direction} ${JSON.stringify(filters)}`).toEqual([older.tokenId]);
+        expect(
+          page.map((t) => t.tokenId),
+          `${direction} ${JSON.stringify(filters)}`,
+        ).toEqual([older.tokenId]);
       }
     }
   });
@@ -527,7 +535,8 @@ describe('cursors past the snapshot', () => {
 
 describe('grant sets', () => {
   const page = (store: TokenStore, e: number) => store.page(e, everything());
-  const sets = (h: Harness) => h.sql<{ entity_pk: number; roles: string; scopes: string }>('SELECT entity_pk, roles, scopes FROM grant_sets ORDER BY pk');
+  const sets = (h: Harness) =>
+    h.sql<{ entity_pk: number; roles: string; scopes: string }>('SELECT entity_pk, roles, scopes FROM grant_sets ORDER BY pk');
 
   it('stores each distinct (roles, scopes) pair once per entity, keeping list order', async () => {
     const h = await setup();

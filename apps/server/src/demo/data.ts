@@ -12,8 +12,18 @@ export const DEMO = {
   users: [
     { username: 'alice', password: 'alice-demo-password', roles: ['ENTITY_ADMIN'], scopes: ['iam.oauth.*', 'accounts.read'] },
     { username: 'bob', password: 'bob-demo-password', roles: ['AUDITOR'], scopes: ['iam.oauth.tokens.list.get', 'iam.oauth.tokens.get'] },
-    { username: 'carol', password: 'carol-demo-password', roles: ['TELLER'], scopes: ['iam.oauth.tokens.list.get', 'accounts.read', 'payments.create'] },
-    { username: 'dave', password: 'dave-demo-password', roles: ['PAYMENTS_OPERATOR', 'SUPPORT'], scopes: ['iam.oauth.tokens.list.get', 'payments.*'] },
+    {
+      username: 'carol',
+      password: 'carol-demo-password',
+      roles: ['TELLER'],
+      scopes: ['iam.oauth.tokens.list.get', 'accounts.read', 'payments.create'],
+    },
+    {
+      username: 'dave',
+      password: 'dave-demo-password',
+      roles: ['PAYMENTS_OPERATOR', 'SUPPORT'],
+      scopes: ['iam.oauth.tokens.list.get', 'payments.*'],
+    },
   ],
   roles: ['ENTITY_ADMIN', 'AUDITOR', 'TELLER', 'PAYMENTS_OPERATOR', 'SUPPORT', 'REPORTING', 'COMPLIANCE', 'DEVELOPER'],
   other: { entityName: 'Other Corp', clientId: 'other-admin', clientSecret: 'twcs_other-admin-secret-for-local-use-only' },
@@ -53,7 +63,13 @@ export async function ensureDemoData(deps: Deps, o: DemoOptions): Promise<boolea
   const users = [];
   for (const [i, u] of DEMO.users.entries()) {
     const accountIds = [accounts[i % accounts.length]!.account_id, accounts[(i + 3) % accounts.length]!.account_id];
-    const created = await createUser(deps, entity.entity_pk, { ...u, roles: [...u.roles], scopes: [...u.scopes], accountIds, userId: seededUuid(rand) });
+    const created = await createUser(deps, entity.entity_pk, {
+      ...u,
+      roles: [...u.roles],
+      scopes: [...u.scopes],
+      accountIds,
+      userId: seededUuid(rand),
+    });
     users.push({ userId: created.user_id, accountIds });
   }
   const anchor = deps.clock.nowMicros() - 1_000_000;

@@ -102,7 +102,10 @@ export function openApiDocument(): JsonObject {
 export function serveApiDocs(req: IncomingMessage, res: ServerResponse, url: URL): boolean {
   const path = url.pathname;
   const known =
-    path === OPENAPI_PATH || path === DOCS_PATH || path === INIT_PATH || (path.startsWith(ASSET_PREFIX) && ASSETS.has(path.slice(ASSET_PREFIX.length)));
+    path === OPENAPI_PATH ||
+    path === DOCS_PATH ||
+    path === INIT_PATH ||
+    (path.startsWith(ASSET_PREFIX) && ASSETS.has(path.slice(ASSET_PREFIX.length)));
   if (!known) {
     if (path === `${DOCS_PATH}/`) {
       res.writeHead(308, { location: DOCS_PATH, 'content-length': 0 });

@@ -117,9 +117,7 @@ function errorExample(error: ApiError): { value: JsonObject; wwwAuthenticate?: s
 }
 
 function errorResponse(doc: ErrorDoc, status: keyof typeof RPC): JsonObject {
-  const examples = Object.fromEntries(
-    Object.entries(doc.examples).map(([name, error]) => [name, { value: errorExample(error).value }]),
-  );
+  const examples = Object.fromEntries(Object.entries(doc.examples).map(([name, error]) => [name, { value: errorExample(error).value }]));
   return {
     description: `${doc.description} (google.rpc code ${RPC[status].code} ${status})`,
     headers: {
@@ -162,9 +160,7 @@ function operation(route: RestRoute, doc: OperationDoc): JsonObject {
           requestBody: {
             description: body.description,
             required: body.required,
-            content: Object.fromEntries(
-              body.mediaTypes.map((type) => [type, { schema: schemaFor(body.schema, 'input'), examples: body.examples }]),
-            ),
+            content: Object.fromEntries(body.mediaTypes.map((type) => [type, { schema: schemaFor(body.schema, 'input'), examples: body.examples }])),
           },
         }
       : {}),
@@ -179,15 +175,13 @@ const version = (createRequire(import.meta.url)('../../package.json') as { versi
  * described by its entry in `operations`, every schema generated from the contracts.
  * Throws when a route has no entry (an undocumented route is a bug, caught by the tests).
  */
-export function buildOpenApiDocument(
-  routes: readonly RestRoute[],
-  operations: Record<string, OperationDoc> = OPERATIONS,
-): JsonObject {
+export function buildOpenApiDocument(routes: readonly RestRoute[], operations: Record<string, OperationDoc> = OPERATIONS): JsonObject {
   const paths: Record<string, JsonObject> = {};
   for (const route of routes) {
     const doc = operations[route.operationId];
     if (!doc) throw new Error(`openapi: no documentation for operation ${route.operationId}`);
-    const item = (paths[route.path] ??= {});
+    const item = paths[route.path] ?? {};
+    paths[route.path] = item;
     item[route.method.toLowerCase()] = operation(route, doc);
   }
   const schemas = { ...componentSchemas('output'), ...componentSchemas('input') };
@@ -213,7 +207,9 @@ export function buildOpenApiDocument(
           scheme: 'bearer',
           description:
             'An access token from `POST /v1/iam/oauth/tokens` (or the entity-setup token). Each operation names ' +
-            `the scope it needs (${Object.values(SCOPES).map((s) => `\`${s}\``).join(', ')}); scopes match segment ` +
+            `the scope it needs (${Object.values(SCOPES)
+              .map((s) => `\`${s}\``)
+              .join(', ')}); scopes match segment ` +
             'by segment and a trailing `*` segment is a wildcard.',
         },
       },

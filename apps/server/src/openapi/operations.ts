@@ -42,7 +42,9 @@ export interface OperationDoc {
   };
   success: { schema: z.ZodType; description: string; example: unknown };
   /** Error answers by google.rpc status; every operation also documents 500 INTERNAL. */
-  errors: Partial<Record<'INVALID_ARGUMENT' | 'UNAUTHENTICATED' | 'PERMISSION_DENIED' | 'NOT_FOUND' | 'FAILED_PRECONDITION' | 'RESOURCE_EXHAUSTED', ErrorDoc>>;
+  errors: Partial<
+    Record<'INVALID_ARGUMENT' | 'UNAUTHENTICATED' | 'PERMISSION_DENIED' | 'NOT_FOUND' | 'FAILED_PRECONDITION' | 'RESOURCE_EXHAUSTED', ErrorDoc>
+  >;
 }
 
 const EXAMPLE_TOKEN_ID = '249a0a2e-028a-4e15-a841-de9fd4e4cd84';
@@ -187,11 +189,9 @@ export const OPERATIONS: Record<string, OperationDoc> = {
       schema: ListTokensInput,
       descriptions: {
         'page_params.page_size': `Tokens per page, 1 to ${MAX_PAGE_SIZE}.`,
-        'page_params.page_number':
-          'Page to answer, from 1. A page past the last answers 200 with no tokens and true totals.',
+        'page_params.page_number': 'Page to answer, from 1. A page past the last answers 200 with no tokens and true totals.',
         'page_params.first_request_timestamp.seconds':
-          'Snapshot instant, Unix seconds (protobuf Timestamp, 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z). ' +
-          'Required when `nanos` is given.',
+          'Snapshot instant, Unix seconds (protobuf Timestamp, 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z). ' + 'Required when `nanos` is given.',
         'page_params.first_request_timestamp.nanos': 'Snapshot instant, nanoseconds within the second.',
         'order_params.order_key': 'Field to order by.',
         'order_params.order_direction': '`ORDER_DIRECTION_ENUM_UNSPECIFIED` means the default, `DESC`.',

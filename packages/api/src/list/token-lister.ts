@@ -98,6 +98,7 @@ export class TokenLister {
       if (!cursors) {
         const key = walkKey();
         cursors = this.cursors.get(key);
+        // biome-ignore lint/suspicious/noAssignInExpressions: hot path; makes and stores the walk's map in one step
         if (!cursors) this.cursors.set(key, (cursors = new Map<number, Cursor>()));
       }
       cursors.set(number, { value: sortValue(last, orderKey), tokenId: last.tokenId });

@@ -63,26 +63,22 @@ export const tokensRouter = {
     .input(ListTokensInput.prefault({}))
     .query(({ ctx, input }) => listTokens(ctx, input)),
 
-  get: publicProcedure
-    .input(TokenIdInput)
-    .query(async ({ ctx, input }) => {
-      const principal = await principalFor(ctx, SCOPES.get);
-      return presentToken(await visibleToken(ctx.deps, principal, input.token_id), ctx.deps.clock.nowMicros());
-    }),
+  get: publicProcedure.input(TokenIdInput).query(async ({ ctx, input }) => {
+    const principal = await principalFor(ctx, SCOPES.get);
+    return presentToken(await visibleToken(ctx.deps, principal, input.token_id), ctx.deps.clock.nowMicros());
+  }),
 
-  revoke: publicProcedure
-    .input(RevokeTokenInput)
-    .mutation(async ({ ctx, input }) => {
-      const principal = await principalFor(ctx, SCOPES.revoke);
-      const bodyId = input.body?.token_id;
-      if (bodyId !== undefined && bodyId.toLowerCase() !== input.token_id.toLowerCase()) {
-        fail('INVALID_ARGUMENT', undefined, [{ field: 'body.token_id', reason: 'mismatch' }]);
-      }
-      const token = await visibleToken(ctx.deps, principal, input.token_id);
-      const outcome = await ctx.deps.tokens.revoke(principal.entityPk, token.tokenId, ctx.deps.clock.nowMicros());
-      if (outcome === 'not_found') fail('NOT_FOUND', 'not_found.token');
-      if (outcome === 'already_revoked') fail('FAILED_PRECONDITION', 'revoked.already');
-      ctx.deps.log.info({ event: 'token.revoked', token_id: token.tokenId, by: principal.tokenId }, 'token revoked');
-      return {};
-    }),
+  revoke: publicProcedure.input(RevokeTokenInput).mutation(async ({ ctx, input }) => {
+    const principal = await principalFor(ctx, SCOPES.revoke);
+    const bodyId = input.body?.token_id;
+    if (bodyId !== undefined && bodyId.toLowerCase() !== input.token_id.toLowerCase()) {
+      fail('INVALID_ARGUMENT', undefined, [{ field: 'body.token_id', reason: 'mismatch' }]);
+    }
+    const token = await visibleToken(ctx.deps, principal, input.token_id);
+    const outcome = await ctx.deps.tokens.revoke(principal.entityPk, token.tokenId, ctx.deps.clock.nowMicros());
+    if (outcome === 'not_found') fail('NOT_FOUND', 'not_found.token');
+    if (outcome === 'already_revoked') fail('FAILED_PRECONDITION', 'revoked.already');
+    ctx.deps.log.info({ event: 'token.revoked', token_id: token.tokenId, by: principal.tokenId }, 'token revoked');
+    return {};
+  }),
 };

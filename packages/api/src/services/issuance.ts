@@ -67,9 +67,7 @@ export function narrowScopes(held: readonly string[], requested: string | undefi
   if (wanted.length === 0 || wanted.some((s) => !SCOPE_PATTERN.test(s))) {
     fail('INVALID_ARGUMENT', undefined, [{ field: 'scope', reason: 'invalid' }]);
   }
-  const violations: Violation[] = wanted
-    .filter((s) => !scopesGrant(held, s))
-    .map((s) => ({ field: 'scope', reason: 'scope_not_held', value: s }));
+  const violations: Violation[] = wanted.filter((s) => !scopesGrant(held, s)).map((s) => ({ field: 'scope', reason: 'scope_not_held', value: s }));
   if (violations.length > 0) fail('INVALID_ARGUMENT', undefined, violations);
   return wanted;
 }

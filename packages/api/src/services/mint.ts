@@ -11,9 +11,6 @@ export async function mintToken(deps: Deps, spec: MintSpec): Promise<{ accessTok
   const { raw, hash, tokenId } = newAccessToken();
   const { lifetimeSeconds, ...token } = spec;
   const record = await deps.tokens.issue({ ...token, tokenId, tokenHash: hash, lifetimeMicros: lifetimeSeconds * 1_000_000 });
-  deps.log.info(
-    { event: 'token.issued', token_id: tokenId, grant_flow: spec.grantFlow, client_id: spec.clientId },
-    'token issued',
-  );
+  deps.log.info({ event: 'token.issued', token_id: tokenId, grant_flow: spec.grantFlow, client_id: spec.clientId }, 'token issued');
   return { accessToken: raw, record };
 }

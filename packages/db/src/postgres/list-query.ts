@@ -70,6 +70,8 @@ export function values(
         return q.limit;
       case 'offset':
         return q.offset;
+      default:
+        throw new Error(`unknown parameter ${String(p satisfies never)}`);
     }
   });
 }
@@ -119,9 +121,7 @@ export function pgPageQuery(q: Pick<PageQuery, 'filters' | 'orderKey' | 'directi
   const where = [...sel.where];
   if (q.after) {
     const op = dir === 'ASC' ? '>' : '<';
-    where.push(
-      single ? `${a}.token_id ${op} ${p.ref('ct')}` : `(${a}.${COLUMN[q.orderKey]}, ${a}.token_id) ${op} (${p.ref('cv')}, ${p.ref('ct')})`,
-    );
+    where.push(single ? `${a}.token_id ${op} ${p.ref('ct')}` : `(${a}.${COLUMN[q.orderKey]}, ${a}.token_id) ${op} (${p.ref('cv')}, ${p.ref('ct')})`);
   }
   const order = single ? `${a}.token_id ${dir}` : `${a}.${COLUMN[q.orderKey]} ${dir}, ${a}.token_id ${dir}`;
   const text =

@@ -1,16 +1,5 @@
 import { sql } from 'drizzle-orm';
-import {
-  bigint,
-  customType,
-  index,
-  integer,
-  pgTable,
-  primaryKey,
-  smallint,
-  text,
-  uniqueIndex,
-  uuid,
-} from 'drizzle-orm/pg-core';
+import { bigint, customType, index, integer, pgTable, primaryKey, smallint, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
 /*
  * The PostgreSQL schema: the same tables, keys and indexes as the SQLite one
@@ -124,8 +113,12 @@ export const tokens = pgTable(
     /** SHA-256 of the raw token; the raw value is never stored. */
     tokenHash: bytea('token_hash').notNull(),
     clientId: text('client_id').notNull(),
-    userId: uuid('user_id').notNull().default(sql`'${sql.raw(NIL_UUID)}'::uuid`),
-    accountId: uuid('account_id').notNull().default(sql`'${sql.raw(NIL_UUID)}'::uuid`),
+    userId: uuid('user_id')
+      .notNull()
+      .default(sql`'${sql.raw(NIL_UUID)}'::uuid`),
+    accountId: uuid('account_id')
+      .notNull()
+      .default(sql`'${sql.raw(NIL_UUID)}'::uuid`),
     grantFlow: smallint('grant_flow').notNull(),
     grantSetPk: integer('grant_set_pk')
       .notNull()

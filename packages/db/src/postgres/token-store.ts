@@ -269,7 +269,11 @@ export class PgTokenStore implements TokenStore {
         query = { ...pgCountQuery(filters), name: `tw_count ${key}` };
         this.counts.set(key, query);
       }
-      const { rows } = await this.pool.query<{ n: number }>({ name: query.name, text: query.text, values: values(query, entityPk, { filters, snapshot }) });
+      const { rows } = await this.pool.query<{ n: number }>({
+        name: query.name,
+        text: query.text,
+        values: values(query, entityPk, { filters, snapshot }),
+      });
       return (rows[0] as { n: number }).n;
     });
   }
@@ -287,7 +291,10 @@ export class PgTokenStore implements TokenStore {
     let missing: number[] | undefined;
     for (const r of rows) {
       const pk = r[7] as number;
-      if (!this.grantSets.get(entityPk, pk)) (missing ??= []).push(pk);
+      if (!this.grantSets.get(entityPk, pk)) {
+        missing ??= [];
+        missing.push(pk);
+      }
     }
     if (missing) {
       const found = await this.pool.query<{ pk: number; roles: string; scopes: string }>({

@@ -59,11 +59,7 @@ export class SqliteDirectoryStore implements DirectoryStore {
 
   findClient(clientId: string): Promise<ClientRecord | undefined> {
     return settle(() => {
-      return this.db
-        .select(CLIENT_COLUMNS)
-        .from(apiClients)
-        .where(eq(apiClients.clientId, clientId))
-        .get();
+      return this.db.select(CLIENT_COLUMNS).from(apiClients).where(eq(apiClients.clientId, clientId)).get();
     });
   }
 
@@ -89,11 +85,7 @@ export class SqliteDirectoryStore implements DirectoryStore {
 
   findUserByUsername(username: string): Promise<UserRecord | undefined> {
     return settle(() => {
-      return this.db
-        .select(USER_COLUMNS)
-        .from(users)
-        .where(eq(users.username, username))
-        .get();
+      return this.db.select(USER_COLUMNS).from(users).where(eq(users.username, username)).get();
     });
   }
 
@@ -123,32 +115,20 @@ export class SqliteDirectoryStore implements DirectoryStore {
         .select({ pk: accounts.pk })
         .from(userAccounts)
         .innerJoin(accounts, eq(accounts.pk, userAccounts.accountPk))
-        .where(
-          and(eq(userAccounts.userPk, userPk), eq(accounts.entityPk, entityPk), eq(accounts.accountId, accountId)),
-        )
+        .where(and(eq(userAccounts.userPk, userPk), eq(accounts.entityPk, entityPk), eq(accounts.accountId, accountId)))
         .get();
     });
   }
 
   listAccounts(entityPk: number): Promise<AccountRecord[]> {
     return settle(() => {
-      return this.db
-        .select(ACCOUNT_COLUMNS)
-        .from(accounts)
-        .where(eq(accounts.entityPk, entityPk))
-        .orderBy(accounts.pk)
-        .all();
+      return this.db.select(ACCOUNT_COLUMNS).from(accounts).where(eq(accounts.entityPk, entityPk)).orderBy(accounts.pk).all();
     });
   }
 
   listUsers(entityPk: number): Promise<UserRecord[]> {
     return settle(() => {
-      return this.db
-        .select(USER_COLUMNS)
-        .from(users)
-        .where(eq(users.entityPk, entityPk))
-        .orderBy(users.pk)
-        .all();
+      return this.db.select(USER_COLUMNS).from(users).where(eq(users.entityPk, entityPk)).orderBy(users.pk).all();
     });
   }
 }

@@ -35,8 +35,7 @@ export function bindings(
     // pageSql leaves the snapshot bound out of a created_at DESC cursor query (the cursor
     // is then the range the index seeks), so a cursor past the snapshot is clamped to it:
     // (created_at, token_id) < (snapshot, U+FFFF) is exactly created_at <= snapshot.
-    const pastSnapshot =
-      q.orderKey === 'created_at' && effectiveDirection(q.direction ?? 'DESC') === 'DESC' && Number(q.after.value) > q.snapshot;
+    const pastSnapshot = q.orderKey === 'created_at' && effectiveDirection(q.direction ?? 'DESC') === 'DESC' && Number(q.after.value) > q.snapshot;
     b.cv = pastSnapshot ? q.snapshot : q.after.value;
     b.ct = pastSnapshot ? '\uffff' : q.after.tokenId;
   }
@@ -71,30 +70,17 @@ const ROLE_EXISTS =
  * fewer rows), is driven from token_roles, whose index is already in (entity, role,
  * created_at, token_id) order; otherwise the role is an indexed EXISTS probe per row.
  */
-function selection(
-  f: TokenFilters,
-  orderKey: OrderKey,
-  withSnapshot = true,
-): { from: string; where: string[]; driver: 'r' | 't' } {
+function selection(f: TokenFilters, orderKey: OrderKey, withSnapshot = true): { from: string; where: string[]; driver: 'r' | 't' } {
   const hasTokenFilters = f.userId !== undefined || f.accountId !== undefined || f.grantFlow !== undefined;
   const selective = f.userId !== undefined || f.accountId !== undefined;
   if (f.role !== undefined && orderKey === 'created_at' && !selective) {
     return {
       from: hasTokenFilters ? 'token_roles r JOIN tokens t ON t.pk = r.token_pk' : 'token_roles r',
-      where: [
-        'r.entity_pk = @entity',
-        'r.role = @role',
-        ...(withSnapshot ? ['r.created_at <= @snapshot'] : []),
-        ...filterConditions(f, 't', true),
-      ],
+      where: ['r.entity_pk = @entity', 'r.role = @role', ...(withSnapshot ? ['r.created_at <= @snapshot'] : []), ...filterConditions(f, 't', true)],
       driver: 'r',
     };
   }
-  const where = [
-    't.entity_pk = @entity',
-    ...(withSnapshot ? ['t.created_at <= @snapshot'] : []),
-    ...filterConditions(f, 't', false),
-  ];
+  const where = ['t.entity_pk = @entity', ...(withSnapshot ? ['t.created_at <= @snapshot'] : []), ...filterConditions(f, 't', false)];
   if (f.role !== undefined) where.push(ROLE_EXISTS);
   return { from: `tokens t${indexHint(f, orderKey)}`, where, driver: 't' };
 }
@@ -136,12 +122,9 @@ export function pageSql(q: Pick<PageQuery, 'filters' | 'orderKey' | 'direction' 
   // filter's (entity, key, token_id) index instead of scanning the key's whole group.
   const single = orderIsTokenIdOnly(q);
   if (q.after) where.push(single ? `${a}.token_id ${op} @ct` : `(${a}.${col}, ${a}.token_id) ${op} (@cv, @ct)`);
-  const order = (alias: string) =>
-    single ? `${alias}.token_id ${dir}` : `${alias}.${col} ${dir}, ${alias}.token_id ${dir}`;
+  const order = (alias: string) => (single ? `${alias}.token_id ${dir}` : `${alias}.${col} ${dir}, ${alias}.token_id ${dir}`);
   const idColumn = a === 'r' ? 'r.token_pk' : 't.pk';
-  const inner =
-    `SELECT ${idColumn} FROM ${sel.from} WHERE ${where.join(' AND ')} ` +
-    `ORDER BY ${order(a)} LIMIT @limit OFFSET @offset`;
+  const inner = `SELECT ${idColumn} FROM ${sel.from} WHERE ${where.join(' AND ')} ` + `ORDER BY ${order(a)} LIMIT @limit OFFSET @offset`;
   return `SELECT ${TOKEN_COLUMNS} FROM tokens t WHERE t.pk IN (${inner}) ORDER BY ${order('t')}`;
 }
 

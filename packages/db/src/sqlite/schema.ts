@@ -1,4 +1,3 @@
-
 import { blob, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 /*
@@ -19,7 +18,9 @@ export const apiClients = sqliteTable(
   'api_clients',
   {
     pk: integer('pk').primaryKey(),
-    entityPk: integer('entity_pk').notNull().references(() => entities.pk),
+    entityPk: integer('entity_pk')
+      .notNull()
+      .references(() => entities.pk),
     clientId: text('client_id').notNull().unique(),
     secretHash: text('secret_hash').notNull(),
     name: text('name').notNull(),
@@ -34,7 +35,9 @@ export const users = sqliteTable(
   'users',
   {
     pk: integer('pk').primaryKey(),
-    entityPk: integer('entity_pk').notNull().references(() => entities.pk),
+    entityPk: integer('entity_pk')
+      .notNull()
+      .references(() => entities.pk),
     userId: text('user_id').notNull().unique(),
     /** Globally unique: the login grant names a user by username alone. */
     username: text('username').notNull().unique(),
@@ -50,7 +53,9 @@ export const accounts = sqliteTable(
   'accounts',
   {
     pk: integer('pk').primaryKey(),
-    entityPk: integer('entity_pk').notNull().references(() => entities.pk),
+    entityPk: integer('entity_pk')
+      .notNull()
+      .references(() => entities.pk),
     accountId: text('account_id').notNull().unique(),
     name: text('name').notNull(),
     createdAt: integer('created_at').notNull(),
@@ -61,8 +66,12 @@ export const accounts = sqliteTable(
 export const userAccounts = sqliteTable(
   'user_accounts',
   {
-    userPk: integer('user_pk').notNull().references(() => users.pk),
-    accountPk: integer('account_pk').notNull().references(() => accounts.pk),
+    userPk: integer('user_pk')
+      .notNull()
+      .references(() => users.pk),
+    accountPk: integer('account_pk')
+      .notNull()
+      .references(() => accounts.pk),
   },
   (t) => [primaryKey({ columns: [t.userPk, t.accountPk] })],
 );
@@ -77,7 +86,9 @@ export const grantSets = sqliteTable(
   'grant_sets',
   {
     pk: integer('pk').primaryKey(),
-    entityPk: integer('entity_pk').notNull().references(() => entities.pk),
+    entityPk: integer('entity_pk')
+      .notNull()
+      .references(() => entities.pk),
     roles: text('roles').notNull(),
     scopes: text('scopes').notNull(),
   },
@@ -89,7 +100,9 @@ export const tokens = sqliteTable(
   'tokens',
   {
     pk: integer('pk').primaryKey(),
-    entityPk: integer('entity_pk').notNull().references(() => entities.pk),
+    entityPk: integer('entity_pk')
+      .notNull()
+      .references(() => entities.pk),
     tokenId: text('token_id').notNull(),
     /** SHA-256 of the raw token; the raw value is never stored. */
     tokenHash: blob('token_hash', { mode: 'buffer' }).notNull(),
@@ -143,4 +156,3 @@ export const tokenRoles = sqliteTable(
   },
   (t) => [uniqueIndex('token_roles_order').on(t.entityPk, t.role, t.createdAt, t.tokenId, t.tokenPk)],
 );
-

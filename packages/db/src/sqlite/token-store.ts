@@ -51,9 +51,7 @@ export class SqliteTokenStore implements TokenStore {
     const s = this.sqlite;
     this.grantSetByPk = s.prepare('SELECT roles, scopes FROM grant_sets WHERE pk = ? AND entity_pk = ?');
     this.byHash = s.prepare<[Buffer], unknown[]>(`SELECT ${TOKEN_COLUMNS} FROM tokens t WHERE t.token_hash = ?`).raw(true);
-    this.byId = s
-      .prepare<[number, string], unknown[]>(`SELECT ${TOKEN_COLUMNS} FROM tokens t WHERE t.entity_pk = ? AND t.token_id = ?`)
-      .raw(true);
+    this.byId = s.prepare<[number, string], unknown[]>(`SELECT ${TOKEN_COLUMNS} FROM tokens t WHERE t.entity_pk = ? AND t.token_id = ?`).raw(true);
     this.revokeStmt = s.prepare('UPDATE tokens SET revoked_at = ? WHERE entity_pk = ? AND token_id = ? AND revoked_at IS NULL');
     this.touchStmt = s.prepare('UPDATE tokens SET last_used_at = ? WHERE entity_pk = ? AND pk = ? AND last_used_at < ?');
     const insertToken = s.prepare(
@@ -61,9 +59,7 @@ export class SqliteTokenStore implements TokenStore {
         'VALUES (@entityPk, @tokenId, @tokenHash, @clientId, @userId, @accountId, @grantFlow, @grantSetPk, @createdAt, @expiresAt, @revokedAt, @lastUsedAt)',
     );
     const insertRole = s.prepare('INSERT INTO token_roles (entity_pk, role, created_at, token_id, token_pk) VALUES (?, ?, ?, ?, ?)');
-    const findSet = s
-      .prepare<[number, string, string], number>('SELECT pk FROM grant_sets WHERE entity_pk = ? AND roles = ? AND scopes = ?')
-      .pluck();
+    const findSet = s.prepare<[number, string, string], number>('SELECT pk FROM grant_sets WHERE entity_pk = ? AND roles = ? AND scopes = ?').pluck();
     const addSet = s.prepare<[number, string, string]>('INSERT INTO grant_sets (entity_pk, roles, scopes) VALUES (?, ?, ?)');
     this.insertTx = s.transaction((batch: readonly HistoricalToken[]) => {
       // Sets found or added in this transaction (and only here: a rollback takes them back).

@@ -241,8 +241,7 @@ export function portAnswers(host: string, port: number, timeoutMs = 1_000): Prom
 export function findPostgresBinaries(preference: PostgresBinarySource | 'auto' = binaryPreferenceFromEnv()): PostgresBinaries {
   if (preference === 'system') {
     return (
-      findSystemPostgresBinaries() ??
-      fail('no PostgreSQL binaries on this machine (looked in /usr/lib/postgresql/*/bin, pg_config --bindir, PATH)')
+      findSystemPostgresBinaries() ?? fail('no PostgreSQL binaries on this machine (looked in /usr/lib/postgresql/*/bin, pg_config --bindir, PATH)')
     );
   }
   if (preference === 'embedded') {
@@ -421,9 +420,7 @@ export async function startTestPostgres(options: StartOptions = {}): Promise<Sta
       if (outcome === 'ready') break;
       const tail = logTail(logFile);
       if (outcome === 'timeout') {
-        throw new Error(
-          `PostgreSQL did not accept connections on ${LOCAL_HOST}:${port} within ${READY_TIMEOUT_MS / 1000} s; its log ends:\n${tail}`,
-        );
+        throw new Error(`PostgreSQL did not accept connections on ${LOCAL_HOST}:${port} within ${READY_TIMEOUT_MS / 1000} s; its log ends:\n${tail}`);
       }
       child = undefined;
       // Another process may take the port between our probe and postgres' bind: pick again.
@@ -450,8 +447,7 @@ export async function startTestPostgres(options: StartOptions = {}): Promise<Sta
 function unprivilegedUser(): ServerUser {
   for (const name of ['postgres', 'nobody']) {
     try {
-      const id = (flag: string): number =>
-        Number(execFileSync('id', [flag, name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
+      const id = (flag: string): number => Number(execFileSync('id', [flag, name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
       const uid = id('-u');
       const gid = id('-g');
       if (Number.isInteger(uid) && Number.isInteger(gid) && uid !== 0) return { name, uid, gid };
@@ -503,13 +499,7 @@ async function runInitdb(binaries: PostgresBinaries, dataDir: string, user: Serv
  * postgres with its output going straight to a file (not a pipe), so it never blocks on or
  * dies from a full or closed pipe, and the log survives for the error message.
  */
-function spawnPostgres(
-  binaries: PostgresBinaries,
-  dataDir: string,
-  port: number,
-  logFile: string,
-  user: ServerUser | undefined,
-): ChildProcess {
+function spawnPostgres(binaries: PostgresBinaries, dataDir: string, port: number, logFile: string, user: ServerUser | undefined): ChildProcess {
   const settings = {
     listen_addresses: LOCAL_HOST,
     port: String(port),
@@ -805,9 +795,7 @@ function run(
     child.stdout?.on('data', collect);
     child.stderr?.on('data', collect);
     child.once('error', (error) => resolve({ code: -1, output: `${output}${describe(error)}` }));
-    child.once('close', (code, signal) =>
-      resolve({ code: signal ? -1 : code, output: signal ? `${output}(killed by ${signal})` : output }),
-    );
+    child.once('close', (code, signal) => resolve({ code: signal ? -1 : code, output: signal ? `${output}(killed by ${signal})` : output }));
   });
 }
 
