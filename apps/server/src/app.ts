@@ -92,6 +92,13 @@ export function createApp({ deps, log, shutdownGraceMs = 10_000, onClose }: AppO
   }
 
   function sendError(req: IncomingMessage, res: ServerResponse, reqId: string, error: unknown): void {
+    if (req.socket?.destroyed !== false) {
+      // The client went away (an aborted upload, a closed connection): nothing to answer,
+      // and no fault of ours. (Not `req.destroyed`: a request whose body was read is destroyed too.)
+      log.info({ req_id: reqId, event: 'request.aborted', method: req.method, path: (req.url ?? '').split('?')[0] }, 'request aborted by the client');
+      res.destroy();
+      return;
+    }
     const lang = pickLanguage(headerValue(req.headers['accept-language']));
     const described = describeError(error, lang);
     if (described.internal) log.error({ req_id: reqId, err: error }, 'internal error');

@@ -6,7 +6,6 @@ import { shapeKey, type PageQuery, type TokenFilters } from '../list-types.js';
 import { grantFlowCode, grantFlowOf, type HistoricalToken, type NewTokenSpec, type TokenRecord } from '../records.js';
 import type { RevokeOutcome, TokenStore } from '../store.js';
 import { translateSqliteError, type SqliteDb } from './client.js';
-import type { CountWorker } from './count-client.js';
 import { bindings, countSql, pageSql, TOKEN_COLUMNS } from './list-query.js';
 
 /** Counts up to this many rows on the request thread before handing the count to the worker. */
@@ -18,7 +17,7 @@ export interface SqliteTokenStoreOptions {
    * count of millions of rows never blocks the request thread; a set under `inlineCap`
    * rows is counted inline (a bounded index walk costs less than the round trip).
    */
-  worker?: CountWorker;
+  worker?: { count(entityPk: number, filters: TokenFilters, snapshot: Micros): Promise<number> };
   inlineCap?: number;
 }
 
