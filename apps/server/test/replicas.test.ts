@@ -53,7 +53,10 @@ async function startReplica(databaseUrl: string): Promise<Replica> {
 }
 
 /** Runs tokenwarden-admin against the database; its JSON answer. */
-function admin(databaseUrl: string, args: string[]): Record<string, string> & { access_token: string; entity_id: string; client_id: string; client_secret: string } {
+function admin(
+  databaseUrl: string,
+  args: string[],
+): Record<string, string> & { access_token: string; entity_id: string; client_id: string; client_secret: string } {
   const r = spawnSync(process.execPath, [dist('admin.js'), ...args], {
     encoding: 'utf8',
     env: { ...process.env, TOKENWARDEN_DATABASE_URL: databaseUrl },
