@@ -34,6 +34,8 @@ export function createApp({ deps, log, shutdownGraceMs = 10_000, onClose }: AppO
     createContext(deps, {
       authorization: headerValue(req.headers.authorization),
       acceptLanguage: headerValue(req.headers['accept-language']),
+      // The TCP peer: behind a proxy that is the proxy (X-Forwarded-For is not trusted).
+      clientAddress: req.socket.remoteAddress,
     });
 
   const trpc = createHTTPHandler({
@@ -92,9 +94,10 @@ export function createApp({ deps, log, shutdownGraceMs = 10_000, onClose }: AppO
   }
 
   function sendError(req: IncomingMessage, res: ServerResponse, reqId: string, error: unknown): void {
-    if (req.socket?.destroyed !== false) {
+    if ((error as { code?: unknown } | undefined)?.code === 'ECONNRESET' || req.socket?.destroyed === true) {
       // The client went away (an aborted upload, a closed connection): nothing to answer,
-      // and no fault of ours. (Not `req.destroyed`: a request whose body was read is destroyed too.)
+      // and no fault of ours. (Not `req.destroyed`: a request whose body was read, or that
+      // we stopped reading, is destroyed too.)
       log.info({ req_id: reqId, event: 'request.aborted', method: req.method, path: (req.url ?? '').split('?')[0] }, 'request aborted by the client');
       res.destroy();
       return;

@@ -25,6 +25,11 @@ const Env = z.object({
   TOKENWARDEN_DEMO: z.enum(['0', '1']).default('0'),
   TOKENWARDEN_DEMO_TOKENS: z.coerce.number().int().min(0).max(50_000_000).default(20_000),
   TOKENWARDEN_DEMO_SEED: z.coerce.number().int().min(0).default(42),
+  /** Failed sign-in limits (0 turns one off): see README, Configuration. */
+  TOKENWARDEN_THROTTLE_USER_ADDRESS: z.coerce.number().int().min(0).max(1_000_000).optional(),
+  TOKENWARDEN_THROTTLE_ADDRESS: z.coerce.number().int().min(0).max(1_000_000).optional(),
+  TOKENWARDEN_THROTTLE_USER: z.coerce.number().int().min(0).max(1_000_000).optional(),
+  TOKENWARDEN_THROTTLE_WINDOW_SECONDS: seconds.optional(),
   /** Milliseconds in-flight requests get to finish on shutdown. */
   TOKENWARDEN_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
 });
@@ -69,6 +74,13 @@ export function loadConfig(env: NodeJS.ProcessEnv): ServerConfig {
         password: e.TOKENWARDEN_LIFETIME_PASSWORD ?? d.password,
         login: e.TOKENWARDEN_LIFETIME_LOGIN ?? d.login,
         entity_setup: e.TOKENWARDEN_LIFETIME_ENTITY_SETUP ?? d.entity_setup,
+      },
+      loginThrottle: {
+        ...DEFAULT_CONFIG.loginThrottle,
+        perUserAddress: e.TOKENWARDEN_THROTTLE_USER_ADDRESS ?? DEFAULT_CONFIG.loginThrottle.perUserAddress,
+        perAddress: e.TOKENWARDEN_THROTTLE_ADDRESS ?? DEFAULT_CONFIG.loginThrottle.perAddress,
+        perUser: e.TOKENWARDEN_THROTTLE_USER ?? DEFAULT_CONFIG.loginThrottle.perUser,
+        windowSeconds: e.TOKENWARDEN_THROTTLE_WINDOW_SECONDS ?? DEFAULT_CONFIG.loginThrottle.windowSeconds,
       },
     },
     demo: { enabled: e.TOKENWARDEN_DEMO === '1', tokens: e.TOKENWARDEN_DEMO_TOKENS, seed: e.TOKENWARDEN_DEMO_SEED },

@@ -271,13 +271,13 @@ describe('the OpenAPI document', () => {
       expect(post.requestBody.content[type].schema).toEqual({ $ref: '#/components/schemas/IssueTokenRequest' });
       expect(Object.keys(post.requestBody.content[type].examples)).toEqual(['client_credentials', 'password', 'login']);
     }
-    expect(Object.keys(post.responses).sort()).toEqual(['200', '400', '401', '413', '500']);
+    expect(Object.keys(post.responses).sort()).toEqual(['200', '400', '401', '413', '429', '500']);
     expect((await new Validator().validate(issueOnly)).valid).toBe(true);
   });
 
   it('documents every answer of every operation, errors as google.rpc.Status', () => {
     const expected: Record<string, string[]> = {
-      issueToken: ['200', '400', '401', '413', '500'],
+      issueToken: ['200', '400', '401', '413', '429', '500'],
       listTokens: ['200', '400', '401', '403', '500'],
       getToken: ['200', '400', '401', '404', '500'],
       revokeToken: ['200', '400', '401', '404', '409', '413', '500'],

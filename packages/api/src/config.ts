@@ -1,3 +1,5 @@
+import { DEFAULT_THROTTLE, type ThrottleConfig } from './services/login-throttle.js';
+
 /** Lifetimes in seconds by how a token was obtained. */
 export interface Lifetimes {
   client_credentials: number;
@@ -15,6 +17,8 @@ export interface ApiConfig {
   /** Bounds of the list caches (entries). */
   cursorCacheEntries: number;
   countCacheEntries: number;
+  /** Failed sign-in limits (see LoginThrottle). */
+  loginThrottle: ThrottleConfig;
 }
 
 export const DEFAULT_CONFIG: ApiConfig = {
@@ -23,4 +27,5 @@ export const DEFAULT_CONFIG: ApiConfig = {
   lastUsedGranularitySeconds: 60,
   cursorCacheEntries: 10_000,
   countCacheEntries: 10_000,
+  loginThrottle: DEFAULT_THROTTLE,
 };

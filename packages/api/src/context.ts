@@ -2,6 +2,7 @@ import { pickLanguage, type Lang } from '@tokenwarden/contracts';
 import { systemClock, type Clock, type DirectoryStore, type Store, type TokenStore } from '@tokenwarden/db';
 import { DEFAULT_CONFIG, type ApiConfig } from './config.js';
 import { TokenLister } from './list/token-lister.js';
+import { LoginThrottle } from './services/login-throttle.js';
 
 /** The structured-logger surface the api needs (pino satisfies it). */
 export interface Logger {
@@ -19,6 +20,7 @@ export interface Deps {
   tokens: TokenStore;
   directory: DirectoryStore;
   lister: TokenLister;
+  throttle: LoginThrottle;
   /** The clock of expiry, last use and revocation times; must be the one the store was opened with, if any. */
   clock: Clock;
   config: ApiConfig;
@@ -38,19 +40,25 @@ export function createDeps(store: Store, options: DepsOptions = {}): Deps {
     tokens: store.tokens,
     directory: store.directory,
     lister: new TokenLister(store.tokens, config),
+    throttle: new LoginThrottle(config.loginThrottle),
     clock: options.clock ?? systemClock(),
     config,
     log: options.log ?? silentLogger,
   };
 }
 
-/** Per request: the dependencies, the caller's language and credentials. */
+/** Per request: the dependencies, the caller's language, credentials and network address. */
 export interface Context {
   deps: Deps;
   lang: Lang;
   authorization: string | undefined;
+  /** The peer's address (failed sign-ins are throttled by it); '' when unknown. */
+  clientAddress: string;
 }
 
-export function createContext(deps: Deps, headers: { authorization?: string | undefined; acceptLanguage?: string | undefined }): Context {
-  return { deps, lang: pickLanguage(headers.acceptLanguage), authorization: headers.authorization };
+export function createContext(
+  deps: Deps,
+  headers: { authorization?: string | undefined; acceptLanguage?: string | undefined; clientAddress?: string | undefined },
+): Context {
+  return { deps, lang: pickLanguage(headers.acceptLanguage), authorization: headers.authorization, clientAddress: headers.clientAddress ?? '' };
 }

@@ -35,6 +35,7 @@ const TRPC_CODE: Record<RpcStatus, TRPCError['code']> = {
   NOT_FOUND: 'NOT_FOUND',
   PERMISSION_DENIED: 'FORBIDDEN',
   RESOURCE_EXHAUSTED: 'PAYLOAD_TOO_LARGE',
+  RATE_LIMITED: 'TOO_MANY_REQUESTS',
   FAILED_PRECONDITION: 'CONFLICT',
   UNIMPLEMENTED: 'METHOD_NOT_SUPPORTED',
   INTERNAL: 'INTERNAL_SERVER_ERROR',
@@ -103,6 +104,7 @@ export function describeError(error: unknown, lang: Lang): DescribedError {
       : translate(lang, 'internal');
   const described: DescribedError = { httpStatus: http, body: { code, message, details }, internal: false };
   if (domain.status === 'UNAVAILABLE') described.retryAfter = UNAVAILABLE_RETRY_AFTER_SECONDS;
+  if (domain.status === 'RATE_LIMITED') described.retryAfter = Number(domain.params.retry_after ?? 1);
   if (domain.status === 'UNAUTHENTICATED') {
     const scope = domain.params.scope;
     described.wwwAuthenticate =

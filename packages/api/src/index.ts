@@ -8,6 +8,7 @@ export { presentToken } from './presenter.js';
 export { appRouter, createCaller, type AppRouter } from './root.js';
 export { listTokens } from './routers/tokens.js';
 export * from './services/directory.js';
-export { intersectScopes, issueToken, LOGIN_CLIENT_ID, narrowScopes } from './services/issuance.js';
+export { intersectScopes, issueToken, LOGIN_CLIENT_ID, narrowScopes, type Caller } from './services/issuance.js';
+export { DEFAULT_THROTTLE, LoginThrottle, type ThrottleConfig } from './services/login-throttle.js';
 export { mintToken, type MintSpec } from './services/mint.js';
 export * from './token-secrets.js';

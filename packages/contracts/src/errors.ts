@@ -6,6 +6,8 @@ export const RPC = {
   NOT_FOUND: { code: 5, http: 404 },
   PERMISSION_DENIED: { code: 7, http: 403 },
   RESOURCE_EXHAUSTED: { code: 8, http: 413 },
+  /** RESOURCE_EXHAUSTED as gRPC-gateway answers a quota: too many attempts, retry later. */
+  RATE_LIMITED: { code: 8, http: 429 },
   FAILED_PRECONDITION: { code: 9, http: 409 },
   UNIMPLEMENTED: { code: 12, http: 405 },
   INTERNAL: { code: 13, http: 500 },

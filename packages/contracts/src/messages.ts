@@ -141,6 +141,10 @@ const MESSAGES = {
   'method.not_allowed': { en: 'method not allowed on this route', es: 'método no permitido en esta ruta' },
   'body.too_large': { en: 'the request body is too large', es: 'el cuerpo de la petición es demasiado grande' },
   'server.unavailable': { en: 'the server is shutting down', es: 'el servidor se está apagando' },
+  'auth.throttled': {
+    en: 'too many failed sign-in attempts; retry in {retry_after} s',
+    es: 'demasiados intentos fallidos de inicio de sesión; reintente en {retry_after} s',
+  },
   'database.unavailable': {
     en: 'the database is unavailable; retry shortly',
     es: 'la base de datos no está disponible; reintente en breve',

@@ -150,6 +150,7 @@ describe('translate', () => {
     'body.too_large',
     'server.unavailable',
     'database.unavailable',
+    'auth.throttled',
     'internal',
   ];
   it.each(KEYS)('%s is non-empty and localized', (key) => {

@@ -119,10 +119,14 @@ function errorExample(error: ApiError): { value: JsonObject; wwwAuthenticate?: s
 function errorResponse(doc: ErrorDoc, status: keyof typeof RPC): JsonObject {
   const examples = Object.fromEntries(Object.entries(doc.examples).map(([name, error]) => [name, { value: errorExample(error).value }]));
   return {
-    description: `${doc.description} (google.rpc code ${RPC[status].code} ${status})`,
+    // RATE_LIMITED is google.rpc's RESOURCE_EXHAUSTED answered as 429.
+    description: `${doc.description} (google.rpc code ${RPC[status].code} ${status === 'RATE_LIMITED' ? 'RESOURCE_EXHAUSTED' : status})`,
     headers: {
       'X-Request-Id': { $ref: '#/components/headers/XRequestId' },
       ...(status === 'UNAUTHENTICATED' ? { 'WWW-Authenticate': { $ref: '#/components/headers/WWWAuthenticate' } } : {}),
+      ...(status === 'RATE_LIMITED'
+        ? { 'Retry-After': { description: 'Seconds to wait before the next attempt.', schema: { type: 'integer', minimum: 1 } } }
+        : {}),
     },
     content: { 'application/json': { schema: { $ref: `${SCHEMAS}ErrorBody` }, examples } },
   };

@@ -43,7 +43,10 @@ export interface OperationDoc {
   success: { schema: z.ZodType; description: string; example: unknown };
   /** Error answers by google.rpc status; every operation also documents 500 INTERNAL. */
   errors: Partial<
-    Record<'INVALID_ARGUMENT' | 'UNAUTHENTICATED' | 'PERMISSION_DENIED' | 'NOT_FOUND' | 'FAILED_PRECONDITION' | 'RESOURCE_EXHAUSTED', ErrorDoc>
+    Record<
+      'INVALID_ARGUMENT' | 'UNAUTHENTICATED' | 'PERMISSION_DENIED' | 'NOT_FOUND' | 'FAILED_PRECONDITION' | 'RESOURCE_EXHAUSTED' | 'RATE_LIMITED',
+      ErrorDoc
+    >
   >;
 }
 
@@ -170,6 +173,13 @@ export const OPERATIONS: Record<string, OperationDoc> = {
         examples: { credentials: new ApiError('UNAUTHENTICATED', 'auth.credentials') },
       },
       RESOURCE_EXHAUSTED: tooLarge,
+      RATE_LIMITED: {
+        description:
+          'Too many failed sign-ins: from this address for this username (5 in 15 min), from this address for any ' +
+          'credentials (50 in 15 min), or, paced to one a second, for this username from an address that already failed ' +
+          'for it (after 20 from anywhere). `Retry-After` says how many seconds to wait.',
+        examples: { throttled: new ApiError('RATE_LIMITED', 'auth.throttled', [], { retry_after: '30' }) },
+      },
     },
   },
 

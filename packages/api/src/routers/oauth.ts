@@ -7,5 +7,5 @@ export const oauthRouter = {
   issueToken: publicProcedure
     .input(IssueTokenRequest)
     .output(IssueTokenResponse)
-    .mutation(({ ctx, input }) => issueToken(ctx.deps, input)),
+    .mutation(({ ctx, input }) => issueToken(ctx.deps, input, { address: ctx.clientAddress })),
 };

@@ -72,17 +72,25 @@ export function narrowScopes(held: readonly string[], requested: string | undefi
   return wanted;
 }
 
-function denied(deps: Deps, grantType: IssueTokenRequest['grant_type']): never {
-  deps.log.info({ event: 'token.denied', grant_type: grantType }, 'token request denied: bad credentials');
+/** Who is signing in, for throttling: the username (password and login grants) and the peer's address. */
+export interface Caller {
+  address: string;
+}
+
+const usernameOf = (req: IssueTokenRequest): string | undefined => (req.grant_type === 'client_credentials' ? undefined : req.username);
+
+function denied(deps: Deps, req: IssueTokenRequest, caller: Caller): never {
+  deps.throttle.recordFailure(usernameOf(req), caller.address, deps.clock.nowMicros());
+  deps.log.info({ event: 'token.denied', grant_type: req.grant_type }, 'token request denied: bad credentials');
   fail('UNAUTHENTICATED', 'auth.credentials');
 }
 
-async function authenticateGrant(deps: Deps, req: IssueTokenRequest): Promise<Grant> {
+async function authenticateGrant(deps: Deps, req: IssueTokenRequest, caller: Caller): Promise<Grant> {
   const { lifetimes } = deps.config;
   switch (req.grant_type) {
     case 'client_credentials': {
       const client = await verifiedClient(deps, req.client_id, req.client_secret);
-      if (!client) denied(deps, req.grant_type);
+      if (!client) denied(deps, req, caller);
       return {
         entityPk: client.entityPk,
         clientId: client.clientId,
@@ -100,7 +108,7 @@ async function authenticateGrant(deps: Deps, req: IssueTokenRequest): Promise<Gr
         verifiedClient(deps, req.client_id, req.client_secret),
         verifiedUser(deps, req.username, req.password),
       ]);
-      if (!client || !user || user.entityPk !== client.entityPk) denied(deps, req.grant_type);
+      if (!client || !user || user.entityPk !== client.entityPk) denied(deps, req, caller);
       return {
         entityPk: user.entityPk,
         clientId: client.clientId,
@@ -114,7 +122,7 @@ async function authenticateGrant(deps: Deps, req: IssueTokenRequest): Promise<Gr
     }
     case 'login': {
       const user = await verifiedUser(deps, req.username, req.password);
-      if (!user) denied(deps, req.grant_type);
+      if (!user) denied(deps, req, caller);
       return {
         entityPk: user.entityPk,
         clientId: LOGIN_CLIENT_ID,
@@ -135,8 +143,15 @@ async function authenticateGrant(deps: Deps, req: IssueTokenRequest): Promise<Gr
  * judged only after authentication, so nothing about a client or user leaks to a caller
  * who cannot prove to be it.
  */
-export async function issueToken(deps: Deps, req: IssueTokenRequest): Promise<IssueTokenResponse> {
-  const grant = await authenticateGrant(deps, req);
+export async function issueToken(deps: Deps, req: IssueTokenRequest, caller: Caller = { address: '' }): Promise<IssueTokenResponse> {
+  // Throttled before any secret is verified: a blocked guesser costs no scrypt work.
+  const wait = deps.throttle.check(usernameOf(req), caller.address, deps.clock.nowMicros());
+  if (wait > 0) {
+    deps.log.info({ event: 'token.throttled', grant_type: req.grant_type, retry_after: wait }, 'token request throttled');
+    fail('RATE_LIMITED', 'auth.throttled', [], { retry_after: String(wait) });
+  }
+  const grant = await authenticateGrant(deps, req, caller);
+  deps.throttle.recordSuccess(usernameOf(req), caller.address);
   const scopes = narrowScopes(grant.scopes, req.scope);
   const accountId = req.account_id?.toLowerCase() ?? null;
   if (accountId !== null && !(await grant.mayBind(accountId))) {
