@@ -33,8 +33,22 @@ export interface EntityInfo {
 
 const YEAR = 365 * 24 * 3600 * 1_000_000;
 export const ROLES = [
-  'ENTITY_ADMIN', 'AUDITOR', 'TELLER', 'PAYMENTS_OPERATOR', 'SUPPORT', 'REPORTING', 'COMPLIANCE', 'DEVELOPER',
-  'TREASURY', 'RISK', 'FRAUD', 'ONBOARDING', 'LENDING', 'CARDS', 'MARKETING', 'READ_ONLY',
+  'ENTITY_ADMIN',
+  'AUDITOR',
+  'TELLER',
+  'PAYMENTS_OPERATOR',
+  'SUPPORT',
+  'REPORTING',
+  'COMPLIANCE',
+  'DEVELOPER',
+  'TREASURY',
+  'RISK',
+  'FRAUD',
+  'ONBOARDING',
+  'LENDING',
+  'CARDS',
+  'MARKETING',
+  'READ_ONLY',
 ] as const;
 
 export interface Plan {

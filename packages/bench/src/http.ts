@@ -250,8 +250,18 @@ export function httpLoads(d: Population, bearers: Record<'big' | 'mid' | 'tiny',
   const trpcBody = { page_params: { page_size: 50, first_request_timestamp: { seconds, nanos: 0 } } };
   const loads: { name: string; rest: Load; trpc?: Load; trpcInput?: unknown }[] = [
     { name: 'tiny, page 1, size 50, new snapshot', rest: { path: rest, token: bearers.tiny } },
-    { name: 'mid, page 1, size 50, fixed snapshot', rest: { path: rest + fixed, token: bearers.mid }, trpc: { path: `/trpc/tokens.list?input=${trpcInput}`, token: bearers.mid }, trpcInput: trpcBody },
-    { name: 'big, page 1, size 50, fixed snapshot', rest: { path: rest + fixed, token: bearers.big }, trpc: { path: `/trpc/tokens.list?input=${trpcInput}`, token: bearers.big }, trpcInput: trpcBody },
+    {
+      name: 'mid, page 1, size 50, fixed snapshot',
+      rest: { path: rest + fixed, token: bearers.mid },
+      trpc: { path: `/trpc/tokens.list?input=${trpcInput}`, token: bearers.mid },
+      trpcInput: trpcBody,
+    },
+    {
+      name: 'big, page 1, size 50, fixed snapshot',
+      rest: { path: rest + fixed, token: bearers.big },
+      trpc: { path: `/trpc/tokens.list?input=${trpcInput}`, token: bearers.big },
+      trpcInput: trpcBody,
+    },
     { name: 'big, page 1, size 10, fixed snapshot', rest: { path: rest.replace('=50', '=10') + fixed, token: bearers.big } },
   ];
   return { loads, rest, fixed };
@@ -261,9 +271,7 @@ export async function runHttp(d: Dataset, o: { quick: boolean; log: (s: string) 
   const pin = hasTaskset();
   if (pin) execFileSync('taskset', ['-a', '-p', '-c', '0', String(process.pid)], { stdio: 'ignore' });
   const pinning = pin ? 'pinned to core 1 (taskset), load generator on core 0' : 'NOT pinned (taskset unavailable or < 2 cores)';
-  const cfg = o.quick
-    ? { connections: 10, duration: 2, repeats: 2, warmup: 1 }
-    : { connections: 10, duration: 3, repeats: 6, warmup: 2 };
+  const cfg = o.quick ? { connections: 10, duration: 2, repeats: 2, warmup: 1 } : { connections: 10, duration: 3, repeats: 6, warmup: 2 };
   const bearers = await benchBearers(d);
   const { loads, rest, fixed } = httpLoads(d, bearers);
   const rows: HttpRow[] = [];
@@ -287,7 +295,9 @@ export async function runHttp(d: Dataset, o: { quick: boolean; log: (s: string) 
       for (const [j, m] of measured.entries()) {
         const name = j < servers.length ? servers[j]!.name : 'P5 tRPC wire (autocannon GET)';
         rows.push({ workload: load.name, server: name, ...m, vsP3: Number.NaN });
-        o.log(`  ${name} / ${load.name}: ${Math.round(m.rps)} req/s, p50 ${m.p50} ms, p99 ${m.p99} ms, RSS ${m.rssMb.toFixed(0)} MB${m.errors ? `, ${m.errors} ERRORS` : ''}`);
+        o.log(
+          `  ${name} / ${load.name}: ${Math.round(m.rps)} req/s, p50 ${m.p50} ms, p99 ${m.p99} ms, RSS ${m.rssMb.toFixed(0)} MB${m.errors ? `, ${m.errors} ERRORS` : ''}`,
+        );
         if (j >= 2) maxRssP4 = Math.max(maxRssP4, m.rssMb);
       }
       if (load.trpcInput && hasClient) {
@@ -302,7 +312,9 @@ export async function runHttp(d: Dataset, o: { quick: boolean; log: (s: string) 
           rssMb: p4.rssMb(),
         };
         rows.push({ workload: load.name, server: 'P5 Tokenwarden via @tokenwarden/client', ...m, vsP3: Number.NaN });
-        o.log(`  P5 client / ${load.name}: ${Math.round(m.rps)} req/s, p50 ${m.p50.toFixed(2)} ms, p99 ${m.p99.toFixed(2)} ms${m.errors ? `, ${m.errors} ERRORS` : ''}`);
+        o.log(
+          `  P5 client / ${load.name}: ${Math.round(m.rps)} req/s, p50 ${m.p50.toFixed(2)} ms, p99 ${m.p99.toFixed(2)} ms${m.errors ? `, ${m.errors} ERRORS` : ''}`,
+        );
       }
     }
   } finally {
@@ -313,10 +325,7 @@ export async function runHttp(d: Dataset, o: { quick: boolean; log: (s: string) 
     if (!p3) continue;
     // The servers of one round run back to back, so a slow spell of this shared machine
     // weighs on both sides of a ratio taken within the round.
-    r.vsP3 =
-      r.rounds && p3.rounds && r.rounds.length === p3.rounds.length
-        ? median(r.rounds.map((x, i) => x / p3.rounds![i]!))
-        : r.rps / p3.rps;
+    r.vsP3 = r.rounds && p3.rounds && r.rounds.length === p3.rounds.length ? median(r.rounds.map((x, i) => x / p3.rounds![i]!)) : r.rps / p3.rps;
   }
 
   // Counting the big entity while small requests arrive: worker counter vs inline.
@@ -360,9 +369,17 @@ export async function runHttp(d: Dataset, o: { quick: boolean; log: (s: string) 
   const targets: HttpReport['targets'] = [];
   const p4 = rows.filter((r) => r.server.startsWith('P4') && r.workload.includes('size 50'));
   const worst = Math.min(...p4.map((r) => r.vsP3));
-  targets.push({ target: 'P4 throughput >= 0.8x P3 at page_size 50', measured: p4.map((r) => `${r.workload.split(',')[0]} ${r.vsP3.toFixed(2)}x`).join(', '), ok: worst >= 0.8 });
+  targets.push({
+    target: 'P4 throughput >= 0.8x P3 at page_size 50',
+    measured: p4.map((r) => `${r.workload.split(',')[0]} ${r.vsP3.toFixed(2)}x`).join(', '),
+    ok: worst >= 0.8,
+  });
   const w = interference.find((i) => i.counter === 'worker')!;
-  targets.push({ target: 'small-entity p99 while the big entity counts <= 2x idle', measured: `worker ${w.ratio.toFixed(2)}x (inline ${interference.find((i) => i.counter === 'inline')!.ratio.toFixed(2)}x)`, ok: w.ratio <= 2 });
+  targets.push({
+    target: 'small-entity p99 while the big entity counts <= 2x idle',
+    measured: `worker ${w.ratio.toFixed(2)}x (inline ${interference.find((i) => i.counter === 'inline')!.ratio.toFixed(2)}x)`,
+    ok: w.ratio <= 2,
+  });
   targets.push({ target: 'server RSS < 300 MB at 1M tokens under load', measured: `${maxRssP4.toFixed(0)} MB max (P4)`, ok: maxRssP4 < 300 });
   return { ...cfg, pinning, rows, interference, maxRssMb: maxRssP4, targets };
 }

@@ -103,7 +103,12 @@ export function pageOneWorkloads(d: Population): Workload[] {
     w.push({ name: `big, ${name}`, entity: big, filters, key: 'created_at', dir: 'DESC', size: 50 });
   }
   // Filters whose equality index is not in the order asked for.
-  for (const [name, key] of [['grant', 'expires_at'], ['role', 'expires_at'], ['user', 'last_used_at'], ['account', 'user_id']] as const) {
+  for (const [name, key] of [
+    ['grant', 'expires_at'],
+    ['role', 'expires_at'],
+    ['user', 'last_used_at'],
+    ['account', 'user_id'],
+  ] as const) {
     w.push({ name: `big, ${name} by ${key}`, entity: big, filters: filterSets(big)[name]!, key, dir: 'DESC', size: 50 });
   }
   const mid = d.mid[0]!;
@@ -167,22 +172,46 @@ export async function runPageOne(d: Dataset, log: (s: string) => void): Promise<
     // Warm both (statement caches, page cache, P1's total for this snapshot).
     raw.page(w.entity.pk, q);
     await deps.lister.list(w.entity.pk, input, w.filters);
-    const { a, b } = await timePairs(() => raw.page(w.entity.pk, q), () => deps.lister.list(w.entity.pk, input, w.filters));
+    const { a, b } = await timePairs(
+      () => raw.page(w.entity.pk, q),
+      () => deps.lister.list(w.entity.pk, input, w.filters),
+    );
     // Cold: a new snapshot per call.
     const ca: number[] = [];
     const cb: number[] = [];
     for (let i = 0; i < 5; i++) {
-      ca.push(...timeCalls(() => {
-        raw.page(w.entity.pk, q);
-        raw.count(w.entity.pk, w.filters, snapshot);
-      }, { minIters: 1, maxIters: 1, minMs: 0 }));
-      cb.push(...(await timeCallsAsync(() => deps.lister.list(w.entity.pk, listInput(w.key, w.dir, w.size, 1, freshSnapshot(d)), w.filters), { minIters: 1, maxIters: 1, minMs: 0 })));
+      ca.push(
+        ...timeCalls(
+          () => {
+            raw.page(w.entity.pk, q);
+            raw.count(w.entity.pk, w.filters, snapshot);
+          },
+          { minIters: 1, maxIters: 1, minMs: 0 },
+        ),
+      );
+      cb.push(
+        ...(await timeCallsAsync(() => deps.lister.list(w.entity.pk, listInput(w.key, w.dir, w.size, 1, freshSnapshot(d)), w.filters), {
+          minIters: 1,
+          maxIters: 1,
+          minMs: 0,
+        })),
+      );
     }
     const p0 = summarize(a);
     const p1 = summarize(b);
-    const row = { workload: w.name, p0, p1, ratio: p1.median / p0.median, p0Cold: median(ca), p1Cold: median(cb), coldRatio: median(cb) / median(ca) };
+    const row = {
+      workload: w.name,
+      p0,
+      p1,
+      ratio: p1.median / p0.median,
+      p0Cold: median(ca),
+      p1Cold: median(cb),
+      coldRatio: median(cb) / median(ca),
+    };
     rows.push(row);
-    log(`  page 1 ${w.name}: P0 ${p0.median.toFixed(3)} ms, P1 ${p1.median.toFixed(3)} ms (${row.ratio.toFixed(2)}x); cold ${row.p0Cold.toFixed(2)} / ${row.p1Cold.toFixed(2)} ms`);
+    log(
+      `  page 1 ${w.name}: P0 ${p0.median.toFixed(3)} ms, P1 ${p1.median.toFixed(3)} ms (${row.ratio.toFixed(2)}x); cold ${row.p0Cold.toFixed(2)} / ${row.p1Cold.toFixed(2)} ms`,
+    );
   }
   raw.close();
   await close();
@@ -198,6 +227,8 @@ export interface WalkRow {
   worstRatio: number;
   counts: number;
   walkSeconds: number;
+  /** Set when the walk ran out of its time budget: the page it stopped at (then sampled there, 5 pairs). */
+  stoppedAt?: number;
 }
 
 /** Walks page 1 → 10,001 in one snapshot through TokenLister, timing page d+1 after page d at each depth. */
@@ -211,6 +242,8 @@ export async function walkRows(
   open: () => CountingDeps | Promise<CountingDeps>,
   log: (s: string) => void,
   depths = [100, 1000, 10_000],
+  /** Seconds a walk may take before it stops where it is (none: every walk to its end). */
+  budgetSeconds?: number,
 ): Promise<WalkRow[]> {
   const big = d.big;
   const sets = filterSets(big);
@@ -237,10 +270,13 @@ export async function walkRows(
     const page1Samples: number[] = [];
     const ratios: number[] = [];
     const next: Record<number, number> = {};
+    const overBudget = () => budgetSeconds !== undefined && performance.now() - started > budgetSeconds * 1000;
+    let stoppedAt: number | undefined;
     const sampleAt = async (depth: number) => {
       const a: number[] = [];
       const b: number[] = [];
-      for (let i = 0; i < 60; i++) {
+      const pairs = overBudget() ? 5 : 60;
+      for (let i = 0; i < pairs; i++) {
         let t0 = performance.now();
         await list(depth + 1);
         a.push(performance.now() - t0);
@@ -256,14 +292,30 @@ export async function walkRows(
     for (let p = 2; p <= maxDepth; p++) {
       await list(p);
       if (depths.includes(p)) await sampleAt(p);
+      else if (overBudget()) {
+        stoppedAt = p;
+        await sampleAt(p);
+        break;
+      }
     }
     // A shallower walk (a filter with few rows) still reports its deepest step.
-    if (maxDepth < Math.max(...depths) && maxDepth >= 1 && next[maxDepth] === undefined) await sampleAt(maxDepth);
+    if (stoppedAt === undefined && maxDepth < Math.max(...depths) && maxDepth >= 1 && next[maxDepth] === undefined) await sampleAt(maxDepth);
     const page1 = median(page1Samples);
     const worstRatio = ratios.length > 0 ? Math.max(...ratios) : Number.NaN;
-    const row = { walk: w.name, pages: lastPage, page1, next, worstRatio, counts: counts() - countsBefore, walkSeconds: (performance.now() - started) / 1000 };
+    const row: WalkRow = {
+      walk: w.name,
+      pages: lastPage,
+      page1,
+      next,
+      worstRatio,
+      counts: counts() - countsBefore,
+      walkSeconds: (performance.now() - started) / 1000,
+    };
+    if (stoppedAt !== undefined) row.stoppedAt = stoppedAt;
     rows.push(row);
-    log(`  walk ${w.name}: page1 ${page1.toFixed(3)} ms, next ${JSON.stringify(Object.fromEntries(Object.entries(next).map(([k, v]) => [k, +v.toFixed(3)])))} worst ${worstRatio.toFixed(2)}x, counts ${row.counts}, ${row.walkSeconds.toFixed(1)} s`);
+    log(
+      `  walk ${w.name}: page1 ${page1.toFixed(3)} ms, next ${JSON.stringify(Object.fromEntries(Object.entries(next).map(([k, v]) => [k, +v.toFixed(3)])))} worst ${worstRatio.toFixed(2)}x, counts ${row.counts}, ${row.walkSeconds.toFixed(1)} s${stoppedAt !== undefined ? `, STOPPED at page ${stoppedAt} (budget ${budgetSeconds} s)` : ''}`,
+    );
   }
   await close();
   return rows;
@@ -307,7 +359,9 @@ export async function runJumps(d: Dataset, log: (s: string) => void, page = 10_0
     }
     const row = { order: `${key} ${dir}`, plan, indexOnly, jump, countSkipped, ratio: jump / countSkipped, listerCold: median(cold) };
     rows.push(row);
-    log(`  jump ${row.order}: ${jump.toFixed(2)} ms vs count ${countSkipped.toFixed(2)} ms (${row.ratio.toFixed(2)}x), lister cold ${row.listerCold.toFixed(1)} ms; ${plan.join(' | ')}`);
+    log(
+      `  jump ${row.order}: ${jump.toFixed(2)} ms vs count ${countSkipped.toFixed(2)} ms (${row.ratio.toFixed(2)}x), lister cold ${row.listerCold.toFixed(1)} ms; ${plan.join(' | ')}`,
+    );
   }
   raw.close();
   await close();
@@ -332,7 +386,11 @@ export async function runColdTotals(d: Dataset, log: (s: string) => void): Promi
 export async function coldTotalRows(d: Population, open: () => CountingDeps | Promise<CountingDeps>, log: (s: string) => void): Promise<ColdRow[]> {
   const { deps, counts, close } = await open();
   const out: ColdRow[] = [];
-  for (const [name, e] of [['big', d.big], ['mid', d.mid[0]!], ['tiny', d.tiny[0]!]] as const) {
+  for (const [name, e] of [
+    ['big', d.big],
+    ['mid', d.mid[0]!],
+    ['tiny', d.tiny[0]!],
+  ] as const) {
     const first: number[] = [];
     const following: number[] = [];
     const before = counts();
@@ -349,7 +407,14 @@ export async function coldTotalRows(d: Population, open: () => CountingDeps | Pr
         following.push(performance.now() - t0);
       }
     }
-    const row = { entity: name, rows: e.tokens, first: median(first), following: median(following), ratio: median(first) / median(following), counts: (counts() - before) / reps };
+    const row = {
+      entity: name,
+      rows: e.tokens,
+      first: median(first),
+      following: median(following),
+      ratio: median(first) / median(following),
+      counts: (counts() - before) / reps,
+    };
     out.push(row);
     log(`  cold totals ${name}: first ${row.first.toFixed(2)} ms, following ${row.following.toFixed(3)} ms, counts per snapshot ${row.counts}`);
   }

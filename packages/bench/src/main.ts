@@ -6,11 +6,14 @@ import { fileURLToPath } from 'node:url';
 import { ensureDataset } from './dataset.js';
 import { runHttp, type HttpReport } from './http.js';
 import { runColdTotals, runJumps, runPageOne, runWalks } from './inproc.js';
+import { runPostgresBench } from './pg/main.js';
 import { fmtMs, fmtRatio, median, table } from './stats.js';
 
 /*
  * Tokenwarden list benchmark. Usage (from the repository root: `pnpm bench`):
  *   node dist/main.js [--size 1000000] [--seed 1] [--only inproc,walk,jump,cold,http] [--quick]
+ *   node dist/main.js --backend postgres [--size …] [--seed …] [--only inproc,walk,cold,plan,http] [--quick]
+ *     (TOKENWARDEN_BENCH_DATABASE_URL: an admin URL; else a private server for the run)
  * Prints tables and writes bench-results/<timestamp>.json (gitignored).
  */
 
@@ -24,8 +27,10 @@ function args() {
   };
   const size = Number(get('size') ?? process.env.BENCH_SIZE ?? 1_000_000);
   const seed = Number(get('seed') ?? 1);
-  const only = new Set((get('only') ?? 'inproc,walk,jump,cold,http').split(','));
-  return { size, seed, only, quick: a.includes('--quick') };
+  const backend = get('backend') ?? 'sqlite';
+  if (backend !== 'sqlite' && backend !== 'postgres') throw new Error(`--backend must be sqlite or postgres, not ${backend}`);
+  const only = new Set((get('only') ?? (backend === 'postgres' ? 'inproc,walk,cold,plan,http' : 'inproc,walk,jump,cold,http')).split(','));
+  return { size, seed, only, quick: a.includes('--quick'), backend };
 }
 
 const verdict = (ok: boolean) => (ok ? 'met' : 'NOT met');
@@ -34,6 +39,10 @@ async function main(): Promise<void> {
   const o = args();
   const log = (s: string) => process.stderr.write(`${s}\n`);
   const machine = `${cpus().length} cores (${cpus()[0]?.model.trim() ?? '?'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+  if (o.backend === 'postgres') {
+    log(`tokenwarden bench (PostgreSQL): ${o.size.toLocaleString('en-US')} tokens, seed ${o.seed}; ${machine}`);
+    return runPostgresBench(o, machine, PKG, log);
+  }
   log(`tokenwarden bench: ${o.size.toLocaleString('en-US')} tokens, seed ${o.seed}; ${machine}`);
   const dataset = await ensureDataset(join(PKG, 'data'), o.size, o.seed, log);
   const out: Record<string, unknown> = { machine, size: o.size, seed: o.seed, started: new Date().toISOString() };
@@ -44,17 +53,33 @@ async function main(): Promise<void> {
     log('P0 vs P1: page 1');
     const rows = await runPageOne(dataset, log);
     out.pageOne = rows;
-    print('\nPage 1, in process: P0 raw prepared statement vs P1 TokenLister (ms, median / p99; cold = first request of a new snapshot, with its count)');
+    print(
+      '\nPage 1, in process: P0 raw prepared statement vs P1 TokenLister (ms, median / p99; cold = first request of a new snapshot, with its count)',
+    );
     print(
       table(
         ['workload', 'P0 med', 'P0 p99', 'P1 med', 'P1 p99', 'P1/P0', 'P0 cold', 'P1 cold', 'cold P1/P0'],
-        rows.map((r) => [r.workload, fmtMs(r.p0.median), fmtMs(r.p0.p99), fmtMs(r.p1.median), fmtMs(r.p1.p99), fmtRatio(r.ratio), fmtMs(r.p0Cold), fmtMs(r.p1Cold), fmtRatio(r.coldRatio)]),
+        rows.map((r) => [
+          r.workload,
+          fmtMs(r.p0.median),
+          fmtMs(r.p0.p99),
+          fmtMs(r.p1.median),
+          fmtMs(r.p1.p99),
+          fmtRatio(r.ratio),
+          fmtMs(r.p0Cold),
+          fmtMs(r.p1Cold),
+          fmtRatio(r.coldRatio),
+        ]),
       ),
     );
     const worst = Math.max(...rows.map((r) => r.ratio));
     const over = rows.filter((r) => r.ratio > 1.1).length;
     const mid = median(rows.map((r) => r.ratio));
-    targets.push({ target: 'P1 <= 1.1x P0 on page 1 (warm)', measured: `median ${fmtRatio(mid)}, worst ${fmtRatio(worst)}; ${over} of ${rows.length} workloads over 1.1x`, ok: worst <= 1.1 });
+    targets.push({
+      target: 'P1 <= 1.1x P0 on page 1 (warm)',
+      measured: `median ${fmtRatio(mid)}, worst ${fmtRatio(worst)}; ${over} of ${rows.length} workloads over 1.1x`,
+      ok: worst <= 1.1,
+    });
   }
 
   if (o.only.has('walk')) {
@@ -68,14 +93,26 @@ async function main(): Promise<void> {
         ['walk', 'pages', 'page 1', ...depths.map((d) => `p${d + 1}`), 'deepest', 'worst ratio', 'counts'],
         rows.map((r) => {
           const deepest = Math.max(...Object.keys(r.next).map(Number));
-          return [r.walk, r.pages, fmtMs(r.page1), ...depths.map((d) => (r.next[d] === undefined ? '-' : fmtMs(r.next[d]!))), `p${deepest + 1}`, fmtRatio(r.worstRatio), r.counts];
+          return [
+            r.walk,
+            r.pages,
+            fmtMs(r.page1),
+            ...depths.map((d) => (r.next[d] === undefined ? '-' : fmtMs(r.next[d]!))),
+            `p${deepest + 1}`,
+            fmtRatio(r.worstRatio),
+            r.counts,
+          ];
         }),
       ),
     );
     const worst = Math.max(...rows.map((r) => r.worstRatio));
     targets.push({ target: 'walk: page N+1 <= 1.5x page 1 at every depth, every order', measured: `worst ${fmtRatio(worst)}`, ok: worst <= 1.5 });
     const maxCounts = Math.max(...rows.map((r) => r.counts));
-    targets.push({ target: 'at most one full count per (entity, filters, snapshot)', measured: `max ${maxCounts} per walk of up to 10,001 pages`, ok: maxCounts <= 1 });
+    targets.push({
+      target: 'at most one full count per (entity, filters, snapshot)',
+      measured: `max ${maxCounts} per walk of up to 10,001 pages`,
+      ok: maxCounts <= 1,
+    });
   }
 
   if (o.only.has('jump')) {
@@ -83,11 +120,20 @@ async function main(): Promise<void> {
     const rows = await runJumps(dataset, log);
     out.jumps = rows;
     print('\nCold jump to page 10,000 (size 10, no cursor), big entity: page query vs counting the skipped rows in the same index (ms)');
-    print(table(['order', 'index-only', 'jump', 'count skipped', 'ratio', 'lister cold (with total)'], rows.map((r) => [r.order, r.indexOnly ? 'yes' : 'NO', fmtMs(r.jump), fmtMs(r.countSkipped), fmtRatio(r.ratio), fmtMs(r.listerCold)])));
+    print(
+      table(
+        ['order', 'index-only', 'jump', 'count skipped', 'ratio', 'lister cold (with total)'],
+        rows.map((r) => [r.order, r.indexOnly ? 'yes' : 'NO', fmtMs(r.jump), fmtMs(r.countSkipped), fmtRatio(r.ratio), fmtMs(r.listerCold)]),
+      ),
+    );
     print('EXPLAIN QUERY PLAN (created_at DESC):');
     for (const line of rows[0]?.plan ?? []) print(`  ${line}`);
     const worst = Math.max(...rows.map((r) => r.ratio));
-    targets.push({ target: 'cold jump p10000 index-only and <= 1.2x counting skipped rows', measured: `worst ${fmtRatio(worst)}, index-only: ${rows.every((r) => r.indexOnly) ? 'all' : 'not all'}`, ok: worst <= 1.2 && rows.every((r) => r.indexOnly) });
+    targets.push({
+      target: 'cold jump p10000 index-only and <= 1.2x counting skipped rows',
+      measured: `worst ${fmtRatio(worst)}, index-only: ${rows.every((r) => r.indexOnly) ? 'all' : 'not all'}`,
+      ok: worst <= 1.2 && rows.every((r) => r.indexOnly),
+    });
   }
 
   if (o.only.has('cold')) {
@@ -95,13 +141,20 @@ async function main(): Promise<void> {
     const rows = await runColdTotals(dataset, log);
     out.coldTotals = rows;
     print('\nFirst request of a new snapshot (counts) vs its following pages (P1, size 50, ms medians)');
-    print(table(['entity', 'rows', 'first (count)', 'pages 2-3', 'ratio', 'counts/snapshot'], rows.map((r) => [r.entity, r.rows, fmtMs(r.first), fmtMs(r.following), fmtRatio(r.ratio), r.counts])));
+    print(
+      table(
+        ['entity', 'rows', 'first (count)', 'pages 2-3', 'ratio', 'counts/snapshot'],
+        rows.map((r) => [r.entity, r.rows, fmtMs(r.first), fmtMs(r.following), fmtRatio(r.ratio), r.counts]),
+      ),
+    );
   }
 
   if (o.only.has('http')) {
     const report: HttpReport = await runHttp(dataset, { quick: o.quick, log });
     out.http = report;
-    print(`\nHTTP, P2-P5 (autocannon, ${report.connections} connections, ${report.duration} s x ${report.repeats} repeats after warm-up; server ${report.pinning}; LOG_LEVEL=warn)`);
+    print(
+      `\nHTTP, P2-P5 (autocannon, ${report.connections} connections, ${report.duration} s x ${report.repeats} repeats after warm-up; server ${report.pinning}; LOG_LEVEL=warn)`,
+    );
     print(
       table(
         ['workload', 'server', 'req/s', 'p50 ms', 'p99 ms', 'vs P3', 'RSS MB'],
@@ -118,11 +171,18 @@ async function main(): Promise<void> {
     for (const t of report.targets) targets.push(t);
   }
 
-  const load = loadavg().map((l) => l.toFixed(2)).join(' ');
+  const load = loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
   out.loadAverageAtEnd = load;
   print(`\nMachine: ${machine}; load average at the end ${load} (the machine is shared: other work runs on it)`);
   print('\nTargets');
-  print(table(['target', 'measured', 'verdict'], targets.map((t) => [t.target, t.measured, verdict(t.ok)])));
+  print(
+    table(
+      ['target', 'measured', 'verdict'],
+      targets.map((t) => [t.target, t.measured, verdict(t.ok)]),
+    ),
+  );
   out.targets = targets;
   const dir = join(PKG, 'bench-results');
   mkdirSync(dir, { recursive: true });

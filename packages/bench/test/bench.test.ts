@@ -26,7 +26,10 @@ describe('bench dataset', () => {
     expect(per.find((r) => r.pk === d.big.pk)?.n).toBe(2000);
     const flows = db.$client.prepare('SELECT count(DISTINCT grant_flow) AS n FROM tokens').get() as { n: number };
     expect(flows.n).toBe(4);
-    const roles = db.$client.prepare('SELECT min(c) AS lo, max(c) AS hi FROM (SELECT count(*) AS c FROM token_roles GROUP BY token_pk)').get() as { lo: number; hi: number };
+    const roles = db.$client.prepare('SELECT min(c) AS lo, max(c) AS hi FROM (SELECT count(*) AS c FROM token_roles GROUP BY token_pk)').get() as {
+      lo: number;
+      hi: number;
+    };
     expect([roles.lo, roles.hi]).toEqual([1, 3]);
     const revoked = db.$client.prepare('SELECT count(*) AS n FROM tokens WHERE revoked_at IS NOT NULL').get() as { n: number };
     expect(revoked.n).toBeGreaterThan(0);
@@ -45,15 +48,24 @@ describe('P2/P3 request handler', () => {
     const store = openSqliteStore(d.file, { counts: 'inline' });
     const deps = createDeps(store);
     const { accessToken: bearer } = await mintToken(deps, {
-      entityPk: d.big.pk, clientId: 'c', userId: null, accountId: null,
-      grantFlow: 'GRANT_FLOW_CLIENT_CREDENTIALS', roles: [], scopes: ['*'], lifetimeSeconds: 3600,
+      entityPk: d.big.pk,
+      clientId: 'c',
+      userId: null,
+      accountId: null,
+      grantFlow: 'GRANT_FLOW_CLIENT_CREDENTIALS',
+      roles: [],
+      scopes: ['*'],
+      lifetimeSeconds: 3600,
     });
     const raw = rawLister(d.file);
     const caller = createCaller(createContext(deps, { authorization: `Bearer ${bearer}` }));
     const seconds = Math.floor(d.anchor / 1_000_000) + 1;
-    const dropClock = (body: unknown) =>
-      JSON.parse(JSON.stringify(body), (k, v) => (k === 'expires_in' ? undefined : v)) as unknown;
-    for (const [page, order, role] of [[1, 'created_at', undefined], [3, 'expires_at', 'TELLER'], [2, 'token_id', undefined]] as const) {
+    const dropClock = (body: unknown) => JSON.parse(JSON.stringify(body), (k, v) => (k === 'expires_in' ? undefined : v)) as unknown;
+    for (const [page, order, role] of [
+      [1, 'created_at', undefined],
+      [3, 'expires_at', 'TELLER'],
+      [2, 'token_id', undefined],
+    ] as const) {
       const query = new URLSearchParams({
         'page_params.page_size': '20',
         'page_params.page_number': String(page),
@@ -80,6 +92,14 @@ describe('stats', () => {
   it('summarizes medians and p99 and prints aligned tables', () => {
     const s = summarize(Array.from({ length: 100 }, (_, i) => i + 1));
     expect(s).toEqual({ n: 100, median: 50, p99: 99 });
-    expect(table(['a', 'bb'], [['x', 1], ['yyy', 22]]).split('\n')).toEqual(['a    bb', '---  --', 'x     1', 'yyy  22']);
+    expect(
+      table(
+        ['a', 'bb'],
+        [
+          ['x', 1],
+          ['yyy', 22],
+        ],
+      ).split('\n'),
+    ).toEqual(['a    bb', '---  --', 'x     1', 'yyy  22']);
   });
 });

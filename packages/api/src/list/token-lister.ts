@@ -65,7 +65,8 @@ export class TokenLister {
       snapshot = timestampToMicrosFloor(given);
       stable = await this.store.isSettled(entityPk, snapshot);
     }
-    const filterKey = `${entityPk}|${filters.accountId ?? ''}|${filters.userId ?? ''}|${filters.grantFlow ?? ''}|${filters.role ?? ''}|${snapshot}`;
+    // An absent filter and a filter on '' (no user, no account) select different sets: '*' vs '='.
+    const filterKey = `${entityPk}|${keyPart(filters.accountId)}|${keyPart(filters.userId)}|${keyPart(filters.grantFlow)}|${keyPart(filters.role)}|${snapshot}`;
     const known = stable ? this.counts.get(filterKey) : undefined;
 
     // A page wholly past a known total is empty: no page query at all.
@@ -136,6 +137,9 @@ export class TokenLister {
     return pending;
   }
 }
+
+/** One filter in a cache key: `*` when absent, `=value` when given (the empty value included). */
+const keyPart = (v: string | undefined): string => (v === undefined ? '*' : `=${v}`);
 
 /** A total being counted (shared by concurrent requests) or, once known, its value. */
 type Total = { promise: Promise<number>; value?: number } | { promise?: undefined; value: number };

@@ -19,8 +19,9 @@ function visibleFilters(principal: Principal, input: ListTokensInput): TokenFilt
     role: input.role,
   };
   if (!principal.seesWholeEntity) {
-    if (userId !== undefined && userId !== principal.userId) fail('PERMISSION_DENIED', 'forbidden.other_user');
-    filters.userId = principal.userId ?? '';
+    // A user token with no user (an imported one) has no tokens of its own to list.
+    if (principal.userId === null || (userId !== undefined && userId !== principal.userId)) fail('PERMISSION_DENIED', 'forbidden.other_user');
+    filters.userId = principal.userId;
   }
   return filters;
 }
@@ -28,7 +29,7 @@ function visibleFilters(principal: Principal, input: ListTokensInput): TokenFilt
 /** A token the principal may see, or 404 (unknown, of another entity, or of another user). */
 async function visibleToken(deps: Deps, principal: Principal, tokenId: string) {
   const token = await deps.tokens.get(principal.entityPk, tokenId.toLowerCase());
-  if (!token || (!principal.seesWholeEntity && token.userId !== principal.userId)) {
+  if (!token || (!principal.seesWholeEntity && (principal.userId === null || token.userId !== principal.userId))) {
     fail('NOT_FOUND', 'not_found.token');
   }
   return token;

@@ -19,12 +19,17 @@ export function rawLister(file: string) {
   return (authorization: string | undefined, query: URLSearchParams): { status: number; body: unknown } => {
     const bearer = /^Bearer +(\S+) *$/i.exec(authorization ?? '')?.[1];
     const now = Date.now() * 1000;
-    const row = bearer ? (byHash.get(createHash('sha256').update(bearer).digest()) as { entity_pk: number; revoked_at: number | null; expires_at: number } | undefined) : undefined;
+    const row = bearer
+      ? (byHash.get(createHash('sha256').update(bearer).digest()) as { entity_pk: number; revoked_at: number | null; expires_at: number } | undefined)
+      : undefined;
     if (!row || row.revoked_at !== null || row.expires_at <= now) return { status: 401, body: { code: 16, message: 'unauthenticated', details: [] } };
     const size = Number(query.get('page_params.page_size') ?? 10);
     const number = Number(query.get('page_params.page_number') ?? 1);
     const seconds = query.get('page_params.first_request_timestamp.seconds');
-    const ts = seconds !== null ? { seconds: Number(seconds), nanos: Number(query.get('page_params.first_request_timestamp.nanos') ?? 0) } : microsToTimestamp(now);
+    const ts =
+      seconds !== null
+        ? { seconds: Number(seconds), nanos: Number(query.get('page_params.first_request_timestamp.nanos') ?? 0) }
+        : microsToTimestamp(now);
     const snapshot = timestampToMicrosFloor(ts);
     const filters: TokenFilters = {
       userId: query.get('user_id') ?? undefined,
