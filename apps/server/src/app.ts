@@ -1,5 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, ServerResponse, type IncomingMessage, type OutgoingHttpHeader, type OutgoingHttpHeaders, type Server } from 'node:http';
+import {
+  createServer,
+  STATUS_CODES,
+  ServerResponse,
+  type IncomingMessage,
+  type OutgoingHttpHeader,
+  type OutgoingHttpHeaders,
+  type Server,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { appRouter, ApiError, createContext, describeError, UNAVAILABLE_RETRY_AFTER_SECONDS, type Deps } from '@tokenwarden/api';
@@ -48,10 +56,11 @@ export function createApp({ deps, log, shutdownGraceMs = 10_000, onClose }: AppO
       const described = errors.map((e) => describeError(e, ctx?.lang ?? 'en'));
       const challenge = described.find((d) => d.wwwAuthenticate !== undefined)?.wwwAuthenticate;
       const retryAfter = described.find((d) => d.retryAfter !== undefined)?.retryAfter;
-      const headers: Record<string, string> = {};
+      // An error raised before a procedure is resolved would otherwise go out as text/plain.
+      const headers: Record<string, string> = { 'content-type': 'application/json', 'cache-control': 'no-store' };
       if (challenge) headers['www-authenticate'] = challenge;
       if (retryAfter !== undefined) headers['retry-after'] = String(retryAfter);
-      return Object.keys(headers).length > 0 ? { headers: { ...headers, 'cache-control': 'no-store' } } : {};
+      return { headers };
     },
   });
 
@@ -130,13 +139,35 @@ export function createApp({ deps, log, shutdownGraceMs = 10_000, onClose }: AppO
 
   async function handle(req: IncomingMessage, res: ServerResponse, reqId: string): Promise<void> {
     try {
+      // HTTP/1.1 requires Host (RFC 9112 3.2); Node's own refusal would carry no JSON body.
+      if (req.headers.host === undefined && req.httpVersionMajor === 1 && req.httpVersionMinor >= 1) {
+        throw ApiError.invalid([{ field: 'host', reason: 'required' }]);
+      }
       const target = new RequestTarget(req.url ?? '/');
       const { pathname } = target;
-      if (pathname === '/healthz' && req.method === 'GET') {
+      if (pathname === '/healthz') {
+        if (req.method !== 'GET' && req.method !== 'HEAD') {
+          res.setHeader('allow', 'GET, HEAD');
+          throw new ApiError('UNIMPLEMENTED', 'method.not_allowed');
+        }
         await serveHealth(res);
         return;
       }
       if (pathname.startsWith('/trpc/')) {
+        // tRPC serves GET and POST; any other method is the 405 REST answers, in tRPC's envelope.
+        if (req.method !== 'GET' && req.method !== 'POST' && req.method !== 'HEAD') {
+          const lang = pickLanguage(headerValue(req.headers['accept-language']));
+          const { body } = describeError(new ApiError('UNIMPLEMENTED', 'method.not_allowed'), lang);
+          const envelope = {
+            code: -32005,
+            message: body.message,
+            data: { code: 'METHOD_NOT_SUPPORTED', httpStatus: 405, path: pathname.slice(6), rpc: body },
+          };
+          sendJson(res, 405, { error: envelope }, { allow: 'GET, POST' });
+          return;
+        }
+        // Streaming (JSONL) answers are not what the typed client speaks: every batch answers as JSON.
+        delete req.headers['trpc-accept'];
         trpc(req, res);
         return;
       }
@@ -161,8 +192,10 @@ export function createApp({ deps, log, shutdownGraceMs = 10_000, onClose }: AppO
   }
 
   // Typed as a plain Server for App's callers; every response it makes is an AppResponse.
-  const server = createServer({ ServerResponse: AppResponse as typeof ServerResponse }, (req, res) => {
-    const reqId = headerValue(req.headers['x-request-id']) ?? randomUUID();
+  // requireHostHeader off: a request without Host is answered by the routes (as any other), not dropped by Node.
+  const server = createServer({ ServerResponse: AppResponse as typeof ServerResponse, requireHostHeader: false }, (req, res) => {
+    const sentId = headerValue(req.headers['x-request-id']);
+    const reqId = sentId !== undefined && sentId.trim() !== '' ? sentId : randomUUID();
     (res as AppResponse).requestId = reqId;
     if (logRequests) {
       const started = performance.now();
@@ -180,6 +213,24 @@ export function createApp({ deps, log, shutdownGraceMs = 10_000, onClose }: AppO
       });
     }
     void handle(req, res, reqId);
+  });
+  // A request Node's parser rejects before it reaches us (a bad method, header or framing,
+  // headers over the limit, a timeout) still gets a google.rpc.Status body and a request id.
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    if (err.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+    const payload = JSON.stringify(describeError(ApiError.invalid([{ field: 'request', reason: 'invalid' }]), 'en').body);
+    // A HEAD request (as far as the parser read it) gets the head alone.
+    const isHead = (err as { rawPacket?: Buffer }).rawPacket?.subarray(0, 5).toString('latin1') === 'HEAD ';
+    const reqId = randomUUID();
+    log.info({ req_id: reqId, event: 'request.rejected', code: err.code, status }, 'malformed HTTP request rejected');
+    socket.end(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json; charset=utf-8\r\n` +
+        `content-length: ${Buffer.byteLength(payload)}\r\ncache-control: no-store\r\nx-request-id: ${reqId}\r\nconnection: close\r\n\r\n${isHead ? '' : payload}`,
+    );
   });
   server.keepAliveTimeout = 5_000;
   server.headersTimeout = 10_000;

@@ -31,7 +31,12 @@ export class RequestTarget {
       this.pathname = q < 0 ? target : target.slice(0, q);
       this.search = q < 0 ? '' : target.slice(q);
     } else {
-      this.#url = new URL(target, URL_BASE);
+      try {
+        this.#url = new URL(target, URL_BASE);
+      } catch {
+        // An absolute-form target that is no URL (`http://[::1`, `//`): the caller's mistake.
+        throw ApiError.invalid([{ field: 'path', reason: 'invalid' }]);
+      }
       this.pathname = this.#url.pathname;
       this.search = this.#url.search;
     }

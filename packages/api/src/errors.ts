@@ -73,6 +73,8 @@ function domainError(error: unknown): ApiError | undefined {
     if (error.code === 'NOT_FOUND') return new ApiError('NOT_FOUND', 'not_found.route');
     if (error.code === 'METHOD_NOT_SUPPORTED') return new ApiError('UNIMPLEMENTED', 'method.not_allowed');
     if (error.code === 'PAYLOAD_TOO_LARGE') return new ApiError('RESOURCE_EXHAUSTED', 'body.too_large');
+    // tRPC refuses a POST body it cannot read (no or a wrong content type) before any procedure.
+    if (error.code === 'UNSUPPORTED_MEDIA_TYPE') return ApiError.invalid([{ field: 'body', reason: 'malformed_body' }]);
     if (error.code === 'BAD_REQUEST' || error.code === 'PARSE_ERROR') {
       return ApiError.invalid([{ field: 'body', reason: 'malformed_body' }]);
     }

@@ -18,6 +18,14 @@ async function expectDuplicate(p: Promise<unknown>, key: string): Promise<void> 
 }
 
 describe('DirectoryStore', () => {
+  it('finds nothing (rather than failing) for a credential holding a NUL character', async () => {
+    const { dir, a } = await world();
+    expect(await dir.findClient('client\u0000x')).toBeUndefined();
+    expect(await dir.findUserByUsername('user\u0000x')).toBeUndefined();
+    expect(await dir.findEntity('\u0000')).toBeUndefined();
+    expect(await dir.accountInEntity(a.pk, '\u0000')).toBe(false);
+  });
+
   it('creates and finds entities by id', async () => {
     const { dir, a, b } = await world();
     expect(a.pk).not.toBe(b.pk);

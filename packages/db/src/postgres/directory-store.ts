@@ -24,6 +24,12 @@ const CLIENT_COLUMNS = {
 const ACCOUNT_COLUMNS = { pk: accounts.pk, entityPk: accounts.entityPk, accountId: accounts.accountId, name: accounts.name };
 const ENTITY_COLUMNS = { pk: entities.pk, entityId: entities.entityId, name: entities.name };
 
+/**
+ * Whether PostgreSQL can hold the text: it refuses NUL in text values (an error, not a
+ * miss), and no stored key contains one, so a lookup by such a value finds nothing.
+ */
+const holdable = (s: string) => !s.includes('\u0000');
+
 /** The operator's records in PostgreSQL (see `DirectoryStore`). */
 export class PgDirectoryStore implements DirectoryStore {
   constructor(private readonly db: PgDb) {}
@@ -37,6 +43,7 @@ export class PgDirectoryStore implements DirectoryStore {
   }
 
   findEntity(entityId: string): Promise<EntityRecord | undefined> {
+    if (!holdable(entityId)) return Promise.resolve(undefined);
     return guarded(async () => (await this.db.select(ENTITY_COLUMNS).from(entities).where(eq(entities.entityId, entityId)))[0]);
   }
 
@@ -47,6 +54,7 @@ export class PgDirectoryStore implements DirectoryStore {
   }
 
   findClient(clientId: string): Promise<ClientRecord | undefined> {
+    if (!holdable(clientId)) return Promise.resolve(undefined);
     return guarded(async () => (await this.db.select(CLIENT_COLUMNS).from(apiClients).where(eq(apiClients.clientId, clientId)))[0]);
   }
 
@@ -70,6 +78,7 @@ export class PgDirectoryStore implements DirectoryStore {
   }
 
   findUserByUsername(username: string): Promise<UserRecord | undefined> {
+    if (!holdable(username)) return Promise.resolve(undefined);
     return guarded(async () => (await this.db.select(USER_COLUMNS).from(users).where(eq(users.username, username)))[0]);
   }
 
@@ -82,6 +91,7 @@ export class PgDirectoryStore implements DirectoryStore {
   }
 
   accountInEntity(entityPk: number, accountId: string): Promise<boolean> {
+    if (!holdable(accountId)) return Promise.resolve(false);
     return guarded(async () => {
       const rows = await this.db
         .select({ pk: accounts.pk })
@@ -92,6 +102,7 @@ export class PgDirectoryStore implements DirectoryStore {
   }
 
   userMayActFor(entityPk: number, userPk: number, accountId: string): Promise<boolean> {
+    if (!holdable(accountId)) return Promise.resolve(false);
     return guarded(async () => {
       const rows = await this.db
         .select({ pk: accounts.pk })
