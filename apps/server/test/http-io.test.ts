@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { describe, expect, it } from 'vitest';
+import { ApiError } from '@tokenwarden/api';
 import { RequestTarget, sendJson } from '../src/http-io.js';
 
 describe('RequestTarget', () => {
@@ -61,9 +62,19 @@ describe('RequestTarget', () => {
     expect(target.url().href).toBe(url.href);
   });
 
-  it('throws as new URL() does on a target it cannot parse', () => {
+  it('refuses a target new URL() cannot parse as a bad request (400 naming path), not a TypeError', () => {
     expect(() => new URL('//', 'http://localhost')).toThrow(TypeError);
-    expect(() => new RequestTarget('//')).toThrow(TypeError);
+    for (const target of ['//', 'http://[::1', 'https://']) {
+      let thrown: unknown;
+      try {
+        new RequestTarget(target);
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown, target).toBeInstanceOf(ApiError);
+      expect((thrown as ApiError).status).toBe('INVALID_ARGUMENT');
+      expect((thrown as ApiError).violations).toEqual([{ field: 'path', reason: 'invalid' }]);
+    }
   });
 });
 
