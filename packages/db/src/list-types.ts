@@ -30,6 +30,17 @@ export interface PageQuery {
   after?: Cursor | undefined;
 }
 
+/** The tokens column each order key sorts by (the same name in both schemas). */
+export const ORDER_COLUMN: Record<OrderKey, string> = {
+  created_at: 'created_at',
+  expires_at: 'expires_at',
+  last_used_at: 'last_used_at',
+  token_id: 'token_id',
+  user_id: 'user_id',
+  account_id: 'account_id',
+  grant_flow: 'grant_flow',
+};
+
 /** The sort value of a record under an order key (the '' / 0 sentinels included). */
 export function sortValue(record: TokenRecord, key: OrderKey): SortValue {
   switch (key) {

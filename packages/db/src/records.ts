@@ -38,8 +38,9 @@ export function grantFlowOf(code: number): GrantFlow {
 }
 
 /**
- * A token row as the store reads it (better-sqlite3 raw mode: arrays in this order). The
- * grant set comes by key; the store resolves it from its cache of grant sets.
+ * A token row as both adapters read it (rows as arrays, in this order: better-sqlite3 raw
+ * mode, pg rowMode 'array'). The grant set comes by key; each store resolves it from its
+ * cache of grant sets.
  */
 export const TOKEN_COLUMNS =
   't.pk, t.entity_pk, t.token_id, t.client_id, t.user_id, t.account_id, t.grant_flow, t.grant_set_pk, ' +

@@ -1,7 +1,7 @@
 import type { OrderKey } from '@tokenwarden/contracts';
-import { shapeKey, type PageQuery, type TokenFilters } from '@tokenwarden/db';
+import { shapeKey, TOKEN_COLUMNS, type PageQuery, type TokenFilters } from '@tokenwarden/db';
 import { createPool } from '@tokenwarden/db/postgres/client';
-import { PG_TOKEN_COLUMNS, pgCountQuery, pgPageQuery, values, type PgQuery } from '@tokenwarden/db/postgres/list-query';
+import { pgCountQuery, pgPageQuery, values, type PgQuery } from '@tokenwarden/db/postgres/list-query';
 import { openPostgresStore } from '@tokenwarden/db/postgres/store';
 import {
   coldTotalRows,
@@ -43,7 +43,7 @@ export class RawPgQueries {
     return s;
   }
 
-  /** The page's rows as arrays in `PG_TOKEN_COLUMNS` order. */
+  /** The page's rows as arrays in `TOKEN_COLUMNS` order. */
   async page(entityPk: number, q: PageQuery): Promise<unknown[][]> {
     const s = this.stmt('page', shapeKey(q), () => pgPageQuery(q));
     const { rows } = await this.pool.query<unknown[]>({ name: s.name, text: s.text, values: values(s, entityPk, q), rowMode: 'array' });
@@ -159,7 +159,7 @@ export interface PlanRow {
 export function deferredJoin(text: string): string {
   const m = /^SELECT .*? FROM (.*) ORDER BY (.*) LIMIT (\$\d+) OFFSET (\$\d+)$/.exec(text);
   if (!m) throw new Error(`unexpected page query: ${text}`);
-  return `SELECT ${PG_TOKEN_COLUMNS} FROM tokens t WHERE t.token_id IN (SELECT t.token_id FROM ${m[1]} ORDER BY ${m[2]} LIMIT ${m[3]} OFFSET ${m[4]}) ORDER BY ${m[2]}`;
+  return `SELECT ${TOKEN_COLUMNS} FROM tokens t WHERE t.token_id IN (SELECT t.token_id FROM ${m[1]} ORDER BY ${m[2]} LIMIT ${m[3]} OFFSET ${m[4]}) ORDER BY ${m[2]}`;
 }
 
 /**

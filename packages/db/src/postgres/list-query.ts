@@ -1,22 +1,7 @@
 import { effectiveDirection, type Micros, type OrderKey } from '@tokenwarden/contracts';
-import { orderIsTokenIdOnly, type PageQuery, type TokenFilters } from '../list-types.js';
-import { grantFlowCode } from '../records.js';
+import { ORDER_COLUMN, orderIsTokenIdOnly, type PageQuery, type TokenFilters } from '../list-types.js';
+import { grantFlowCode, TOKEN_COLUMNS } from '../records.js';
 import { NIL_UUID } from './schema.js';
-
-/** A token row as the PostgreSQL store reads it (array mode), in this order. */
-export const PG_TOKEN_COLUMNS =
-  't.pk, t.entity_pk, t.token_id, t.client_id, t.user_id, t.account_id, t.grant_flow, t.grant_set_pk, ' +
-  't.created_at, t.expires_at, t.revoked_at, t.last_used_at';
-
-const COLUMN: Record<OrderKey, string> = {
-  created_at: 'created_at',
-  expires_at: 'expires_at',
-  last_used_at: 'last_used_at',
-  token_id: 'token_id',
-  user_id: 'user_id',
-  account_id: 'account_id',
-  grant_flow: 'grant_flow',
-};
 
 /** An optional user or account as stored on a token: the nil UUID for none. */
 export const storedRef = (id: string | undefined): string => (id === undefined || id === '' ? NIL_UUID : id);
@@ -124,12 +109,13 @@ export function pgPageQuery(q: Pick<PageQuery, 'filters' | 'orderKey' | 'directi
   const where = [...sel.where];
   if (q.after) {
     const op = dir === 'ASC' ? '>' : '<';
-    where.push(single ? `${a}.token_id ${op} ${p.ref('ct')}` : `(${a}.${COLUMN[q.orderKey]}, ${a}.token_id) ${op} (${p.ref('cv')}, ${p.ref('ct')})`);
+    where.push(
+      single ? `${a}.token_id ${op} ${p.ref('ct')}` : `(${a}.${ORDER_COLUMN[q.orderKey]}, ${a}.token_id) ${op} (${p.ref('cv')}, ${p.ref('ct')})`,
+    );
   }
-  const order = single ? `${a}.token_id ${dir}` : `${a}.${COLUMN[q.orderKey]} ${dir}, ${a}.token_id ${dir}`;
+  const order = single ? `${a}.token_id ${dir}` : `${a}.${ORDER_COLUMN[q.orderKey]} ${dir}, ${a}.token_id ${dir}`;
   const text =
-    `SELECT ${PG_TOKEN_COLUMNS} FROM ${sel.from} WHERE ${where.join(' AND ')} ` +
-    `ORDER BY ${order} LIMIT ${p.ref('limit')} OFFSET ${p.ref('offset')}`;
+    `SELECT ${TOKEN_COLUMNS} FROM ${sel.from} WHERE ${where.join(' AND ')} ` + `ORDER BY ${order} LIMIT ${p.ref('limit')} OFFSET ${p.ref('offset')}`;
   return { text, params: p.order };
 }
 

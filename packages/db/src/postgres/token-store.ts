@@ -3,10 +3,10 @@ import type pg from 'pg';
 import type { Clock } from '../clock.js';
 import { grantSetText, GrantSetCache, type GrantSet } from '../grant-sets.js';
 import { shapeKey, type PageQuery, type TokenFilters } from '../list-types.js';
-import { grantFlowCode, grantFlowOf, type HistoricalToken, type NewTokenSpec, type TokenRecord } from '../records.js';
+import { grantFlowCode, grantFlowOf, TOKEN_COLUMNS, type HistoricalToken, type NewTokenSpec, type TokenRecord } from '../records.js';
 import type { RevokeOutcome, TokenStore } from '../store.js';
 import { guarded } from './client.js';
-import { PG_TOKEN_COLUMNS, pgCountQuery, pgPageQuery, storedRef, values, type PgQuery } from './list-query.js';
+import { pgCountQuery, pgPageQuery, storedRef, values, type PgQuery } from './list-query.js';
 import { NIL_UUID } from './schema.js';
 
 type Row = unknown[];
@@ -45,7 +45,7 @@ export class PgTokenStore implements TokenStore {
     return guarded(async () => {
       const { rows } = await this.pool.query<Row>({
         name: 'tw_by_hash',
-        text: `SELECT ${PG_TOKEN_COLUMNS} FROM tokens t WHERE t.token_hash = $1`,
+        text: `SELECT ${TOKEN_COLUMNS} FROM tokens t WHERE t.token_hash = $1`,
         values: [hash],
         rowMode: 'array',
       });
@@ -66,7 +66,7 @@ export class PgTokenStore implements TokenStore {
     if (!isUuid(tokenId)) return undefined;
     const { rows } = await this.pool.query<Row>({
       name: 'tw_by_id',
-      text: `SELECT ${PG_TOKEN_COLUMNS} FROM tokens t WHERE t.entity_pk = $1 AND t.token_id = $2`,
+      text: `SELECT ${TOKEN_COLUMNS} FROM tokens t WHERE t.entity_pk = $1 AND t.token_id = $2`,
       values: [entityPk, tokenId],
       rowMode: 'array',
     });
@@ -286,7 +286,7 @@ export class PgTokenStore implements TokenStore {
     });
   }
 
-  /** Records from rows of PG_TOKEN_COLUMNS, their grant sets fetched in one query when not cached. */
+  /** Records from rows of TOKEN_COLUMNS, their grant sets fetched in one query when not cached. */
   private async records(entityPk: number, rows: Row[]): Promise<TokenRecord[]> {
     let missing: number[] | undefined;
     for (const r of rows) {

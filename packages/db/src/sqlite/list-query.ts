@@ -1,24 +1,6 @@
 import { effectiveDirection, type OrderKey } from '@tokenwarden/contracts';
-import { orderIsTokenIdOnly, type PageQuery, type TokenFilters } from '../list-types.js';
-import { grantFlowCode } from '../records.js';
-
-/**
- * A token row as the SQLite store reads it (better-sqlite3 raw mode: arrays in this
- * order). The grant set comes by key; the store resolves it from its cache of grant sets.
- */
-export const TOKEN_COLUMNS =
-  't.pk, t.entity_pk, t.token_id, t.client_id, t.user_id, t.account_id, t.grant_flow, t.grant_set_pk, ' +
-  't.created_at, t.expires_at, t.revoked_at, t.last_used_at';
-
-const COLUMN: Record<OrderKey, string> = {
-  created_at: 'created_at',
-  expires_at: 'expires_at',
-  last_used_at: 'last_used_at',
-  token_id: 'token_id',
-  user_id: 'user_id',
-  account_id: 'account_id',
-  grant_flow: 'grant_flow',
-};
+import { ORDER_COLUMN, orderIsTokenIdOnly, type PageQuery, type TokenFilters } from '../list-types.js';
+import { grantFlowCode, TOKEN_COLUMNS } from '../records.js';
 
 /** Named parameters for a statement built by `pageSql` / `countSql`. */
 export function bindings(
@@ -115,7 +97,7 @@ export function pageSql(q: Pick<PageQuery, 'filters' | 'orderKey' | 'direction' 
   const impliedSnapshot = q.after !== undefined && q.orderKey === 'created_at' && dir === 'DESC';
   const sel = selection(q.filters, q.orderKey, !impliedSnapshot);
   const a = sel.driver;
-  const col = COLUMN[q.orderKey];
+  const col = ORDER_COLUMN[q.orderKey];
   const where = [...sel.where];
   // An order key that an equality filter fixes (grant_flow with a grant filter, ...) orders
   // nothing: the order is token_id alone, and so is the cursor, which then seeks in the

@@ -3,10 +3,10 @@ import type { Micros } from '@tokenwarden/contracts';
 import type { Clock } from '../clock.js';
 import { grantSetText, GrantSetCache, type GrantSet } from '../grant-sets.js';
 import { shapeKey, type PageQuery, type TokenFilters } from '../list-types.js';
-import { grantFlowCode, grantFlowOf, type HistoricalToken, type NewTokenSpec, type TokenRecord } from '../records.js';
+import { grantFlowCode, grantFlowOf, TOKEN_COLUMNS, type HistoricalToken, type NewTokenSpec, type TokenRecord } from '../records.js';
 import type { RevokeOutcome, TokenStore } from '../store.js';
 import { translateSqliteError, type SqliteDb } from './client.js';
-import { bindings, countSql, pageSql, TOKEN_COLUMNS } from './list-query.js';
+import { bindings, countSql, pageSql } from './list-query.js';
 
 /** Counts up to this many rows on the request thread before handing the count to the worker. */
 export const INLINE_COUNT_CAP = 5_000;
