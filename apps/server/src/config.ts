@@ -4,6 +4,29 @@ import { isPostgresUrl, type StoreConfig } from '@tokenwarden/db';
 
 const seconds = z.coerce.number().int().min(1).max(31_536_000);
 
+/** A key as hex or base64(url), decoded; at least 32 bytes. Messages never repeat the value. */
+export function decodeKey(text: string): Buffer | undefined {
+  const t = text.trim();
+  const bytes = /^(?:[0-9a-fA-F]{2})+$/.test(t) ? Buffer.from(t, 'hex') : /^[A-Za-z0-9+/_-]+={0,2}$/.test(t) ? Buffer.from(t, 'base64') : undefined;
+  return bytes && bytes.length >= 32 ? bytes : undefined;
+}
+const KEY_MESSAGE = 'must be at least 32 random bytes as hex or base64 (e.g. `openssl rand -base64 32`)';
+const secretKey = z.string().transform((t, ctx) => {
+  const key = decodeKey(t);
+  if (!key) ctx.addIssue({ code: 'custom', message: KEY_MESSAGE });
+  return key ?? Buffer.alloc(0);
+});
+const secretKeys = z.string().transform((t, ctx) =>
+  t
+    .split(',')
+    .filter((k) => k.trim() !== '')
+    .map((k, i) => {
+      const key = decodeKey(k);
+      if (!key) ctx.addIssue({ code: 'custom', message: `key ${i + 1} ${KEY_MESSAGE}` });
+      return key ?? Buffer.alloc(0);
+    }),
+);
+
 /** Process configuration from the environment; a bad value stops start-up with a clear message. */
 const Env = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -30,6 +53,10 @@ const Env = z.object({
   TOKENWARDEN_THROTTLE_ADDRESS: z.coerce.number().int().min(0).max(1_000_000).optional(),
   TOKENWARDEN_THROTTLE_USER: z.coerce.number().int().min(0).max(1_000_000).optional(),
   TOKENWARDEN_THROTTLE_WINDOW_SECONDS: seconds.optional(),
+  /** The HMAC key of client secret hashes; unset: a key kept in the database. See README, Configuration. */
+  TOKENWARDEN_SECRET_KEY: secretKey.optional(),
+  /** Comma-separated earlier keys: their hashes still verify and are rehashed under the current key. */
+  TOKENWARDEN_PREVIOUS_SECRET_KEYS: secretKeys.optional(),
   /** Milliseconds in-flight requests get to finish on shutdown. */
   TOKENWARDEN_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
 });
@@ -52,6 +79,9 @@ export function loadConfig(env: NodeJS.ProcessEnv): ServerConfig {
     throw new Error(`invalid configuration: ${problems}`);
   }
   const e = parsed.data;
+  if (e.TOKENWARDEN_PREVIOUS_SECRET_KEYS?.length && !e.TOKENWARDEN_SECRET_KEY) {
+    throw new Error('invalid configuration: TOKENWARDEN_PREVIOUS_SECRET_KEYS: needs TOKENWARDEN_SECRET_KEY (the key that replaces them)');
+  }
   const d = DEFAULT_CONFIG.lifetimes;
   return {
     host: e.HOST,
@@ -82,6 +112,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ServerConfig {
         perUser: e.TOKENWARDEN_THROTTLE_USER ?? DEFAULT_CONFIG.loginThrottle.perUser,
         windowSeconds: e.TOKENWARDEN_THROTTLE_WINDOW_SECONDS ?? DEFAULT_CONFIG.loginThrottle.windowSeconds,
       },
+      secretKeys: e.TOKENWARDEN_SECRET_KEY ? [e.TOKENWARDEN_SECRET_KEY, ...(e.TOKENWARDEN_PREVIOUS_SECRET_KEYS ?? [])] : [],
     },
     demo: { enabled: e.TOKENWARDEN_DEMO === '1', tokens: e.TOKENWARDEN_DEMO_TOKENS, seed: e.TOKENWARDEN_DEMO_SEED },
     shutdownGraceMs: e.TOKENWARDEN_SHUTDOWN_GRACE_MS,

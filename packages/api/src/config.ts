@@ -19,6 +19,11 @@ export interface ApiConfig {
   countCacheEntries: number;
   /** Failed sign-in limits (see LoginThrottle). */
   loginThrottle: ThrottleConfig;
+  /**
+   * Keys of client secret hashes (see ClientSecrets), at least 32 bytes each: the first
+   * hashes, the others still verify. None: a key kept in the database.
+   */
+  secretKeys: readonly Buffer[];
 }
 
 export const DEFAULT_CONFIG: ApiConfig = {
@@ -28,4 +33,5 @@ export const DEFAULT_CONFIG: ApiConfig = {
   cursorCacheEntries: 10_000,
   countCacheEntries: 10_000,
   loginThrottle: DEFAULT_THROTTLE,
+  secretKeys: [],
 };

@@ -2,6 +2,7 @@ import { pickLanguage, type Lang } from '@tokenwarden/contracts';
 import { systemClock, type Clock, type DirectoryStore, type Store, type TokenStore } from '@tokenwarden/db';
 import { DEFAULT_CONFIG, type ApiConfig } from './config.js';
 import { TokenLister } from './list/token-lister.js';
+import { ClientSecrets } from './services/client-secrets.js';
 import { LoginThrottle } from './services/login-throttle.js';
 
 /** The structured-logger surface the api needs (pino satisfies it). */
@@ -21,6 +22,7 @@ export interface Deps {
   directory: DirectoryStore;
   lister: TokenLister;
   throttle: LoginThrottle;
+  clientSecrets: ClientSecrets;
   /** The clock of expiry, last use and revocation times; must be the one the store was opened with, if any. */
   clock: Clock;
   config: ApiConfig;
@@ -35,15 +37,18 @@ export interface DepsOptions {
 
 export function createDeps(store: Store, options: DepsOptions = {}): Deps {
   const config = { ...DEFAULT_CONFIG, ...options.config };
+  const clock = options.clock ?? systemClock();
+  const log = options.log ?? silentLogger;
   return {
     store,
     tokens: store.tokens,
     directory: store.directory,
     lister: new TokenLister(store.tokens, config),
     throttle: new LoginThrottle(config.loginThrottle),
-    clock: options.clock ?? systemClock(),
+    clientSecrets: new ClientSecrets(store.directory, config.secretKeys, clock, log),
+    clock,
     config,
-    log: options.log ?? silentLogger,
+    log,
   };
 }
 

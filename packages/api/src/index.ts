@@ -7,6 +7,7 @@ export { TokenLister } from './list/token-lister.js';
 export { presentToken } from './presenter.js';
 export { appRouter, createCaller, type AppRouter } from './root.js';
 export { listTokens } from './routers/tokens.js';
+export { ClientSecrets, STORED_KEY_NAME } from './services/client-secrets.js';
 export * from './services/directory.js';
 export { intersectScopes, issueToken, LOGIN_CLIENT_ID, narrowScopes, type Caller } from './services/issuance.js';
 export { DEFAULT_THROTTLE, LoginThrottle, type ThrottleConfig } from './services/login-throttle.js';

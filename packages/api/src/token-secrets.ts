@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomUUID, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { createHash, createHmac, randomBytes, randomUUID, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 
 /** Recognizable prefixes so secret scanners can spot a leaked value. */
 export const ACCESS_TOKEN_PREFIX = 'twat_';
@@ -33,7 +33,9 @@ function scryptAsync(secret: string, salt: Buffer, keylen: number, opts: ScryptO
   );
 }
 
-/** Hashes a client secret or password: `scrypt$N$r$p$salt$key` (base64url). */
+export const isScryptHash = (stored: string): boolean => stored.startsWith('scrypt$');
+
+/** Hashes a password (or, before HMAC hashes, a client secret): `scrypt$N$r$p$salt$key` (base64url). */
 export async function hashSecret(secret: string): Promise<string> {
   const salt = randomBytes(16);
   const key = await scryptAsync(secret, salt, SCRYPT.keylen, SCRYPT);
@@ -58,3 +60,38 @@ export async function verifySecret(secret: string, stored: string): Promise<bool
  * name costs the same scrypt work as a wrong secret.
  */
 export const DECOY_HASH = 'scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
+
+/** A key of client secret hashes, with the id recorded in each hash it makes. */
+export interface SecretKey {
+  readonly id: string;
+  readonly key: Buffer;
+}
+
+/** The id of a key: 72 bits of a hash of it, so a stored hash names its key without revealing it. */
+export function secretKey(key: Buffer): SecretKey {
+  return { id: createHash('sha256').update('tokenwarden secret key id\u0000').update(key).digest().subarray(0, 9).toString('base64url'), key };
+}
+
+/**
+ * Hashes a client secret: `hmac-sha256$keyid$mac` (base64url). Client secrets are 256
+ * random bits, so a fast keyed hash is as safe as a slow one: nothing is left to guess.
+ */
+export function hmacSecret(secret: string, k: SecretKey): string {
+  return `hmac-sha256$${k.id}$${createHmac('sha256', k.key).update(secret, 'utf8').digest('base64url')}`;
+}
+
+/** A stored hash that verifies nothing: what an unknown client is checked against. */
+export const hmacDecoy = (k: SecretKey): string => `hmac-sha256$${k.id}$${Buffer.alloc(32).toString('base64url')}`;
+
+/**
+ * Verifies an HMAC hash in constant time with the key it names, if that key is one of
+ * `keys`; a malformed hash or an unknown key never verifies. Resolves the key used.
+ */
+export function verifyHmacSecret(secret: string, stored: string, keys: ReadonlyMap<string, SecretKey>): SecretKey | undefined {
+  const [scheme, id, mac, extra] = stored.split('$');
+  const k = id === undefined ? undefined : keys.get(id);
+  if (scheme !== 'hmac-sha256' || !k || !mac || extra !== undefined) return undefined;
+  const expected = Buffer.from(mac, 'base64url');
+  const actual = createHmac('sha256', k.key).update(secret, 'utf8').digest();
+  return actual.length === expected.length && timingSafeEqual(actual, expected) ? k : undefined;
+}

@@ -3,10 +3,10 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vites
 import { IssueTokenResponse, Token, type Lang } from '@tokenwarden/contracts';
 import { openTestStore, type TestStore } from '@tokenwarden/db/testing/test-store';
 
-// Wrap verifySecret so tests can see that scrypt runs (against the decoy) for unknown names.
+// Wrap the verifiers so tests can see which runs (and against the decoy) for unknown names.
 vi.mock('../src/token-secrets.js', async (importOriginal) => {
   const actual = await importOriginal<typeof import('../src/token-secrets.js')>();
-  return { ...actual, verifySecret: vi.fn(actual.verifySecret) };
+  return { ...actual, verifySecret: vi.fn(actual.verifySecret), verifyHmacSecret: vi.fn(actual.verifyHmacSecret) };
 });
 
 import {
@@ -22,6 +22,7 @@ import {
   LOGIN_CLIENT_ID,
   manualClock,
   narrowScopes,
+  verifyHmacSecret,
   verifySecret,
   type Deps,
 } from '../src/index.js';
@@ -89,7 +90,11 @@ afterAll(async () => {
 
 beforeEach(() => {
   vi.mocked(verifySecret).mockClear();
+  vi.mocked(verifyHmacSecret).mockClear();
 });
+
+/** The stored hashes the HMAC verifier was asked to check, in order. */
+const hmacChecked = () => vi.mocked(verifyHmacSecret).mock.calls.map((c) => c[1]);
 
 const cc = (extra: object = {}) =>
   anon().oauth.issueToken({ grant_type: 'client_credentials', client_id: A.client.id, client_secret: A.client.secret, ...extra });
@@ -185,10 +190,12 @@ describe('password', () => {
   it('checks both the client and the user even when one of them is unknown', async () => {
     const err = await rejection(pw({ client_id: 'no-such-client' }));
     expect(err.httpStatus).toBe(401);
+    // The client against the HMAC decoy (a MAC of zeros), the real user's password with scrypt.
+    expect(hmacChecked()).toHaveLength(1);
+    expect(hmacChecked()[0]).toMatch(/^hmac-sha256\$[\w-]{12}\$A{43}$/);
     const hashes = vi.mocked(verifySecret).mock.calls.map((c) => c[1]);
-    expect(hashes).toHaveLength(2);
-    expect(hashes).toContain(DECOY_HASH);
-    expect(hashes.filter((h) => h !== DECOY_HASH)).toHaveLength(1);
+    expect(hashes).toHaveLength(1);
+    expect(hashes[0]).not.toBe(DECOY_HASH);
   });
 });
 
@@ -227,10 +234,18 @@ describe('bad credentials', () => {
     expect(err.body).toEqual({ code: 16, message: 'the credentials are not valid', details: [] });
   });
 
-  it('runs scrypt against the decoy hash for an unknown client or user', async () => {
+  it('checks an unknown client against the HMAC decoy and an unknown user against the scrypt decoy', async () => {
     await rejection(cc({ client_id: 'no-such-client' }));
     await rejection(login({ username: 'nobody' }));
-    expect(vi.mocked(verifySecret).mock.calls.map((c) => c[1])).toEqual([DECOY_HASH, DECOY_HASH]);
+    expect(hmacChecked()).toEqual([expect.stringMatching(/^hmac-sha256\$[\w-]{12}\$A{43}$/)]);
+    expect(vi.mocked(verifySecret).mock.calls.map((c) => c[1])).toEqual([DECOY_HASH]);
+  });
+
+  it('never runs scrypt for a client secret stored as an HMAC', async () => {
+    await cc();
+    await rejection(cc({ client_secret: `${A.client.secret}x` }));
+    expect(verifySecret).not.toHaveBeenCalled();
+    expect(hmacChecked()).toHaveLength(2);
   });
 
   it('answers in Spanish when asked', async () => {
@@ -312,6 +327,7 @@ describe('malformed requests', () => {
     const err = await rejection(cc({ account_id: 'not-a-uuid' }));
     expect(err.body.details).toEqual([{ field: 'account_id', description: 'must be a UUID' }]);
     expect(verifySecret).not.toHaveBeenCalled();
+    expect(verifyHmacSecret).not.toHaveBeenCalled();
   });
 });
 

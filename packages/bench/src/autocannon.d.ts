@@ -30,6 +30,9 @@ declare module 'autocannon' {
     headers?: Record<string, string>;
     requests?: Request[];
     workers?: number;
+    method?: string;
+    body?: string;
+    overallRate?: number;
   }
   function autocannon(opts: Options): Promise<Result>;
   export default autocannon;

@@ -6,12 +6,13 @@ import { fileURLToPath } from 'node:url';
 import { ensureDataset } from './dataset.js';
 import { runHttp, type HttpReport } from './http.js';
 import { runColdTotals, runJumps, runPageOne, runWalks } from './inproc.js';
+import { runIssuance } from './issuance.js';
 import { runPostgresBench } from './pg/main.js';
 import { fmtMs, fmtRatio, median, table } from './stats.js';
 
 /*
  * Tokenwarden list benchmark. Usage (from the repository root: `pnpm bench`):
- *   node dist/main.js [--size 1000000] [--seed 1] [--only inproc,walk,jump,cold,http] [--quick]
+ *   node dist/main.js [--size 1000000] [--seed 1] [--only inproc,walk,jump,cold,http,issue] [--quick]
  *   node dist/main.js --backend postgres [--size …] [--seed …] [--only inproc,walk,cold,plan,http] [--quick]
  *     (TOKENWARDEN_BENCH_DATABASE_URL: an admin URL; else a private server for the run)
  * Prints tables and writes bench-results/<timestamp>.json (gitignored).
@@ -29,7 +30,7 @@ function args() {
   const seed = Number(get('seed') ?? 1);
   const backend = get('backend') ?? 'sqlite';
   if (backend !== 'sqlite' && backend !== 'postgres') throw new Error(`--backend must be sqlite or postgres, not ${backend}`);
-  const only = new Set((get('only') ?? (backend === 'postgres' ? 'inproc,walk,cold,plan,http' : 'inproc,walk,jump,cold,http')).split(','));
+  const only = new Set((get('only') ?? (backend === 'postgres' ? 'inproc,walk,cold,plan,http' : 'inproc,walk,jump,cold,http,issue')).split(','));
   return { size, seed, only, quick: a.includes('--quick'), backend };
 }
 
@@ -168,6 +169,22 @@ async function main(): Promise<void> {
         report.interference.map((i) => [i.counter, fmtMs(i.idleP99), fmtMs(i.busyP99), fmtRatio(i.ratio), i.bigRequests]),
       ),
     );
+    for (const t of report.targets) targets.push(t);
+  }
+
+  if (o.only.has('issue')) {
+    const report = await runIssuance(join(PKG, 'data'), { quick: o.quick, log });
+    out.issuance = report;
+    print(
+      `\nclient_credentials issuance over REST (autocannon, ${report.duration} s a row; server ${report.pinning}; fresh SQLite file, synchronous=FULL)`,
+    );
+    print(
+      table(
+        ['secret hash', 'connections', 'issued/s', 'p50 ms', 'p99 ms', 'errors', 'stored - acknowledged'],
+        report.rows.map((r) => [r.secret, r.connections, Math.round(r.perSecond), fmtMs(r.p50), fmtMs(r.p99), r.errors, r.storedMinusAcknowledged]),
+      ),
+    );
+    print(`scrypt (client secrets before HMAC): ${report.scryptPerSecond.toFixed(1)} verifications/s, one at a time`);
     for (const t of report.targets) targets.push(t);
   }
 

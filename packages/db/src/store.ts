@@ -83,6 +83,16 @@ export interface DirectoryStore {
   findEntity(entityId: string): Promise<EntityRecord | undefined>;
   createClient(c: ClientRecord & { createdAt: Micros }): Promise<void>;
   findClient(clientId: string): Promise<ClientRecord | undefined>;
+  /**
+   * Replaces a client's secret hash if it still is `from` (a compare-and-set, so an
+   * upgrade racing a rotation never undoes it). Resolves whether it replaced.
+   */
+  replaceClientSecretHash(entityPk: number, clientId: string, from: string, to: string): Promise<boolean>;
+  /**
+   * The key stored under `name`. With `candidate`, stores it first when there is none:
+   * processes racing to create a key all get the one stored first.
+   */
+  serverKey(name: string, candidate?: { key: Buffer; createdAt: Micros }): Promise<Buffer | undefined>;
   /** Creates the user and its account links in one transaction. */
   createUser(u: Omit<UserRecord, 'pk'> & { createdAt: Micros; accountIds?: readonly string[] }): Promise<UserRecord>;
   findUserByUsername(username: string): Promise<UserRecord | undefined>;

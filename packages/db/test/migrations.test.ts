@@ -25,7 +25,7 @@ afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-const TABLES = ['accounts', 'api_clients', 'entities', 'grant_sets', 'token_roles', 'tokens', 'user_accounts', 'users'];
+const TABLES = ['accounts', 'api_clients', 'entities', 'grant_sets', 'server_keys', 'token_roles', 'tokens', 'user_accounts', 'users'];
 const journal = JSON.parse(readFileSync(join(MIGRATIONS_FOLDER, 'meta', '_journal.json'), 'utf8')) as { entries: { tag: string }[] };
 
 function schemaOf(db: Db): { type: string; name: string; sql: string | null }[] {

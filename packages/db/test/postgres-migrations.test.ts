@@ -18,7 +18,7 @@ const hashes = journal.entries.map((e) =>
     .update(readFileSync(join(PG_MIGRATIONS_FOLDER, `${e.tag}.sql`), 'utf8'))
     .digest('hex'),
 );
-const TABLES = ['accounts', 'api_clients', 'entities', 'grant_sets', 'token_roles', 'tokens', 'user_accounts', 'users'];
+const TABLES = ['accounts', 'api_clients', 'entities', 'grant_sets', 'server_keys', 'token_roles', 'tokens', 'user_accounts', 'users'];
 
 async function freshDatabase() {
   const db = await createTestDatabase((await testPostgres()).url);

@@ -14,7 +14,7 @@ export interface NewClient {
   clientSecret?: string;
 }
 
-/** Creates an API client; the secret is returned once and stored only as a scrypt hash. */
+/** Creates an API client; the secret is returned once and stored only as a keyed hash (see ClientSecrets). */
 export async function createApiClient(deps: Deps, entityPk: number, c: NewClient) {
   const clientId = c.clientId ?? randomUUID();
   const clientSecret = c.clientSecret ?? newClientSecret();
@@ -22,7 +22,7 @@ export async function createApiClient(deps: Deps, entityPk: number, c: NewClient
     entityPk,
     clientId,
     name: c.name,
-    secretHash: await hashSecret(clientSecret),
+    secretHash: await deps.clientSecrets.hash(clientSecret),
     roles: c.roles,
     scopes: c.scopes,
     createdAt: deps.clock.nowMicros(),

@@ -28,17 +28,17 @@ interface Grant {
   mayBind(accountId: string): Promise<boolean>;
 }
 
-/**
- * Verifies a client secret. Always runs scrypt (against DECOY_HASH for an unknown client),
- * so an unknown client and a wrong secret cost the same and answer the same.
- */
+/** Verifies a client secret; an unknown client and a wrong secret answer the same (see ClientSecrets). */
 async function verifiedClient(deps: Deps, clientId: string, secret: string): Promise<ClientRecord | undefined> {
   const client = await deps.directory.findClient(clientId);
-  const ok = await verifySecret(secret, client?.secretHash ?? DECOY_HASH);
+  const ok = await deps.clientSecrets.verify(client, secret);
   return ok && client ? client : undefined;
 }
 
-/** Verifies a user's password, with the same decoy rule as `verifiedClient`. */
+/**
+ * Verifies a user's password. Always runs scrypt (against DECOY_HASH for an unknown user),
+ * so an unknown username and a wrong password cost the same and answer the same.
+ */
 async function verifiedUser(deps: Deps, username: string, password: string): Promise<UserRecord | undefined> {
   const user = await deps.directory.findUserByUsername(username);
   const ok = await verifySecret(password, user?.passwordHash ?? DECOY_HASH);

@@ -2,7 +2,7 @@ import { and, eq } from 'drizzle-orm';
 import type { Micros } from '@tokenwarden/contracts';
 import type { AccountRecord, ClientRecord, DirectoryStore, EntityRecord, UserRecord } from '../store.js';
 import { guarded, type PgDb } from './client.js';
-import { accounts, apiClients, entities, userAccounts, users } from './schema.js';
+import { accounts, apiClients, entities, serverKeys, userAccounts, users } from './schema.js';
 
 const USER_COLUMNS = {
   pk: users.pk,
@@ -56,6 +56,22 @@ export class PgDirectoryStore implements DirectoryStore {
   findClient(clientId: string): Promise<ClientRecord | undefined> {
     if (!holdable(clientId)) return Promise.resolve(undefined);
     return guarded(async () => (await this.db.select(CLIENT_COLUMNS).from(apiClients).where(eq(apiClients.clientId, clientId)))[0]);
+  }
+
+  replaceClientSecretHash(entityPk: number, clientId: string, from: string, to: string): Promise<boolean> {
+    if (!holdable(clientId)) return Promise.resolve(false);
+    return guarded(async () => {
+      const where = and(eq(apiClients.entityPk, entityPk), eq(apiClients.clientId, clientId), eq(apiClients.secretHash, from));
+      const rows = await this.db.update(apiClients).set({ secretHash: to }).where(where).returning({ pk: apiClients.pk });
+      return rows.length === 1;
+    });
+  }
+
+  serverKey(name: string, candidate?: { key: Buffer; createdAt: Micros }): Promise<Buffer | undefined> {
+    return guarded(async () => {
+      if (candidate) await this.db.insert(serverKeys).values({ name, ...candidate }).onConflictDoNothing();
+      return (await this.db.select({ key: serverKeys.key }).from(serverKeys).where(eq(serverKeys.name, name)))[0]?.key;
+    });
   }
 
   createUser(u: Omit<UserRecord, 'pk'> & { createdAt: Micros; accountIds?: readonly string[] }): Promise<UserRecord> {

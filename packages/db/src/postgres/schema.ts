@@ -23,6 +23,13 @@ export const entities = pgTable('entities', {
   createdAt: micros('created_at').notNull(),
 });
 
+/** Keys the server keeps in the database (see ../sqlite/schema.ts). */
+export const serverKeys = pgTable('server_keys', {
+  name: text('name').primaryKey(),
+  key: bytea('key').notNull(),
+  createdAt: micros('created_at').notNull(),
+});
+
 export const apiClients = pgTable(
   'api_clients',
   {

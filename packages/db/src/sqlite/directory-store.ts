@@ -2,7 +2,7 @@ import { and, eq } from 'drizzle-orm';
 import type { Micros } from '@tokenwarden/contracts';
 import type { AccountRecord, ClientRecord, DirectoryStore, EntityRecord, UserRecord } from '../store.js';
 import { translateSqliteError, type SqliteDb } from './client.js';
-import { accounts, apiClients, entities, userAccounts, users } from './schema.js';
+import { accounts, apiClients, entities, serverKeys, userAccounts, users } from './schema.js';
 
 /** Runs a synchronous statement, rejecting with the translated error (a duplicate key, typed). */
 function settle<T>(work: () => T): Promise<T> {
@@ -60,6 +60,20 @@ export class SqliteDirectoryStore implements DirectoryStore {
   findClient(clientId: string): Promise<ClientRecord | undefined> {
     return settle(() => {
       return this.db.select(CLIENT_COLUMNS).from(apiClients).where(eq(apiClients.clientId, clientId)).get();
+    });
+  }
+
+  replaceClientSecretHash(entityPk: number, clientId: string, from: string, to: string): Promise<boolean> {
+    return settle(() => {
+      const where = and(eq(apiClients.entityPk, entityPk), eq(apiClients.clientId, clientId), eq(apiClients.secretHash, from));
+      return this.db.update(apiClients).set({ secretHash: to }).where(where).run().changes === 1;
+    });
+  }
+
+  serverKey(name: string, candidate?: { key: Buffer; createdAt: Micros }): Promise<Buffer | undefined> {
+    return settle(() => {
+      if (candidate) this.db.insert(serverKeys).values({ name, ...candidate }).onConflictDoNothing().run();
+      return this.db.select({ key: serverKeys.key }).from(serverKeys).where(eq(serverKeys.name, name)).get()?.key;
     });
   }
 

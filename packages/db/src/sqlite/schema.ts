@@ -77,6 +77,16 @@ export const userAccounts = sqliteTable(
 );
 
 /**
+ * Keys the server keeps in the database: `client_secret_hmac`, the HMAC key of client
+ * secret hashes when no TOKENWARDEN_SECRET_KEY is configured. Written once, never changed.
+ */
+export const serverKeys = sqliteTable('server_keys', {
+  name: text('name').primaryKey(),
+  key: blob('key', { mode: 'buffer' }).notNull(),
+  createdAt: integer('created_at').notNull(),
+});
+
+/**
  * The distinct (roles, scopes) pairs an entity's tokens carry, as JSON text. Millions of
  * tokens share a few thousand pairs, so a token row holds only the pair's key: rows are
  * smaller, and a page of tokens maps each pair once per process instead of parsing JSON

@@ -40,6 +40,7 @@ export class SqliteTokenStore implements TokenStore {
   private readonly revokeStmt: Statement<[number, number, string]>;
   private readonly touchStmt: Statement<[number, number, number, number]>;
   private readonly insertTx: (tokens: readonly HistoricalToken[]) => number[];
+  private pendingIssues: { spec: NewTokenSpec; resolve(r: TokenRecord): void; reject(e: unknown): void }[] = [];
 
   constructor(
     db: SqliteDb,
@@ -113,21 +114,52 @@ export class SqliteTokenStore implements TokenStore {
     return this.touchStmt.run(now, entityPk, pk, now - coarseness).changes === 1;
   }
 
-  async issue(t: NewTokenSpec): Promise<TokenRecord> {
-    const { lifetimeMicros, tokenHash, ...rest } = t;
-    const createdAt = this.clock.nowMicros();
-    const expiresAt = createdAt + lifetimeMicros;
-    const [pk] = this.insert([{ ...rest, tokenHash, createdAt, expiresAt }]);
-    return {
-      ...rest,
-      pk: pk as number,
-      roles: Object.freeze([...t.roles]),
-      scopes: Object.freeze([...t.scopes]),
-      createdAt,
-      expiresAt,
-      revokedAt: null,
-      lastUsedAt: null,
-    };
+  /**
+   * Group commit: issuances arriving together (in one turn of the event loop) are stored in
+   * one transaction, so concurrent clients share a sync to disk instead of queueing for
+   * one each. Each resolves only after its transaction commits. created_at is read in the
+   * flush, in the same synchronous step as the commit (see the class comment).
+   */
+  issue(t: NewTokenSpec): Promise<TokenRecord> {
+    return new Promise((resolve, reject) => {
+      this.pendingIssues.push({ spec: t, resolve, reject });
+      if (this.pendingIssues.length === 1) setImmediate(() => this.flushIssues());
+    });
+  }
+
+  private flushIssues(): void {
+    const batch = this.pendingIssues;
+    this.pendingIssues = [];
+    const rows = batch.map(({ spec }) => {
+      const { lifetimeMicros, ...rest } = spec;
+      const createdAt = this.clock.nowMicros();
+      return { ...rest, createdAt, expiresAt: createdAt + lifetimeMicros };
+    });
+    let pks: number[] | undefined;
+    try {
+      pks = this.insertTx(rows);
+    } catch {
+      // One bad token (a duplicate) must not fail the others: each alone, still in this step.
+    }
+    batch.forEach((p, i) => {
+      const row = rows[i] as (typeof rows)[number];
+      try {
+        const pk = pks ? (pks[i] as number) : (this.insert([row])[0] as number);
+        const { lifetimeMicros: _, tokenHash: __, ...rest } = p.spec;
+        p.resolve({
+          ...rest,
+          pk,
+          roles: Object.freeze([...p.spec.roles]),
+          scopes: Object.freeze([...p.spec.scopes]),
+          createdAt: row.createdAt,
+          expiresAt: row.expiresAt,
+          revokedAt: null,
+          lastUsedAt: null,
+        });
+      } catch (error) {
+        p.reject(error);
+      }
+    });
   }
 
   async insertHistorical(tokens: readonly HistoricalToken[]): Promise<void> {
