@@ -15,7 +15,7 @@ beforeAll(async () => {
   entity = await newEntity(server.deps, 'Cli Corp');
   env = { TOKENWARDEN_URL: server.url, TOKENWARDEN_TOKEN: entity.access_token };
   for (let i = 0; i < 15; i++) {
-    mint(server.deps, {
+    await mint(server.deps, {
       entityPk: entity.entity_pk,
       grantFlow: i % 3 === 0 ? 'GRANT_FLOW_PASSWORD' : 'GRANT_FLOW_CLIENT_CREDENTIALS',
       userId: i % 3 === 0 ? USER : null,
@@ -86,7 +86,7 @@ describe('tokens list', () => {
 
     // The hint works: page 2 of that snapshot, even after new tokens were issued.
     const snapshot = /snapshot (\S+)\)/.exec(r.stderr)![1]!;
-    mint(server.deps, { entityPk: entity.entity_pk });
+    await mint(server.deps, { entityPk: entity.entity_pk });
     const r2 = await runCli(['tokens', 'list', '--page-size', '4', '--page', '2', '--snapshot', snapshot], env);
     expect(r2.code).toBe(0);
     const page2 = jsonLines(r2.stdout);

@@ -62,8 +62,9 @@ describe('logs of a full lifecycle', () => {
       (await deps.directory.findClient(client.client_id))?.secretHash,
       (await deps.directory.findUserByUsername('logger'))?.passwordHash,
     ];
-    expect(stored.every((h) => h?.startsWith('scrypt$'))).toBe(true);
-    secrets.push(...(stored as string[]), 'scrypt$');
+    expect(stored[0]).toMatch(/^hmac-sha256\$/);
+    expect(stored[1]).toMatch(/^scrypt\$/);
+    secrets.push(...(stored as string[]), 'scrypt$', 'hmac-sha256$');
 
     const creds = { client_id: client.client_id, client_secret: CLIENT_SECRET };
     const issued: IssueTokenResponse[] = [];

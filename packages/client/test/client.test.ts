@@ -113,7 +113,7 @@ describe('pages() and all(): one snapshot, while the set grows', () => {
       mine.push(
         (await mint(server.deps, { entityPk: e.entity_pk, grantFlow: 'GRANT_FLOW_PASSWORD', userId: user, roles: ['TELLER'] })).record.tokenId,
       );
-      mint(server.deps, { entityPk: e.entity_pk, roles: ['OTHER'] });
+      await mint(server.deps, { entityPk: e.entity_pk, roles: ['OTHER'] });
     }
     const c = createTokenwardenClient({ url: server.url, accessToken: e.access_token });
     const ids: string[] = [];
@@ -135,10 +135,10 @@ describe('pages() and all(): one snapshot, while the set grows', () => {
 
   it('starts at a given page and keeps a given snapshot', async () => {
     const e = await newEntity(server.deps, 'Resume Corp');
-    for (let i = 0; i < 9; i++) mint(server.deps, { entityPk: e.entity_pk });
+    for (let i = 0; i < 9; i++) await mint(server.deps, { entityPk: e.entity_pk });
     const c = createTokenwardenClient({ url: server.url, accessToken: e.access_token });
     const first = await c.tokens.list({ page_params: { page_size: 4 } });
-    for (let i = 0; i < 5; i++) mint(server.deps, { entityPk: e.entity_pk });
+    for (let i = 0; i < 5; i++) await mint(server.deps, { entityPk: e.entity_pk });
     const { parseTimestamp } = await import('@tokenwarden/contracts');
     const rest: number[] = [];
     const ids: string[] = [...first.tokens.map((t) => t.token_id)];

@@ -6,7 +6,7 @@ import { SqliteDirectoryStore } from '@tokenwarden/db/sqlite/directory-store';
 import { openSqliteStore } from '@tokenwarden/db/sqlite/store';
 import { SqliteTokenStore } from '@tokenwarden/db/sqlite/token-store';
 import { openTestStore } from '@tokenwarden/db/testing/test-store';
-import { newToken, rng } from './helpers.js';
+import { newSpec, newToken, rng } from './helpers.js';
 
 /** The SQLite adapter's own machinery, beneath the store interface (the `sqlite` project only). */
 
@@ -38,6 +38,48 @@ describe('SqliteTokenStore.countNow', () => {
       expect(tokens.countNow(e, filters, MAX_SAFE, 10)).toBe(10);
       expect(tokens.countNow(e, filters, 9, 1000)).toBe(await tokens.count(e, filters, 9));
     }
+  });
+});
+
+describe('group commit of issuances', () => {
+  it('stores concurrent issuances in one transaction, each created after a snapshot taken meanwhile', async () => {
+    const { tokens, entity } = await internals();
+    const e = await entity('E');
+    // The batches the store's insert transaction is run with.
+    const batches: number[] = [];
+    const inner = tokens as unknown as { insertTx: (b: readonly unknown[]) => number[] };
+    const insertTx = inner.insertTx;
+    inner.insertTx = (b) => {
+      batches.push(b.length);
+      return insertTx(b);
+    };
+    const before = await tokens.snapshot();
+    const pending = Array.from({ length: 20 }, () => tokens.issue(newSpec(e)));
+    // Taken after the calls, before their flush: none of them may fall inside it.
+    const during = await tokens.snapshot();
+    const records = await Promise.all(pending);
+    expect(new Set(records.map((r) => r.pk)).size).toBe(20);
+    const created = records.map((r) => r.createdAt);
+    expect(created.every((c) => c > during && during >= before)).toBe(true);
+    expect([...created].sort((a, b) => a - b)).toEqual(created);
+    expect(await tokens.count(e, {}, during)).toBe(0);
+    expect(await tokens.count(e, {}, MAX_SAFE)).toBe(20);
+    for (const r of records) expect(await tokens.get(e, r.tokenId)).toEqual(r);
+    expect(batches).toEqual([20]);
+    await tokens.issue(newSpec(e));
+    expect(batches).toEqual([20, 1]);
+  });
+
+  it('fails only the duplicate when one token of a batch cannot be stored', async () => {
+    const { tokens, entity } = await internals();
+    const e = await entity('E');
+    const taken = newSpec(e);
+    await tokens.issue(taken);
+    const batch = [tokens.issue(newSpec(e)), tokens.issue({ ...newSpec(e), tokenId: taken.tokenId }), tokens.issue(newSpec(e))];
+    const settled = await Promise.allSettled(batch);
+    expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((settled[1] as PromiseRejectedResult).reason).toMatchObject({ name: 'DuplicateKeyError' });
+    expect(await tokens.count(e, {}, MAX_SAFE)).toBe(3);
   });
 });
 

@@ -200,7 +200,7 @@ export async function createFixtures(deps: Deps): Promise<Fixtures> {
   });
   for (const c of [a.client_id, b.client_id, reporting.client_id]) {
     const hash = (await deps.directory.findClient(c))?.secretHash;
-    if (hash) fx.secrets.set(`client.${c}.scrypt`, hash);
+    if (hash) fx.secrets.set(`client.${c}.hash`, hash);
   }
   for (const u of users) {
     const hash = (await deps.directory.findUserByUsername(u.username))?.passwordHash;
@@ -1351,6 +1351,7 @@ const LEAKS: [string, RegExp][] = [
   ['SQL', /sqlite|postgres|\bpg_|syntax error|\brelation "|SQLITE_|constraint failed|duplicate key/i],
   ['file path', /\/work\/|node_modules|file:\/\/|\/home\/|\/usr\/|[A-Z]:\\\\/],
   ['scrypt hash', /scrypt\$/],
+  ['HMAC secret hash', /hmac-sha256\$/],
   ['internals', /ERR_[A-Z_]{4,}|ECONN|EADDR|\bundefined is not\b|Cannot read propert/],
 ];
 
