@@ -165,6 +165,19 @@ describe('the README demo credentials, for every grant', () => {
     const data = IssueTokenResponse.parse(res.body.result.data);
     expect((await getToken(admin.access_token, data.token_id)).status).toBe(200);
   });
+
+  it('answers a tRPC batch asked for as a stream in JSON lines, labelled application/jsonl (found by pnpm fuzz)', async () => {
+    const input = encodeURIComponent(JSON.stringify({ 0: { token_id: admin.token_id }, 1: { token_id: randomUUID() } }));
+    const res = await fetch(`${server.url}/trpc/tokens.get,tokens.get?batch=1&input=${input}`, {
+      headers: { authorization: `Bearer ${admin.access_token}`, accept: 'application/jsonl' },
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^application\/jsonl\b/);
+    const lines = (await res.text()).split('\n').filter((l) => l.trim() !== '');
+    expect(lines.length).toBeGreaterThan(1);
+    for (const l of lines) expect(() => JSON.parse(l), l).not.toThrow();
+    expect(lines.join('\n')).toContain(admin.token_id);
+  });
 });
 
 describe("the README's lifecycle section", () => {

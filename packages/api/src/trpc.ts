@@ -5,6 +5,8 @@ import { describeError } from './errors.js';
 
 const t = initTRPC.context<Context>().create({
   isDev: false,
+  // A batch asked for as a stream (`trpc-accept` or `Accept: application/jsonl`) is JSON lines: say so.
+  jsonl: { contentType: 'application/jsonl' },
   errorFormatter({ shape, error, ctx }) {
     const described = describeError(error, ctx?.lang ?? 'en');
     if (described.internal) ctx?.deps.log.error({ err: error, path: shape.data.path }, 'internal error');

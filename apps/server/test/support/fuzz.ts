@@ -1449,6 +1449,16 @@ export function check(req: FuzzRequest, res: FuzzResponse | { error: string }, f
     } catch {
       problems.push({ kind: 'content-type JSON, body not JSON', detail: text.slice(0, 200) });
     }
+  } else if (/^application\/jsonl\b/i.test(type)) {
+    // tRPC's streamed batch: every line one JSON value.
+    for (const l of text.split('\n').filter((x) => x.trim() !== '')) {
+      try {
+        JSON.parse(l);
+      } catch {
+        problems.push({ kind: 'content-type JSONL, a line not JSON', detail: l.slice(0, 200) });
+        break;
+      }
+    }
   }
   const isError = status >= 400;
   if (isError) {
