@@ -11,21 +11,15 @@ export function decodeKey(text: string): Buffer | undefined {
   return bytes && bytes.length >= 32 ? bytes : undefined;
 }
 const KEY_MESSAGE = 'must be at least 32 random bytes as hex or base64 (e.g. `openssl rand -base64 32`)';
-const secretKey = z.string().transform((t, ctx) => {
-  const key = decodeKey(t);
-  if (!key) ctx.addIssue({ code: 'custom', message: KEY_MESSAGE });
-  return key ?? Buffer.alloc(0);
-});
-const secretKeys = z.string().transform((t, ctx) =>
-  t
-    .split(',')
-    .filter((k) => k.trim() !== '')
-    .map((k, i) => {
+/** Comma-separated keys, decoded; `one` allows a single key only. */
+const keyList = (one: boolean) =>
+  z.string().transform((t, ctx) =>
+    (one ? [t] : t.split(',').filter((k) => k.trim() !== '')).map((k, i) => {
       const key = decodeKey(k);
-      if (!key) ctx.addIssue({ code: 'custom', message: `key ${i + 1} ${KEY_MESSAGE}` });
+      if (!key) ctx.addIssue({ code: 'custom', message: one ? KEY_MESSAGE : `key ${i + 1} ${KEY_MESSAGE}` });
       return key ?? Buffer.alloc(0);
     }),
-);
+  );
 
 /** Process configuration from the environment; a bad value stops start-up with a clear message. */
 const Env = z.object({
@@ -54,9 +48,9 @@ const Env = z.object({
   TOKENWARDEN_THROTTLE_USER: z.coerce.number().int().min(0).max(1_000_000).optional(),
   TOKENWARDEN_THROTTLE_WINDOW_SECONDS: seconds.optional(),
   /** The HMAC key of client secret hashes; unset: a key kept in the database. See README, Configuration. */
-  TOKENWARDEN_SECRET_KEY: secretKey.optional(),
+  TOKENWARDEN_SECRET_KEY: keyList(true).optional(),
   /** Comma-separated earlier keys: their hashes still verify and are rehashed under the current key. */
-  TOKENWARDEN_PREVIOUS_SECRET_KEYS: secretKeys.optional(),
+  TOKENWARDEN_PREVIOUS_SECRET_KEYS: keyList(false).optional(),
   /** Milliseconds in-flight requests get to finish on shutdown. */
   TOKENWARDEN_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
 });
@@ -112,7 +106,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ServerConfig {
         perUser: e.TOKENWARDEN_THROTTLE_USER ?? DEFAULT_CONFIG.loginThrottle.perUser,
         windowSeconds: e.TOKENWARDEN_THROTTLE_WINDOW_SECONDS ?? DEFAULT_CONFIG.loginThrottle.windowSeconds,
       },
-      secretKeys: e.TOKENWARDEN_SECRET_KEY ? [e.TOKENWARDEN_SECRET_KEY, ...(e.TOKENWARDEN_PREVIOUS_SECRET_KEYS ?? [])] : [],
+      secretKeys: e.TOKENWARDEN_SECRET_KEY ? [...e.TOKENWARDEN_SECRET_KEY, ...(e.TOKENWARDEN_PREVIOUS_SECRET_KEYS ?? [])] : [],
     },
     demo: { enabled: e.TOKENWARDEN_DEMO === '1', tokens: e.TOKENWARDEN_DEMO_TOKENS, seed: e.TOKENWARDEN_DEMO_SEED },
     shutdownGraceMs: e.TOKENWARDEN_SHUTDOWN_GRACE_MS,

@@ -77,8 +77,10 @@ export function secretKey(key: Buffer): SecretKey {
  * random bits, so a fast keyed hash is as safe as a slow one: nothing is left to guess.
  */
 export function hmacSecret(secret: string, k: SecretKey): string {
-  return `hmac-sha256$${k.id}$${createHmac('sha256', k.key).update(secret, 'utf8').digest('base64url')}`;
+  return `hmac-sha256$${k.id}$${mac(secret, k).toString('base64url')}`;
 }
+
+const mac = (secret: string, k: SecretKey): Buffer => createHmac('sha256', k.key).update(secret, 'utf8').digest();
 
 /** A stored hash that verifies nothing: what an unknown client is checked against. */
 export const hmacDecoy = (k: SecretKey): string => `hmac-sha256$${k.id}$${Buffer.alloc(32).toString('base64url')}`;
@@ -88,10 +90,10 @@ export const hmacDecoy = (k: SecretKey): string => `hmac-sha256$${k.id}$${Buffer
  * `keys`; a malformed hash or an unknown key never verifies. Resolves the key used.
  */
 export function verifyHmacSecret(secret: string, stored: string, keys: ReadonlyMap<string, SecretKey>): SecretKey | undefined {
-  const [scheme, id, mac, extra] = stored.split('$');
+  const [scheme, id, encoded, extra] = stored.split('$');
   const k = id === undefined ? undefined : keys.get(id);
-  if (scheme !== 'hmac-sha256' || !k || !mac || extra !== undefined) return undefined;
-  const expected = Buffer.from(mac, 'base64url');
-  const actual = createHmac('sha256', k.key).update(secret, 'utf8').digest();
+  if (scheme !== 'hmac-sha256' || !k || !encoded || extra !== undefined) return undefined;
+  const expected = Buffer.from(encoded, 'base64url');
+  const actual = mac(secret, k);
   return actual.length === expected.length && timingSafeEqual(actual, expected) ? k : undefined;
 }

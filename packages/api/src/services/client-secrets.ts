@@ -11,6 +11,8 @@ interface Keyring {
   current: SecretKey;
   /** Every key a stored hash may name: the current one, previous ones, the stored one. */
   byId: ReadonlyMap<string, SecretKey>;
+  /** What an unknown client is checked against (see `hmacDecoy`). */
+  decoy: string;
 }
 
 /**
@@ -46,7 +48,7 @@ export class ClientSecrets {
     const ring = await this.keys();
     const stored = client?.secretHash;
     if (!client || stored === undefined) {
-      verifyHmacSecret(secret, hmacDecoy(ring.current), ring.byId);
+      verifyHmacSecret(secret, ring.decoy, ring.byId);
       return false;
     }
     if (isScryptHash(stored)) {
@@ -86,6 +88,6 @@ export class ClientSecrets {
     const keys = [...configured, ...(storedKey ? [secretKey(storedKey)] : [])];
     const current = keys[0];
     if (!current) throw new Error('no client secret key: the stored key could not be created');
-    return { current, byId: new Map(keys.map((k) => [k.id, k])) };
+    return { current, byId: new Map(keys.map((k) => [k.id, k])), decoy: hmacDecoy(current) };
   }
 }

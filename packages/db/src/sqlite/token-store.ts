@@ -145,17 +145,8 @@ export class SqliteTokenStore implements TokenStore {
       const row = rows[i] as (typeof rows)[number];
       try {
         const pk = pks ? (pks[i] as number) : (this.insert([row])[0] as number);
-        const { lifetimeMicros: _, tokenHash: __, ...rest } = p.spec;
-        p.resolve({
-          ...rest,
-          pk,
-          roles: Object.freeze([...p.spec.roles]),
-          scopes: Object.freeze([...p.spec.scopes]),
-          createdAt: row.createdAt,
-          expiresAt: row.expiresAt,
-          revokedAt: null,
-          lastUsedAt: null,
-        });
+        const { tokenHash: _, ...rest } = row;
+        p.resolve({ ...rest, pk, roles: Object.freeze([...row.roles]), scopes: Object.freeze([...row.scopes]), revokedAt: null, lastUsedAt: null });
       } catch (error) {
         p.reject(error);
       }
