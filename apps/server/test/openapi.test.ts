@@ -3,11 +3,10 @@ import { Validator } from '@seriousme/openapi-schema-validator';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import formats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bootstrapEntity, type Deps, type MintSpec } from '@tokenwarden/api';
+import { bootstrapEntity, OPERATION_GROUPS, OPERATIONS, type Deps, type MintSpec } from '@tokenwarden/api';
 import { GRANT_FLOWS, ListTokensInput, ORDER_DIRECTIONS, ORDER_KEYS, queryFields, SCOPES, translate } from '@tokenwarden/contracts';
 import { buildOpenApiDocument } from '../src/openapi/document.js';
 import { openApiDocument } from '../src/openapi/docs-routes.js';
-import { OPERATIONS } from '../src/openapi/operations.js';
 import { REST_ROUTES } from '../src/rest.js';
 import { mintTestToken, startTestServer, type TestServer } from '../src/testing.js';
 
@@ -134,13 +133,21 @@ describe('the OpenAPI document', () => {
     expect(documented.sort()).toEqual(served);
   });
 
-  it('has metadata for every REST route and a REST route for every metadata entry', () => {
-    expect(Object.keys(OPERATIONS).sort()).toEqual(REST_ROUTES.map((r) => r.operationId).sort());
+  it('serves a REST route for every operation, each operationId once', () => {
+    const ids = OPERATIONS.map(({ op }) => op.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(REST_ROUTES.map((r) => r.operationId)).toEqual(ids);
+    expect(REST_ROUTES.map((r) => r.op)).toEqual(OPERATIONS.map(({ op }) => op));
   });
 
-  it('refuses to document a route without metadata', () => {
-    const stray = { method: 'GET' as const, path: '/v1/stray', operationId: 'strayRoute', handle: async () => ({}) };
-    expect(() => buildOpenApiDocument([...REST_ROUTES, stray])).toThrow(/strayRoute/);
+  it('refuses to document an operation whose parameters and descriptions are out of step', () => {
+    const list = OPERATION_GROUPS.tokens.list;
+    const { role: _role, ...parameters } = list.docs.parameters ?? {};
+    expect(() => buildOpenApiDocument([{ ...list, docs: { ...list.docs, parameters } }])).toThrow(/listTokens.*missing: role/);
+    const extra = { ...list.docs.parameters, page_size: 'a stray' };
+    expect(() => buildOpenApiDocument([{ ...list, docs: { ...list.docs, parameters: extra } }])).toThrow(/listTokens.*unknown: page_size/);
+    const { requestBody: _body, ...withoutBody } = OPERATION_GROUPS.oauth.issueToken.docs;
+    expect(() => buildOpenApiDocument([{ ...OPERATION_GROUPS.oauth.issueToken, docs: withoutBody }])).toThrow(/issueToken.*body/);
   });
 
   it('describes operations the server really serves (no 404 route, no 405)', async () => {
@@ -164,7 +171,7 @@ describe('the OpenAPI document', () => {
     for (const r of REST_ROUTES) {
       expect(doc.paths[r.path][r.method.toLowerCase()].security, r.operationId).toEqual(expected[r.operationId]);
     }
-    expect(OPERATIONS.issueToken?.scope).toBeNull();
+    expect(OPERATION_GROUPS.oauth.issueToken.access).toEqual({ public: expect.any(String) });
   });
 
   it('documents scopes the server really enforces', async () => {
@@ -254,8 +261,8 @@ describe('the OpenAPI document', () => {
   });
 
   it('documents the request bodies from the contracts', async () => {
-    const issue = OPERATIONS.issueToken;
-    expect(issue?.requestBody?.mediaTypes).toEqual(['application/json', 'application/x-www-form-urlencoded']);
+    const issue = OPERATION_GROUPS.oauth.issueToken.docs;
+    expect(issue.requestBody?.mediaTypes).toEqual(['application/json', 'application/x-www-form-urlencoded']);
     const schemas = doc.components.schemas;
     expect(schemas.IssueTokenRequest.oneOf.map((o: Json) => o.properties.grant_type.const)).toEqual(['client_credentials', 'password', 'login']);
     expect(schemas.RevokeTokenRequest).toMatchObject({ type: 'object', properties: { token_id: { format: 'uuid' } } });
@@ -263,7 +270,7 @@ describe('the OpenAPI document', () => {
     expect(revoke.required).toBe(false);
     expect(revoke.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/RevokeTokenRequest' });
     // issueToken's body, documented from its metadata on the route it is served on
-    const issueOnly = buildOpenApiDocument([{ method: 'POST', path: LIST, operationId: 'issueToken', handle: async () => ({}) }]) as Json;
+    const issueOnly = buildOpenApiDocument([OPERATION_GROUPS.oauth.issueToken]) as Json;
     const post = issueOnly.paths[LIST].post;
     expect(post.security).toEqual([]);
     expect(post.requestBody.required).toBe(true);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError } from '@tokenwarden/api';
+import { ApiError, OPERATIONS, type AnyOperation } from '@tokenwarden/api';
 import { DOCS_PATH, OPENAPI_PATH } from '../src/openapi/docs-routes.js';
 import { matchRoute, REST_ROUTES, type RestRoute } from '../src/rest.js';
 
@@ -22,6 +22,7 @@ describe('matchRoute', () => {
       method,
       path,
       operationId: `${method} ${path}`,
+      op: OPERATIONS[0]?.op as AnyOperation,
       handle: async () => null,
     });
     const table = [route('GET', '/a/{x}'), route('GET', '/a/b'), route('POST', '/a/b'), route('GET', '/c')];

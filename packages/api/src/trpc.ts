@@ -1,5 +1,4 @@
 import { initTRPC } from '@trpc/server';
-import { authenticate, type Principal } from './auth.js';
 import type { Context } from './context.js';
 import { describeError } from './errors.js';
 
@@ -21,15 +20,3 @@ const t = initTRPC.context<Context>().create({
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 export const publicProcedure = t.procedure;
-
-/**
- * The caller, who must hold a bearer token with `scope`. Each procedure calls this first
- * in its resolver, that is after `.input()` has validated the input: input is validated
- * first on tRPC as on REST (whose query must be decoded before anything is called), so
- * both answer a bad request the same way. Not a middleware: every middleware level of
- * tRPC copies the call's options and context and adds two awaits, about a tenth of a
- * small list request's time; a call in the resolver costs nothing extra.
- */
-export function principalFor(ctx: Context, scope: string): Promise<Principal> {
-  return authenticate(ctx.deps, ctx.authorization, scope);
-}

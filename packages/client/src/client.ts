@@ -1,6 +1,7 @@
 import type { AppRouter } from '@tokenwarden/api';
-import type { IssueTokenRequest, IssueTokenResponse, ListTokensRequest, ListTokensResponse, Token } from '@tokenwarden/contracts';
-import { createTRPCClient, httpLink, retryLink, TRPCClientError, type TRPCLink } from '@trpc/client';
+import { API, type AnyContract, type Api, type ListTokensRequest } from '@tokenwarden/contracts';
+import { createTRPCClient, getUntypedClient, httpLink, retryLink, TRPCClientError, type TRPCLink } from '@trpc/client';
+import type { z } from 'zod';
 import { isErrorBody, NonJsonResponseError, TokenwardenError } from './errors.js';
 import { walkPages, walkTokens } from './pagination.js';
 import { retryPolicy, type RetryOptions } from './retry.js';
@@ -25,6 +26,20 @@ export interface TokenwardenClientOptions {
 export interface CallOptions {
   signal?: AbortSignal;
 }
+
+/**
+ * A contract's method: its input as a caller writes it (optional when the contract takes
+ * none), its output as the server answers it. Queries (list, get) may be retried;
+ * mutations never are.
+ */
+export type MethodOf<C> = C extends AnyContract
+  ? undefined extends z.input<C['input']>
+    ? (input?: z.input<C['input']>, opts?: CallOptions) => Promise<z.output<C['output']>>
+    : (input: z.input<C['input']>, opts?: CallOptions) => Promise<z.output<C['output']>>
+  : never;
+
+/** A method per operation of the contracts' `API`, under its group and key. */
+export type Methods<T> = { [G in keyof T]: { [K in keyof T[G]]: MethodOf<T[G][K]> } };
 
 function statusOf(error: TRPCClientError<AppRouter>): number {
   const data: unknown = error.data;
@@ -103,6 +118,7 @@ export function createTokenwardenClient(options: TokenwardenClientOptions) {
     }),
   );
   const trpc = createTRPCClient<AppRouter>({ links });
+  const untyped = getUntypedClient(trpc);
 
   async function call<T>(run: () => Promise<T>): Promise<T> {
     try {
@@ -112,27 +128,30 @@ export function createTokenwardenClient(options: TokenwardenClientOptions) {
     }
   }
 
-  const list = (input: ListTokensRequest = {}, opts: CallOptions = {}): Promise<ListTokensResponse> =>
-    call(() => trpc.tokens.list.query(input, opts));
+  /** A method per contract of `API`: a query or a mutation by its kind, every failure a TokenwardenError. */
+  const methods = Object.fromEntries(
+    Object.entries(API).map(([group, ops]) => [
+      group,
+      Object.fromEntries(
+        Object.entries(ops as Record<string, AnyContract>).map(([key, contract]) => {
+          const path = `${group}.${key}`;
+          const method = (input?: unknown, opts: CallOptions = {}) =>
+            call(() => (contract.kind === 'query' ? untyped.query(path, input, opts) : untyped.mutation(path, input, opts)));
+          return [key, method];
+        }),
+      ),
+    ]),
+  ) as unknown as Methods<Api>;
 
+  const { list } = methods.tokens;
   return {
+    ...methods,
     tokens: {
-      /** One page of List Token Information (`GET /v1/iam/oauth/tokens`). */
-      list,
-      /** Retrieves one token (`GET /v1/iam/oauth/tokens/{token_id}`). */
-      get: (input: { token_id: string }, opts: CallOptions = {}): Promise<Token> => call(() => trpc.tokens.get.query(input, opts)),
-      /** Revokes a token (`DELETE /v1/iam/oauth/tokens/{token_id}`); never retried. */
-      revoke: (input: { token_id: string }, opts: CallOptions = {}): Promise<Record<string, never>> =>
-        call(() => trpc.tokens.revoke.mutate(input, opts)),
+      ...methods.tokens,
       /** Every page of one snapshot, from the input's page (1 by default) to the last. */
       pages: (input: ListTokensRequest = {}, opts: CallOptions = {}) => walkPages((i) => list(i, opts), input),
       /** Every token of one snapshot, each exactly once, in the list's order. */
       all: (input: ListTokensRequest = {}, opts: CallOptions = {}) => walkTokens((i) => list(i, opts), input),
-    },
-    oauth: {
-      /** Issues a token (`POST /v1/iam/oauth/tokens`); the body authenticates. Never retried. */
-      issueToken: (body: IssueTokenRequest, opts: CallOptions = {}): Promise<IssueTokenResponse> =>
-        call(() => trpc.oauth.issueToken.mutate(body, opts)),
     },
     /** The underlying tRPC client, for what this wrapper does not cover (errors are not mapped). */
     trpc,

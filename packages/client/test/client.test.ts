@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OPERATIONS } from '@tokenwarden/api';
+import { API } from '@tokenwarden/contracts';
 import { createTokenwardenClient, TokenwardenError, type TokenwardenClient } from '../src/index.js';
 import { mint, newEntity, startServer, type TestServer } from './support/server.js';
 
@@ -59,6 +61,24 @@ describe('typed calls against a running server', () => {
     // The narrowed scope does not grant listing.
     const denied = await failure(narrow.tokens.list());
     expect(denied.status).toBe(401);
+  });
+});
+
+describe('a method for every operation', () => {
+  it('calls each scoped operation as its kind (query or mutation): an anonymous client gets 401 from each, not 405', async () => {
+    const anonymous = createTokenwardenClient({ url: server.url }) as unknown as Record<string, Record<string, (input: unknown) => Promise<unknown>>>;
+    const scoped = OPERATIONS.filter(({ op }) => 'scope' in op.access);
+    expect(scoped.length).toBeGreaterThan(0);
+    for (const { path, op } of scoped) {
+      const [group, key] = path.split('.') as [string, string];
+      const method = anonymous[group]?.[key];
+      expect(typeof method, path).toBe('function');
+      const e = await failure((method as (input: unknown) => Promise<unknown>)(op.docs.example.input));
+      expect([path, e.status, e.code]).toEqual([path, 401, 16]);
+    }
+    // and every group and key of the contracts has one
+    const methods = Object.entries(API).flatMap(([group, ops]) => Object.keys(ops).map((key) => `${group}.${key}`));
+    expect(methods).toEqual(OPERATIONS.map(({ path }) => path));
   });
 });
 

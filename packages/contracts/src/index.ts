@@ -3,6 +3,7 @@ export * from './errors.js';
 export * from './issue.js';
 export * from './list.js';
 export * from './messages.js';
+export * from './operations.js';
 export * from './query-codec.js';
 export * from './scopes.js';
 export * from './timestamp.js';

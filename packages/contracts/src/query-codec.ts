@@ -1,10 +1,9 @@
 import { z } from 'zod';
 import type { Violation } from './messages.js';
+import type { AnyObject } from './operations.js';
 
 export type FieldKind = 'integer' | 'string';
 export type DecodeResult<T> = { ok: true; value: T } | { ok: false; violations: Violation[] };
-
-type AnyObject = z.ZodObject<z.ZodRawShape>;
 
 function unwrap(schema: z.ZodType): z.ZodType {
   let s = schema;

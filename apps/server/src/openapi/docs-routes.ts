@@ -4,7 +4,6 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { ApiError } from '@tokenwarden/api';
 import { sendJson } from '../http-io.js';
-import { REST_ROUTES } from '../rest.js';
 import { buildOpenApiDocument, type JsonObject } from './document.js';
 
 export const OPENAPI_PATH = '/openapi.json';
@@ -91,7 +90,7 @@ function send(res: ServerResponse, type: string, body: string | Buffer, cacheCon
 let document: JsonObject | undefined;
 /** The document of the server's route table, built once. */
 export function openApiDocument(): JsonObject {
-  document ??= buildOpenApiDocument(REST_ROUTES);
+  document ??= buildOpenApiDocument();
   return document;
 }
 

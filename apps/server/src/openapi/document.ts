@@ -1,7 +1,9 @@
 import { createRequire } from 'node:module';
-import { ApiError, describeError } from '@tokenwarden/api';
+import { ApiError, describeError, OPERATIONS, type AnyOperation, type ErrorDoc } from '@tokenwarden/api';
 import {
+  type AnyObject,
   ErrorBody,
+  RevokeTokenBody,
   FieldViolation,
   IssueTokenRequest,
   IssueTokenResponse,
@@ -14,8 +16,6 @@ import {
   Token,
 } from '@tokenwarden/contracts';
 import { z } from 'zod';
-import type { RestRoute } from '../rest.js';
-import { OPERATIONS, RevokeTokenBody, type ErrorDoc, type OperationDoc } from './operations.js';
 
 export type JsonObject = Record<string, unknown>;
 type Io = 'input' | 'output';
@@ -79,35 +79,40 @@ function queryParameter(json: JsonObject, name: string, description: string): Js
   return { name, in: 'query', required: false, description: `${description} ${note}`, schema: withoutDefault };
 }
 
-function described(names: readonly string[], descriptions: Record<string, string>, what: string): void {
-  const missing = names.filter((n) => !descriptions[n]);
-  const extra = Object.keys(descriptions).filter((n) => !names.includes(n));
-  if (missing.length || extra.length) {
-    throw new Error(`openapi: ${what} descriptions out of step (missing: ${missing.join(', ')}; unknown: ${extra.join(', ')})`);
-  }
-}
-
 /** Query parameters under the dotted names the query codec accepts, with ranges, enums and defaults. */
-function queryParameters(q: NonNullable<OperationDoc['query']>): JsonObject[] {
-  const json = z.toJSONSchema(q.schema, { io: 'input' }) as JsonObject;
-  const names = [...queryFields(q.schema).keys()];
-  described(names, q.descriptions, 'query parameter');
-  return names.map((name) => queryParameter(json, name, q.descriptions[name] as string));
+function queryParameters(op: AnyOperation, schema: AnyObject): JsonObject[] {
+  const json = z.toJSONSchema(schema, { io: 'input' }) as JsonObject;
+  return [...queryFields(schema).keys()].map((name) => queryParameter(json, name, op.docs.parameters?.[name] as string));
 }
 
-function pathParameters(route: RestRoute, p: OperationDoc['path']): JsonObject[] {
-  const names = [...route.path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1] as string);
-  if (names.length === 0 && !p) return [];
-  if (!p) throw new Error(`openapi: ${route.operationId} has path parameters but no path schema`);
-  described(names, p.descriptions, `${route.operationId} path parameter`);
-  const json = z.toJSONSchema(p.schema, { io: 'input' }) as JsonObject;
+function pathNames(op: AnyOperation): string[] {
+  return [...op.rest.path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1] as string);
+}
+
+function pathParameters(op: AnyOperation): JsonObject[] {
+  const names = pathNames(op);
+  if (names.length === 0) return [];
+  const schema = op.rest.params;
+  if (!schema) throw new Error(`openapi: ${op.id} has path parameters but no path schema`);
+  const json = z.toJSONSchema(schema, { io: 'input' }) as JsonObject;
   return names.map((name) => ({
     name,
     in: 'path',
     required: true,
-    description: p.descriptions[name],
+    description: op.docs.parameters?.[name],
     schema: property(json, name),
   }));
+}
+
+/** Every query and path parameter has a description, and every description a parameter. */
+function checkDescribed(op: AnyOperation): void {
+  const names = [...pathNames(op), ...(op.rest.query ? queryFields(op.rest.query).keys() : [])];
+  const descriptions = op.docs.parameters ?? {};
+  const missing = names.filter((n) => !descriptions[n]);
+  const extra = Object.keys(descriptions).filter((n) => !names.includes(n));
+  if (missing.length || extra.length) {
+    throw new Error(`openapi: ${op.id} parameter descriptions out of step (missing: ${missing.join(', ')}; unknown: ${extra.join(', ')})`);
+  }
 }
 
 /** The error body the server writes for an error, through the server's own error mapping. */
@@ -132,39 +137,42 @@ function errorResponse(doc: ErrorDoc, status: keyof typeof RPC): JsonObject {
   };
 }
 
-function operation(route: RestRoute, doc: OperationDoc): JsonObject {
-  const security = doc.scope
-    ? `**Scope:** \`${doc.scope}\` (a wildcard such as \`iam.oauth.*\` or \`*\` grants it).`
-    : '**Public:** no bearer token; the body authenticates.';
+function operation(op: AnyOperation): JsonObject {
+  checkDescribed(op);
+  const { docs, access, rest, output } = op;
+  const scope = 'scope' in access ? access.scope : null;
+  const security = scope
+    ? `**Scope:** \`${scope}\` (a wildcard such as \`iam.oauth.*\` or \`*\` grants it).`
+    : `**Public:** no bearer token; ${access.public}.`;
   const responses: JsonObject = {
     '200': {
-      description: doc.success.description,
+      description: docs.success.description,
       headers: { 'X-Request-Id': { $ref: '#/components/headers/XRequestId' } },
-      content: { 'application/json': { schema: schemaFor(doc.success.schema, 'output'), example: doc.success.example } },
+      content: { 'application/json': { schema: schemaFor(output, 'output'), example: docs.success.example } },
     },
   };
-  for (const [status, errorDoc] of Object.entries(doc.errors) as [keyof typeof RPC, ErrorDoc][]) {
+  for (const [status, errorDoc] of Object.entries(docs.errors) as [keyof typeof RPC, ErrorDoc][]) {
     responses[String(RPC[status].http)] = errorResponse(errorDoc, status);
   }
   responses[String(RPC.INTERNAL.http)] = { $ref: '#/components/responses/Internal' };
-  const body = doc.requestBody;
+  const body = rest.body;
+  const bodyDocs = docs.requestBody;
+  if (Boolean(body) !== Boolean(bodyDocs)) throw new Error(`openapi: ${op.id} request body and its documentation out of step`);
   return {
-    operationId: route.operationId,
+    operationId: op.id,
     tags: ['Tokens'],
-    summary: doc.summary,
-    description: `${doc.description}\n\n${security}`,
-    security: doc.scope ? [{ bearerAuth: [doc.scope] }] : [],
-    parameters: [
-      ...pathParameters(route, doc.path),
-      ...(doc.query ? queryParameters(doc.query) : []),
-      { $ref: '#/components/parameters/AcceptLanguage' },
-    ],
-    ...(body
+    summary: docs.summary,
+    description: `${docs.description}\n\n${security}`,
+    security: scope ? [{ bearerAuth: [scope] }] : [],
+    parameters: [...pathParameters(op), ...(rest.query ? queryParameters(op, rest.query) : []), { $ref: '#/components/parameters/AcceptLanguage' }],
+    ...(body && bodyDocs
       ? {
           requestBody: {
-            description: body.description,
+            description: bodyDocs.description,
             required: body.required,
-            content: Object.fromEntries(body.mediaTypes.map((type) => [type, { schema: schemaFor(body.schema, 'input'), examples: body.examples }])),
+            content: Object.fromEntries(
+              bodyDocs.mediaTypes.map((type) => [type, { schema: schemaFor(body.schema, 'input'), examples: bodyDocs.examples }]),
+            ),
           },
         }
       : {}),
@@ -175,18 +183,16 @@ function operation(route: RestRoute, doc: OperationDoc): JsonObject {
 const version = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
 
 /**
- * The OpenAPI 3.1 document of the REST surface: one operation per route of the route table,
- * described by its entry in `operations`, every schema generated from the contracts.
- * Throws when a route has no entry (an undocumented route is a bug, caught by the tests).
+ * The OpenAPI 3.1 document of the REST surface: one entry per operation, from the
+ * operation's REST binding, schemas, scope and documentation. Throws when an operation's
+ * documentation is out of step with its binding (a parameter without a description).
  */
-export function buildOpenApiDocument(routes: readonly RestRoute[], operations: Record<string, OperationDoc> = OPERATIONS): JsonObject {
+export function buildOpenApiDocument(operations: readonly AnyOperation[] = OPERATIONS.map((o) => o.op)): JsonObject {
   const paths: Record<string, JsonObject> = {};
-  for (const route of routes) {
-    const doc = operations[route.operationId];
-    if (!doc) throw new Error(`openapi: no documentation for operation ${route.operationId}`);
-    const item = paths[route.path] ?? {};
-    paths[route.path] = item;
-    item[route.method.toLowerCase()] = operation(route, doc);
+  for (const op of operations) {
+    const item = paths[op.rest.path] ?? {};
+    paths[op.rest.path] = item;
+    item[op.rest.method.toLowerCase()] = operation(op);
   }
   const schemas = { ...componentSchemas('output'), ...componentSchemas('input') };
   const challenge = errorExample(new ApiError('UNAUTHENTICATED', 'auth.invalid')).wwwAuthenticate;

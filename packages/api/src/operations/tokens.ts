@@ -1,0 +1,184 @@
+import {
+  API,
+  formatTimestamp,
+  MAX_PAGE_SIZE,
+  SCOPES,
+  type ListTokensInput,
+  type ListTokensResponse,
+  type RevokeTokenResponse,
+} from '@tokenwarden/contracts';
+import type { TokenFilters } from '@tokenwarden/db';
+import type { z } from 'zod';
+import type { Principal } from '../auth.js';
+import type { Deps } from '../context.js';
+import { ApiError, fail } from '../errors.js';
+import { presentToken } from '../presenter.js';
+import { implement } from './define.js';
+import { EXAMPLE_TOKEN_ID, exampleToken, notFound, TOKEN_ID_DESCRIPTION, tooLarge, unauthenticated } from './docs.js';
+
+/**
+ * The list's filters as the caller may have them: a user token without an admin role
+ * sees only its own user's tokens, and asking for another user is 403.
+ */
+function visibleFilters(principal: Principal, input: ListTokensInput): TokenFilters {
+  const userId = input.user_id?.toLowerCase();
+  const filters: TokenFilters = {
+    accountId: input.account_id?.toLowerCase(),
+    userId,
+    grantFlow: input.grant_flow,
+    role: input.role,
+  };
+  if (!principal.seesWholeEntity) {
+    // A user token with no user (an imported one) has no tokens of its own to list.
+    if (principal.userId === null || (userId !== undefined && userId !== principal.userId)) fail('PERMISSION_DENIED', 'forbidden.other_user');
+    filters.userId = principal.userId;
+  }
+  return filters;
+}
+
+/** A token the principal may see, or 404 (unknown, of another entity, or of another user). */
+async function visibleToken(deps: Deps, principal: Principal, tokenId: string) {
+  const token = await deps.tokens.get(principal.entityPk, tokenId.toLowerCase());
+  if (!token || (!principal.seesWholeEntity && (principal.userId === null || token.userId !== principal.userId))) {
+    fail('NOT_FOUND', 'not_found.token');
+  }
+  return token;
+}
+
+export const listTokens = implement(API.tokens.list, {
+  async handler(ctx, principal, input) {
+    const filters = visibleFilters(principal, input);
+    const result = await ctx.deps.lister.list(principal.entityPk, input, filters);
+    const now = ctx.deps.clock.nowMicros();
+    const size = input.page_params.page_size;
+    return {
+      tokens: result.records.map((r) => presentToken(r, now)),
+      pagination_info: {
+        total_elements: result.total,
+        total_pages: Math.ceil(result.total / size),
+        current_page: input.page_params.page_number,
+        page_size: size,
+        first_request_timestamp: formatTimestamp(result.snapshot),
+      },
+    };
+  },
+  docs: {
+    summary: 'List Token Information',
+    description:
+      'Lists the tokens of the caller’s entity, a page at a time, in a total order (ties on the order key ' +
+      'are broken by `token_id` in the same direction). Filters combine with AND.\n\n' +
+      '**Snapshot**: only tokens created at or before `page_params.first_request_timestamp` are listed; ' +
+      'when it is absent the server uses the time of the request and returns it in ' +
+      '`pagination_info.first_request_timestamp`. Send it back (as seconds and nanos) with the next ' +
+      '`page_number` and pages neither repeat nor skip while new tokens are issued.\n\n' +
+      'Tokens of the client-credentials and entity-setup flows, and user tokens holding an admin role, see the ' +
+      'whole entity; any other user token sees only its own user’s tokens.',
+    parameters: {
+      'page_params.page_size': `Tokens per page, 1 to ${MAX_PAGE_SIZE}.`,
+      'page_params.page_number': 'Page to answer, from 1. A page past the last answers 200 with no tokens and true totals.',
+      'page_params.first_request_timestamp.seconds':
+        'Snapshot instant, Unix seconds (protobuf Timestamp, 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z). ' + 'Required when `nanos` is given.',
+      'page_params.first_request_timestamp.nanos': 'Snapshot instant, nanoseconds within the second.',
+      'order_params.order_key': 'Field to order by.',
+      'order_params.order_direction': '`ORDER_DIRECTION_ENUM_UNSPECIFIED` means the default, `DESC`.',
+      account_id: 'Only tokens bound to this account.',
+      user_id: 'Only tokens acting for this user. A user token without an admin role may name only its own user.',
+      grant_flow: 'Only tokens of this grant flow.',
+      role: 'Only tokens whose roles contain this role.',
+    },
+    success: {
+      description: 'One page of tokens and the true totals of the snapshot.',
+      example: {
+        tokens: [exampleToken],
+        pagination_info: {
+          total_elements: 21,
+          total_pages: 3,
+          current_page: 1,
+          page_size: 10,
+          first_request_timestamp: '2026-03-29T02:12:15.123456Z',
+        },
+      } satisfies z.input<typeof ListTokensResponse>,
+    },
+    errors: {
+      INVALID_ARGUMENT: {
+        description: 'An unknown, repeated, empty, malformed or out-of-range query parameter; the error names it.',
+        examples: {
+          page_size: ApiError.invalid([{ field: 'page_params.page_size', reason: 'invalid' }]),
+          unknown: ApiError.invalid([{ field: 'page_size', reason: 'unknown_parameter' }]),
+        },
+      },
+      UNAUTHENTICATED: unauthenticated(SCOPES.list),
+      PERMISSION_DENIED: {
+        description: 'A user token without an admin role asked for another user’s tokens.',
+        examples: { other_user: new ApiError('PERMISSION_DENIED', 'forbidden.other_user') },
+      },
+    },
+    example: { input: {}, rest: { path: '/v1/iam/oauth/tokens' } },
+  },
+});
+
+export const getToken = implement(API.tokens.get, {
+  async handler(ctx, principal, input) {
+    return presentToken(await visibleToken(ctx.deps, principal, input.token_id), ctx.deps.clock.nowMicros());
+  },
+  docs: {
+    summary: 'Retrieve a token',
+    description: 'Retrieves one token of the caller’s entity by its `token_id`.',
+    parameters: { token_id: TOKEN_ID_DESCRIPTION },
+    success: { description: 'The token.', example: exampleToken },
+    errors: {
+      INVALID_ARGUMENT: {
+        description: 'The path id is not a UUID, or a query parameter was sent.',
+        examples: { token_id: ApiError.invalid([{ field: 'token_id', reason: 'invalid' }]) },
+      },
+      UNAUTHENTICATED: unauthenticated(SCOPES.get),
+      NOT_FOUND: notFound,
+    },
+    example: { input: { token_id: EXAMPLE_TOKEN_ID }, rest: { path: `/v1/iam/oauth/tokens/${EXAMPLE_TOKEN_ID}` } },
+  },
+});
+
+export const revokeToken = implement(API.tokens.revoke, {
+  async handler(ctx, principal, input) {
+    const bodyId = input.body?.token_id;
+    if (bodyId !== undefined && bodyId.toLowerCase() !== input.token_id.toLowerCase()) {
+      fail('INVALID_ARGUMENT', undefined, [{ field: 'body.token_id', reason: 'mismatch' }]);
+    }
+    const token = await visibleToken(ctx.deps, principal, input.token_id);
+    const outcome = await ctx.deps.tokens.revoke(principal.entityPk, token.tokenId, ctx.deps.clock.nowMicros());
+    if (outcome === 'not_found') fail('NOT_FOUND', 'not_found.token');
+    if (outcome === 'already_revoked') fail('FAILED_PRECONDITION', 'revoked.already');
+    ctx.deps.log.info({ event: 'token.revoked', token_id: token.tokenId, by: principal.tokenId }, 'token revoked');
+    return {};
+  },
+  docs: {
+    summary: 'Revoke a token',
+    description:
+      'Revokes a token of the caller’s entity; it stops authenticating at once. The optional body ' +
+      '`{"token_id": "…"}` must name the same token as the path.',
+    parameters: { token_id: TOKEN_ID_DESCRIPTION },
+    requestBody: {
+      description: 'Optional; when `token_id` is present it must equal the path id.',
+      mediaTypes: ['application/json'],
+      examples: { same_id: { summary: 'The path id, repeated', value: { token_id: EXAMPLE_TOKEN_ID } } },
+    },
+    success: { description: 'Revoked: an empty JSON object.', example: {} satisfies z.input<typeof RevokeTokenResponse> },
+    errors: {
+      INVALID_ARGUMENT: {
+        description: 'The path id is not a UUID, the body is malformed, or its `token_id` differs from the path id.',
+        examples: {
+          mismatch: ApiError.invalid([{ field: 'body.token_id', reason: 'mismatch' }]),
+          body: ApiError.invalid([{ field: 'body', reason: 'malformed_body' }]),
+        },
+      },
+      UNAUTHENTICATED: unauthenticated(SCOPES.revoke),
+      NOT_FOUND: notFound,
+      FAILED_PRECONDITION: {
+        description: 'The token is already revoked.',
+        examples: { already_revoked: new ApiError('FAILED_PRECONDITION', 'revoked.already') },
+      },
+      RESOURCE_EXHAUSTED: tooLarge,
+    },
+    example: { input: { token_id: EXAMPLE_TOKEN_ID }, rest: { path: `/v1/iam/oauth/tokens/${EXAMPLE_TOKEN_ID}` } },
+  },
+});
