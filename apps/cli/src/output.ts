@@ -1,24 +1,10 @@
-import type { Token } from '@tokenwarden/contracts';
+import { Token } from '@tokenwarden/contracts';
 
 export const FORMATS = ['table', 'json', 'csv'] as const;
 export type Format = (typeof FORMATS)[number];
 
 /** Every field of a token, in the contract's order: the CSV columns. */
-export const CSV_COLUMNS = [
-  'token_id',
-  'client_id',
-  'account_id',
-  'user_id',
-  'grant_flow',
-  'roles',
-  'scopes',
-  'created_at',
-  'expires_at',
-  'expires_in',
-  'revoked_at',
-  'status',
-  'last_used_at',
-] as const satisfies readonly (keyof Token)[];
+export const CSV_COLUMNS = Object.keys(Token.shape) as (keyof Token)[];
 
 function cellText(value: unknown): string {
   if (value === null || value === undefined) return '';

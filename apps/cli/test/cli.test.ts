@@ -131,7 +131,7 @@ describe('tokens list', () => {
     expect(lines).toHaveLength(4);
     const csv = await runCli(['tokens', 'list', '--format', 'csv', '--page-size', '3'], env);
     expect(csv.stdout.split('\r\n')[0]).toBe(
-      'token_id,client_id,account_id,user_id,grant_flow,roles,scopes,created_at,expires_at,expires_in,revoked_at,status,last_used_at',
+      'token_id,client_id,account_id,user_id,grant_flow,roles,scopes,created_at,expires_at,expires_in,revoked_at,revoked_by,revoke_reason,status,last_used_at,last_used_ip,last_used_user_agent',
     );
     expect(csv.stdout.split('\r\n').filter(Boolean)).toHaveLength(4);
   });

@@ -15,8 +15,12 @@ const token: Token = {
   expires_at: '2026-03-29T03:12:15.123456Z',
   expires_in: 0,
   revoked_at: null,
+  revoked_by: null,
+  revoke_reason: null,
   status: 'TOKEN_STATUS_EXPIRED',
   last_used_at: null,
+  last_used_ip: null,
+  last_used_user_agent: null,
 };
 
 describe('CSV', () => {
@@ -35,7 +39,11 @@ describe('CSV', () => {
       token.expires_at,
       '0',
       '',
+      '',
+      '',
       'TOKEN_STATUS_EXPIRED',
+      '',
+      '',
       '',
     ]);
     expect(csvField('line\nbreak')).toBe('"line\nbreak"');

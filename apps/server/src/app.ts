@@ -38,19 +38,21 @@ function headerValue(v: string | string[] | undefined): string | undefined {
 }
 
 export function createApp({ deps, log, shutdownGraceMs = 10_000, onClose }: AppOptions): App {
-  const contextFor = (req: IncomingMessage) =>
+  const contextFor = (req: IncomingMessage, res: ServerResponse) =>
     createContext(deps, {
       authorization: headerValue(req.headers.authorization),
       acceptLanguage: headerValue(req.headers['accept-language']),
       // The TCP peer: behind a proxy that is the proxy (X-Forwarded-For is not trusted).
       clientAddress: req.socket.remoteAddress,
+      userAgent: headerValue(req.headers['user-agent']),
+      requestId: (res as AppResponse).requestId,
     });
 
   const trpc = createHTTPHandler({
     router: appRouter,
     basePath: '/trpc/',
     maxBodySize: 64 * 1024,
-    createContext: ({ req }) => contextFor(req),
+    createContext: ({ req, res }) => contextFor(req, res),
     responseMeta: ({ errors, ctx }) => {
       if (errors.length === 0) return {};
       const described = errors.map((e) => describeError(e, ctx?.lang ?? 'en'));
@@ -180,7 +182,7 @@ export function createApp({ deps, log, shutdownGraceMs = 10_000, onClose }: AppO
       }
       if (match) {
         const query = new URLSearchParams(target.search);
-        const result = await match.route.handle({ req, query, params: match.params, ctx: contextFor(req) });
+        const result = await match.route.handle({ req, query, params: match.params, ctx: contextFor(req, res) });
         sendJson(res, 200, result);
         return;
       }

@@ -281,7 +281,7 @@ describe('authorization', () => {
     const expired = await issue(server.deps, { entityPk: a.entity_pk, lifetimeSeconds: 1 });
     const revoked = await issue(server.deps, { entityPk: a.entity_pk });
     const revokedId = (await server.deps.tokens.findByHash((await import('@tokenwarden/api')).hashAccessToken(revoked)))!.tokenId;
-    await server.deps.tokens.revoke(a.entity_pk, revokedId, server.deps.clock.nowMicros());
+    await server.deps.tokens.revoke(a.entity_pk, revokedId, (await import('@tokenwarden/api')).operatorEvent());
     const scopeless = await issue(server.deps, { entityPk: a.entity_pk, scopes: ['iam.oauth.tokens.get'] });
     await new Promise((r) => setTimeout(r, 1100));
     const unknown = `twat_${randomBytes(32).toString('base64url')}`;

@@ -1,5 +1,5 @@
 import { scopesGrant, type GrantFlow } from '@tokenwarden/contracts';
-import type { Deps } from './context.js';
+import type { Context } from './context.js';
 import { fail } from './errors.js';
 import { hashAccessToken, looksLikeAccessToken } from './token-secrets.js';
 
@@ -22,7 +22,8 @@ export interface Principal {
  * Every rejection is 401 with an RFC 6750 challenge; none says which check failed beyond
  * a missing scope.
  */
-export async function authenticate(deps: Deps, authorization: string | undefined, requiredScope: string): Promise<Principal> {
+export async function authenticate(ctx: Context, requiredScope: string): Promise<Principal> {
+  const { deps, authorization } = ctx;
   if (!authorization) fail('UNAUTHENTICATED', 'auth.missing');
   const match = /^Bearer +(\S+) *$/i.exec(authorization);
   const raw = match?.[1];
@@ -31,11 +32,12 @@ export async function authenticate(deps: Deps, authorization: string | undefined
   const now = deps.clock.nowMicros();
   if (!token || token.revokedAt !== null || token.expiresAt <= now) fail('UNAUTHENTICATED', 'auth.invalid');
   if (!scopesGrant(token.scopes, requiredScope)) fail('UNAUTHENTICATED', 'auth.scope', [], { scope: requiredScope });
-  // Recorded at most once per granularity; the row just read says whether it is due, so
-  // most requests write nothing (the UPDATE's own condition still guards races).
+  // Recorded at most once per granularity, with where the use came from; the row just read
+  // says whether it is due, so most requests write nothing (the UPDATE's own condition
+  // still guards races).
   const granularity = deps.config.lastUsedGranularitySeconds * 1_000_000;
   if (token.lastUsedAt === null || now - token.lastUsedAt >= granularity) {
-    await deps.tokens.touchLastUsed(token.entityPk, token.pk, now, granularity);
+    await deps.tokens.touchLastUsed(token.entityPk, token.pk, now, granularity, { ip: ctx.clientAddress || null, userAgent: ctx.userAgent });
   }
   const isUserToken = token.grantFlow === 'GRANT_FLOW_PASSWORD' || token.grantFlow === 'GRANT_FLOW_LOGIN';
   return {

@@ -2,6 +2,7 @@ import { pickLanguage, type Lang } from '@tokenwarden/contracts';
 import { systemClock, type Clock, type DirectoryStore, type Store, type TokenStore } from '@tokenwarden/db';
 import { DEFAULT_CONFIG, type ApiConfig } from './config.js';
 import { TokenLister } from './list/token-lister.js';
+import { PageTokens } from './page-tokens.js';
 import { ClientSecrets } from './services/client-secrets.js';
 import { LoginThrottle } from './services/login-throttle.js';
 
@@ -23,6 +24,7 @@ export interface Deps {
   lister: TokenLister;
   throttle: LoginThrottle;
   clientSecrets: ClientSecrets;
+  pageTokens: PageTokens;
   /** The clock of expiry, last use and revocation times; must be the one the store was opened with, if any. */
   clock: Clock;
   config: ApiConfig;
@@ -39,31 +41,52 @@ export function createDeps(store: Store, options: DepsOptions = {}): Deps {
   const config = { ...DEFAULT_CONFIG, ...options.config };
   const clock = options.clock ?? systemClock();
   const log = options.log ?? silentLogger;
+  const clientSecrets = new ClientSecrets(store.directory, config.secretKeys, clock, log);
   return {
     store,
     tokens: store.tokens,
     directory: store.directory,
     lister: new TokenLister(store.tokens, config),
     throttle: new LoginThrottle(config.loginThrottle),
-    clientSecrets: new ClientSecrets(store.directory, config.secretKeys, clock, log),
+    clientSecrets,
+    pageTokens: new PageTokens(() => clientSecrets.serverKeys()),
     clock,
     config,
     log,
   };
 }
 
-/** Per request: the dependencies, the caller's language, credentials and network address. */
+/** Per request: the dependencies, the caller's language, credentials, network address and request id. */
 export interface Context {
   deps: Deps;
   lang: Lang;
   authorization: string | undefined;
-  /** The peer's address (failed sign-ins are throttled by it); '' when unknown. */
+  /** The peer's address (failed sign-ins are throttled by it, a token's last use records it); '' when unknown. */
   clientAddress: string;
+  /** The caller's User-Agent, cut to MAX_USER_AGENT characters; null when none was sent. */
+  userAgent: string | null;
+  /** The request's id (X-Request-Id), recorded with the events it causes; null outside HTTP. */
+  requestId: string | null;
 }
 
-export function createContext(
-  deps: Deps,
-  headers: { authorization?: string | undefined; acceptLanguage?: string | undefined; clientAddress?: string | undefined },
-): Context {
-  return { deps, lang: pickLanguage(headers.acceptLanguage), authorization: headers.authorization, clientAddress: headers.clientAddress ?? '' };
+/** A User-Agent is recorded up to this many characters. */
+export const MAX_USER_AGENT = 256;
+
+export interface RequestFacts {
+  authorization?: string | undefined;
+  acceptLanguage?: string | undefined;
+  clientAddress?: string | undefined;
+  userAgent?: string | undefined;
+  requestId?: string | undefined;
+}
+
+export function createContext(deps: Deps, facts: RequestFacts): Context {
+  return {
+    deps,
+    lang: pickLanguage(facts.acceptLanguage),
+    authorization: facts.authorization,
+    clientAddress: facts.clientAddress ?? '',
+    userAgent: facts.userAgent ? facts.userAgent.slice(0, MAX_USER_AGENT) : null,
+    requestId: facts.requestId ?? null,
+  };
 }

@@ -11,5 +11,6 @@ export { ClientSecrets, STORED_KEY_NAME } from './services/client-secrets.js';
 export * from './services/directory.js';
 export { intersectScopes, issueToken, LOGIN_CLIENT_ID, narrowScopes, type Caller } from './services/issuance.js';
 export { DEFAULT_THROTTLE, LoginThrottle, type ThrottleConfig } from './services/login-throttle.js';
+export { eventBy, operatorEvent } from './services/audit.js';
 export { mintToken, type MintSpec } from './services/mint.js';
 export * from './token-secrets.js';

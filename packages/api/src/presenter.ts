@@ -21,7 +21,11 @@ export function presentToken(t: TokenRecord, now: Micros): Token {
     expires_at: formatMicros(t.expiresAt),
     expires_in: expired ? 0 : Math.floor((t.expiresAt - now) / 1_000_000),
     revoked_at: t.revokedAt === null ? null : formatMicros(t.revokedAt),
+    revoked_by: t.revokedBy,
+    revoke_reason: t.revokeReason,
     status: t.revokedAt !== null ? 'TOKEN_STATUS_REVOKED' : expired ? 'TOKEN_STATUS_EXPIRED' : 'TOKEN_STATUS_ACTIVE',
     last_used_at: t.lastUsedAt === null ? null : formatMicros(t.lastUsedAt),
+    last_used_ip: t.lastUsedIp,
+    last_used_user_agent: t.lastUsedUserAgent,
   };
 }

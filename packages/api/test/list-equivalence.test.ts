@@ -48,7 +48,8 @@ const ROLES = ['ADMIN', 'AUDITOR', 'TELLER', 'SUPPORT', 'RISK', 'CARDS'];
 /** Every column of a token but its hash, with its grant set's lists as stored: the naive read. */
 const PLAIN =
   'SELECT t.pk, t.entity_pk, t.token_id, t.client_id, t.user_id, t.account_id, t.grant_flow, g.roles, g.scopes, ' +
-  't.created_at, t.expires_at, t.revoked_at, t.last_used_at FROM tokens t JOIN grant_sets g ON g.pk = t.grant_set_pk ' +
+  't.created_at, t.expires_at, t.revoked_at, t.last_used_at, t.revoked_by, t.revoke_reason, t.last_used_ip, t.last_used_user_agent ' +
+  'FROM tokens t JOIN grant_sets g ON g.pk = t.grant_set_pk ' +
   'WHERE t.entity_pk = ? AND t.pk > ? ORDER BY t.pk';
 
 /**
@@ -73,6 +74,10 @@ interface RawRow {
   expires_at: number;
   revoked_at: number | null;
   last_used_at: number;
+  revoked_by: string | null;
+  revoke_reason: string | null;
+  last_used_ip: string | null;
+  last_used_user_agent: string | null;
 }
 
 interface Fingerprint {
@@ -162,11 +167,15 @@ function plainRecord(r: RawRow): TokenRecord {
     createdAt: r.created_at,
     expiresAt: r.expires_at,
     revokedAt: r.revoked_at,
+    revokedBy: r.revoked_by,
+    revokeReason: r.revoke_reason,
     lastUsedAt: r.last_used_at === 0 ? null : r.last_used_at,
+    lastUsedIp: r.last_used_ip,
+    lastUsedUserAgent: r.last_used_user_agent,
   };
 }
 
-const COLUMN: Record<OrderKey, Exclude<keyof RawRow, 'revoked_at'>> = {
+const COLUMN: Record<OrderKey, 'created_at' | 'expires_at' | 'last_used_at' | 'token_id' | 'user_id' | 'account_id' | 'grant_flow'> = {
   created_at: 'created_at',
   expires_at: 'expires_at',
   last_used_at: 'last_used_at',

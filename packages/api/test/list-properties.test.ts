@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { TRPCError } from '@trpc/server';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -23,9 +23,17 @@ import {
   type OrderKey,
   type Timestamp,
 } from '@tokenwarden/contracts';
-import type { HistoricalToken, TokenFilters, TokenRecord } from '@tokenwarden/db';
+import type { EventSpec, HistoricalToken, TokenFilters, TokenRecord } from '@tokenwarden/db';
 import { openTestStore, testBackend, type TestStore } from '@tokenwarden/db/testing/test-store';
 import { ApiError, createCaller, createContext, createDeps, hashAccessToken, manualClock, type Deps } from '../src/index.js';
+
+/** A revocation's event, by some auditor's token. */
+const anEvent = (): EventSpec => ({
+  eventId: randomUUID(),
+  actor: { tokenId: randomUUID(), clientId: 'auditor', userId: null },
+  requestId: null,
+  reason: null,
+});
 
 /*
  * Property tests of List Token Information against a plain reference model.
@@ -256,6 +264,8 @@ interface ModelToken {
   createdAt: Micros;
   expiresAt: Micros;
   revokedAt: Micros | null;
+  /** The token that revoked it, when the scenario revoked it through the store (imports: none). */
+  revokedBy?: string | null;
   lastUsedAt: Micros | null;
   /** A caller's own token (never revoked by the scenario: it must keep authenticating). */
   caller: boolean;
@@ -330,7 +340,12 @@ function recordView(t: TokenRecord | ModelToken) {
     createdAt: t.createdAt,
     expiresAt: t.expiresAt,
     revokedAt: t.revokedAt,
+    revokedBy: t.revokedBy ?? null,
+    // The scenario revokes without a reason, and its callers send no address or User-Agent.
+    revokeReason: 'revokeReason' in t ? t.revokeReason : null,
     lastUsedAt: t.lastUsedAt,
+    lastUsedIp: 'lastUsedIp' in t ? t.lastUsedIp : null,
+    lastUsedUserAgent: 'lastUsedUserAgent' in t ? t.lastUsedUserAgent : null,
   };
 }
 
@@ -347,8 +362,12 @@ function presentedView(t: ModelToken) {
     created_at: formatMicros(t.createdAt),
     expires_at: formatMicros(t.expiresAt),
     revoked_at: t.revokedAt === null ? null : formatMicros(t.revokedAt),
+    revoked_by: t.revokedBy ?? null,
+    revoke_reason: null,
     revoked: t.revokedAt !== null,
     last_used_at: t.lastUsedAt === null ? null : formatMicros(t.lastUsedAt),
+    last_used_ip: null,
+    last_used_user_agent: null,
   };
 }
 
@@ -591,13 +610,16 @@ async function runScenario(env: Env, sc: Scenario, mode: Mode): Promise<number> 
         const now = clock.nowMicros();
         if (r.wrongEntity) {
           // Through another entity the token does not exist.
-          expect(await tokens.revoke(other(e, r.i).pk, target.tokenId, now), `${where}: revoke through another entity`).toBe('not_found');
+          expect(await tokens.revoke(other(e, r.i).pk, target.tokenId, anEvent()), `${where}: revoke through another entity`).toBe('not_found');
           continue;
         }
-        const outcome = await tokens.revoke(e.pk, target.tokenId, now);
+        clock.set(now); // the store reads its time from the same clock
+        const event = anEvent();
+        const outcome = await tokens.revoke(e.pk, target.tokenId, event);
         expect(outcome, `${where}: revoke`).toBe(target.revokedAt === null ? 'revoked' : 'already_revoked');
         if (target.revokedAt === null) {
           target.revokedAt = now;
+          target.revokedBy = event.actor.tokenId;
           stats.revoked += 1;
         }
       }
@@ -779,14 +801,17 @@ async function insertTokens(
     const tokenId = newId(s.key);
     const spec = { entityPk: e.pk, tokenId, tokenHash: hashOf(tokenId), clientId: 'c2', userId, accountId, grantFlow, roles, scopes: [] };
     if (s.via === 'issue') {
-      const record = await deps.tokens.issue({ ...spec, lifetimeMicros: s.lifetime * SECOND });
+      const record = await deps.tokens.issue({ ...spec, lifetimeMicros: s.lifetime * SECOND }, { eventId: randomUUID(), requestId: null });
       const t = remember({ ...spec, createdAt: record.createdAt, expiresAt: record.expiresAt, revokedAt: null, lastUsedAt: null, caller: false });
       expect(t.expiresAt - t.createdAt).toBe(s.lifetime * SECOND);
       e.tokens.push(t);
       if (s.revoked) {
         const now = clock.nowMicros();
-        expect(await deps.tokens.revoke(e.pk, tokenId, now)).toBe('revoked');
+        clock.set(now);
+        const event = anEvent();
+        expect(await deps.tokens.revoke(e.pk, tokenId, event)).toBe('revoked');
         t.revokedAt = now;
+        t.revokedBy = event.actor.tokenId;
         stats.revoked += 1;
       }
     } else {

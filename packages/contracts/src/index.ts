@@ -1,5 +1,6 @@
 export * from './enums.js';
 export * from './errors.js';
+export * from './events.js';
 export * from './issue.js';
 export * from './list.js';
 export * from './messages.js';

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { ListTokenEventsInput, ListTokenEventsResponse } from './events.js';
 import { IssueTokenRequest, IssueTokenResponse } from './issue.js';
 import { ListTokensInput, ListTokensResponse } from './list.js';
 import { SCOPES } from './scopes.js';
@@ -111,6 +112,16 @@ export const API = {
         body: { schema: RevokeTokenBody, required: false },
         input: ({ params, body }) => ({ token_id: params.token_id, ...(body ? { body } : {}) }),
       },
+    }),
+  },
+  events: {
+    list: operation({
+      id: 'listTokenEvents',
+      kind: 'query',
+      input: ListTokenEventsInput.prefault({}),
+      output: ListTokenEventsResponse,
+      access: { scope: SCOPES.events },
+      rest: { method: 'GET', path: '/v1/iam/oauth/token-events', query: ListTokenEventsInput, input: 'query' },
     }),
   },
   oauth: {

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import type { Violation } from './messages.js';
 import type { AnyObject } from './operations.js';
 
-export type FieldKind = 'integer' | 'string';
+/** How a query parameter's text is decoded: a number, a string, `true`/`false`, or strings repeated into a list. */
+export type FieldKind = 'integer' | 'string' | 'boolean' | 'list';
 export type DecodeResult<T> = { ok: true; value: T } | { ok: false; violations: Violation[] };
 
 function unwrap(schema: z.ZodType): z.ZodType {
@@ -58,7 +59,10 @@ function walkFields(schema: AnyObject, prefix: string): Map<string, FieldKind> {
     if (inner instanceof z.ZodObject) {
       for (const [k, v] of walkFields(inner as AnyObject, `${name}.`)) fields.set(k, v);
     } else {
-      fields.set(name, inner instanceof z.ZodNumber ? 'integer' : 'string');
+      fields.set(
+        name,
+        inner instanceof z.ZodNumber ? 'integer' : inner instanceof z.ZodBoolean ? 'boolean' : inner instanceof z.ZodArray ? 'list' : 'string',
+      );
     }
   }
   return fields;
@@ -68,7 +72,11 @@ function walkFields(schema: AnyObject, prefix: string): Map<string, FieldKind> {
 export function violationsFromZod(error: z.ZodError): Violation[] {
   const out: Violation[] = [];
   for (const issue of error.issues) {
-    const base = issue.path.map(String).join('.');
+    // A list's items are named by the list (`type`, not `type.1`): the parameter as written.
+    const base = issue.path
+      .filter((p) => typeof p !== 'number')
+      .map(String)
+      .join('.');
     if (issue.code === 'unrecognized_keys') {
       for (const k of issue.keys) out.push({ field: base ? `${base}.${k}` : k, reason: 'unknown_parameter' });
     } else if (issue.code === 'invalid_type' && issue.input === undefined) {
@@ -105,6 +113,12 @@ function setPath(target: Record<string, unknown>, path: readonly string[], value
   node[path[last] as string] = value;
 }
 
+function getPath(target: Record<string, unknown>, path: readonly string[]): unknown {
+  let node: unknown = target;
+  for (const key of path) node = (node as Record<string, unknown>)[key];
+  return node;
+}
+
 /** Numbers the calls of `readQuery`, for `QueryField.lastRead`. */
 let readQueryCalls = 0;
 
@@ -125,7 +139,8 @@ export function readQuery(schema: AnyObject, query: string | URLSearchParams): {
       violations.push({ field: key, reason: 'unknown_parameter' });
       continue;
     }
-    if (field.lastRead === call) {
+    const repeat = field.lastRead === call;
+    if (repeat && field.kind !== 'list') {
       violations.push({ field: key, reason: 'repeated' });
       continue;
     }
@@ -134,7 +149,17 @@ export function readQuery(schema: AnyObject, query: string | URLSearchParams): {
       violations.push({ field: key, reason: 'invalid' });
       continue;
     }
-    if (field.kind === 'integer') {
+    if (field.kind === 'list') {
+      // Repeated (`status=ACTIVE&status=REVOKED`): the values in the order given.
+      if (repeat) (getPath(raw, field.path) as string[]).push(value);
+      else setPath(raw, field.path, [value]);
+    } else if (field.kind === 'boolean') {
+      if (value !== 'true' && value !== 'false') {
+        violations.push({ field: key, reason: 'invalid' });
+        continue;
+      }
+      setPath(raw, field.path, value === 'true');
+    } else if (field.kind === 'integer') {
       const n = INTEGER.test(value) ? Number(value) : Number.NaN;
       if (!Number.isSafeInteger(n)) {
         violations.push({ field: key, reason: 'invalid' });
@@ -161,12 +186,14 @@ export function decodeQuery<S extends AnyObject>(schema: S, query: string | URLS
   return { ok: false, violations: dedupe([...violations, ...fromSchema]) };
 }
 
-/** Encodes a (nested) input as a dotted query string; the inverse of `decodeQuery`. */
+/** Encodes a (nested) input as a dotted query string; the inverse of `decodeQuery` (a list repeats its key). */
 export function encodeQuery(input: object): string {
   const params = new URLSearchParams();
   const walk = (value: unknown, prefix: string): void => {
     if (value === undefined || value === null) return;
-    if (typeof value === 'object') {
+    if (Array.isArray(value)) {
+      for (const item of value) params.append(prefix, String(item));
+    } else if (typeof value === 'object') {
       for (const [k, v] of Object.entries(value)) walk(v, prefix ? `${prefix}.${k}` : k);
     } else {
       params.append(prefix, String(value));

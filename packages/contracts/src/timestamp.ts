@@ -94,3 +94,44 @@ export function parseTimestamp(text: string): Timestamp {
   const nanos = frac ? Number(frac.padEnd(9, '0')) : 0;
   return { seconds, nanos };
 }
+
+const INSTANT = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/i;
+
+/**
+ * The first stored instant (µs) at or after an RFC 3339 instant with any offset (`Z`,
+ * `+02:00`): a bound of a time filter. `after` is inclusive and `before` exclusive, so both
+ * round up: a µs value v is at or after T exactly when v >= ceil(T), and before T exactly
+ * when v < ceil(T). Undefined for text that is not a valid instant.
+ */
+export function instantToMicrosCeil(text: string): Micros | undefined {
+  const m = INSTANT.exec(text);
+  if (!m) return undefined;
+  const [, base, frac = '', zone = 'Z'] = m;
+  let ts: Timestamp;
+  try {
+    ts = parseTimestamp(`${base}Z`);
+  } catch {
+    return undefined;
+  }
+  const offsetMinutes = zone.toUpperCase() === 'Z' ? 0 : (zone.startsWith('-') ? -1 : 1) * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(4, 6)));
+  if (Math.abs(offsetMinutes) >= 24 * 60 || Number(zone.slice(4, 6) || 0) >= 60) return undefined;
+  const nanos = frac ? Number(frac.slice(1).padEnd(9, '0')) : 0;
+  const micros = (ts.seconds - offsetMinutes * 60) * 1_000_000 + Math.ceil(nanos / 1000);
+  return Number.isSafeInteger(micros) ? micros : undefined;
+}
+
+/**
+ * A bound of a time filter as a caller writes it (RFC 3339, any offset, up to nanoseconds),
+ * decoded to the first stored instant at or after it (see `instantToMicrosCeil`).
+ */
+export const InstantBound = z
+  .string()
+  .max(40)
+  .transform((text, ctx) => {
+    const micros = instantToMicrosCeil(text);
+    if (micros === undefined) {
+      ctx.addIssue({ code: 'custom', message: 'must be an RFC 3339 instant, e.g. 2026-01-31T23:00:00Z' });
+      return z.NEVER;
+    }
+    return micros;
+  });

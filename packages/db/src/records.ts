@@ -15,16 +15,35 @@ export interface TokenRecord {
   createdAt: Micros;
   expiresAt: Micros;
   revokedAt: Micros | null;
+  /** The token_id of the token that revoked it; null when not revoked or revoked by the operator. */
+  revokedBy: string | null;
+  revokeReason: string | null;
   lastUsedAt: Micros | null;
+  /** Where the last recorded use came from: the peer address and User-Agent. */
+  lastUsedIp: string | null;
+  lastUsedUserAgent: string | null;
 }
 
-export type NewToken = Omit<TokenRecord, 'pk' | 'revokedAt' | 'lastUsedAt'> & { tokenHash: Buffer };
+/** What is only known once a token is used or revoked. */
+type Later = 'revokedAt' | 'revokedBy' | 'revokeReason' | 'lastUsedAt' | 'lastUsedIp' | 'lastUsedUserAgent';
+
+export type NewToken = Omit<TokenRecord, 'pk' | Later> & { tokenHash: Buffer };
 
 /** A token to issue now: the store sets its creation time (and so its expiry) from its clock. */
 export type NewTokenSpec = Omit<NewToken, 'createdAt' | 'expiresAt'> & { lifetimeMicros: Micros };
 
 /** A token as imported with its history. */
 export type HistoricalToken = NewToken & { revokedAt?: Micros | null; lastUsedAt?: Micros | null };
+
+/** The fields of a token just issued: never used, never revoked. */
+export const UNUSED: Pick<TokenRecord, Later> = Object.freeze({
+  revokedAt: null,
+  revokedBy: null,
+  revokeReason: null,
+  lastUsedAt: null,
+  lastUsedIp: null,
+  lastUsedUserAgent: null,
+});
 
 /** Stored grant_flow is the protobuf enum number (1-based, in GRANT_FLOWS order). */
 export function grantFlowCode(flow: GrantFlow): number {
@@ -44,4 +63,4 @@ export function grantFlowOf(code: number): GrantFlow {
  */
 export const TOKEN_COLUMNS =
   't.pk, t.entity_pk, t.token_id, t.client_id, t.user_id, t.account_id, t.grant_flow, t.grant_set_pk, ' +
-  't.created_at, t.expires_at, t.revoked_at, t.last_used_at';
+  't.created_at, t.expires_at, t.revoked_at, t.last_used_at, t.revoked_by, t.revoke_reason, t.last_used_ip, t.last_used_user_agent';

@@ -1,8 +1,77 @@
-import type { Micros } from '@tokenwarden/contracts';
+import type { EventType, Micros } from '@tokenwarden/contracts';
 import type { PageQuery, TokenFilters } from './list-types.js';
 import type { HistoricalToken, NewTokenSpec, TokenRecord } from './records.js';
 
 export type RevokeOutcome = 'revoked' | 'already_revoked' | 'not_found';
+
+/** Who did something: the token that authenticated (none for a sign-in or the operator), its client and user. */
+export interface Actor {
+  tokenId: string | null;
+  clientId: string | null;
+  userId: string | null;
+}
+
+/** What an event records besides its type, time and the tokens it touched. Never a secret. */
+export interface EventSpec {
+  /** A new UUID, made by the caller (so it can be told before the event is stored). */
+  eventId: string;
+  actor: Actor;
+  requestId: string | null;
+  reason: string | null;
+  /** What the action was asked (filters, snapshot, counts): JSON, never a secret. */
+  details?: Record<string, unknown> | undefined;
+}
+
+/** One event of the audit trail. */
+export interface EventRecord {
+  /** Position in the trail: later events have larger keys (the keyset of the event list). */
+  pk: number;
+  eventId: string;
+  entityPk: number;
+  type: EventType;
+  occurredAt: Micros;
+  actor: Actor;
+  requestId: string | null;
+  reason: string | null;
+  /** How many tokens it touched (rows of its targets). */
+  tokenCount: number;
+  details: Record<string, unknown> | null;
+  /** When a revocation by filter finished (null while it runs); every other event is complete when written. */
+  completedAt: Micros | null;
+}
+
+/** Which events to list, newest first; filters combine with AND. */
+export interface EventQuery {
+  /** Events that touched this token. */
+  tokenId?: string | undefined;
+  actorTokenId?: string | undefined;
+  actorClientId?: string | undefined;
+  actorUserId?: string | undefined;
+  types?: readonly EventType[] | undefined;
+  /** occurred_at at or after this instant. */
+  occurredAfter?: Micros | undefined;
+  /** occurred_at strictly before this instant. */
+  occurredBefore?: Micros | undefined;
+  /** Keyset: only events older than this one (its pk). */
+  beforePk?: number | undefined;
+  limit: number;
+}
+
+/**
+ * The audit trail: append-only. Events of issuance and revocation are written by the
+ * token store in the same transaction as the change they record; this part appends the
+ * others (listings) and reads the trail, always within one entity.
+ */
+export interface EventStore {
+  /** Appends an event that changes no token (a listing). */
+  append(entityPk: number, type: EventType, spec: EventSpec): Promise<EventRecord>;
+  list(entityPk: number, q: EventQuery): Promise<EventRecord[]>;
+  get(entityPk: number, eventId: string): Promise<EventRecord | undefined>;
+  /** The tokens an event touched, in token_id order, after `after` (a keyset), at most `limit`. */
+  targets(entityPk: number, eventPk: number, limit: number, after?: string): Promise<string[]>;
+  /** The first `limit` tokens (in token_id order) of each of several events, by event pk. */
+  firstTargets(entityPk: number, eventPks: readonly number[], limit: number): Promise<Map<number, string[]>>;
+}
 
 /**
  * Every operation on tokens. Each method but the hash lookup takes the caller's entity
@@ -13,16 +82,23 @@ export interface TokenStore {
   /** Authentication: the token whose hash this is, of whichever entity. */
   findByHash(hash: Buffer): Promise<TokenRecord | undefined>;
   get(entityPk: number, tokenId: string): Promise<TokenRecord | undefined>;
-  /** Atomic: of concurrent revocations of one token exactly one answers 'revoked'. */
-  revoke(entityPk: number, tokenId: string, now: Micros): Promise<RevokeOutcome>;
-  /** Records a use, at most once per `coarseness` µs per token. Resolves whether it wrote. */
-  touchLastUsed(entityPk: number, pk: number, now: Micros, coarseness: Micros): Promise<boolean>;
   /**
-   * Stores a new token. Its created_at comes from the store's clock, read where no
-   * snapshot can be taken between that reading and the token becoming visible (see
-   * `snapshot`), and expires_at is created_at plus the lifetime.
+   * Revokes a token and writes its TOKEN_REVOKED event (revoked_by: the actor's token, the
+   * event's reason kept on the token), in one transaction. Atomic: of concurrent
+   * revocations of one token exactly one answers 'revoked'. revoked_at comes from the
+   * store's clock under the same rule as created_at (see `issue`), so a list at a served
+   * snapshot never sees a token's status change.
    */
-  issue(token: NewTokenSpec): Promise<TokenRecord>;
+  revoke(entityPk: number, tokenId: string, event: EventSpec): Promise<RevokeOutcome>;
+  /** Records a use and where it came from, at most once per `coarseness` µs per token. Resolves whether it wrote. */
+  touchLastUsed(entityPk: number, pk: number, now: Micros, coarseness: Micros, from: UseOrigin): Promise<boolean>;
+  /**
+   * Stores a new token and its TOKEN_ISSUED event (actor: the grant's client and user), in
+   * one transaction. Its created_at comes from the store's clock, read where no snapshot
+   * can be taken between that reading and the token becoming visible (see `snapshot`),
+   * and expires_at is created_at plus the lifetime.
+   */
+  issue(token: NewTokenSpec, event: IssueEventSpec): Promise<TokenRecord>;
   /** Bulk-loads tokens with their own times and history: demo data, benchmarks, imports. */
   insertHistorical(tokens: readonly HistoricalToken[]): Promise<void>;
   /**
@@ -40,6 +116,15 @@ export interface TokenStore {
   /** The query plan of a page query, one line a step (tests and benchmarks). */
   explainPage(entityPk: number, q: PageQuery): Promise<string[]>;
 }
+
+/** Where a use of a token came from. */
+export interface UseOrigin {
+  ip: string | null;
+  userAgent: string | null;
+}
+
+/** An issuance's event: its id and the request's; the actor is the grant's client and user. */
+export type IssueEventSpec = Pick<EventSpec, 'eventId' | 'requestId'>;
 
 export interface EntityRecord {
   pk: number;
@@ -112,6 +197,7 @@ export interface Store {
   readonly dialect: Dialect;
   readonly tokens: TokenStore;
   readonly directory: DirectoryStore;
+  readonly events: EventStore;
   /** Resolves when the database answers; rejects with `StoreUnavailableError` otherwise. */
   ping(): Promise<void>;
   /** Refreshes planner statistics after bulk loads. */

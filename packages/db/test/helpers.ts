@@ -10,7 +10,9 @@ import {
   type Dialect,
   type DirectoryStore,
   type EntityRecord,
+  type EventSpec,
   type HistoricalToken,
+  type IssueEventSpec,
   type NewTokenSpec,
   type PageQuery,
   type SortValue,
@@ -18,6 +20,7 @@ import {
   type TokenFilters,
   type TokenRecord,
   type TokenStore,
+  type UseOrigin,
 } from '@tokenwarden/db';
 import { openTestStore, type TestStore, type TestStoreOptions } from '@tokenwarden/db/testing/test-store';
 
@@ -165,9 +168,30 @@ export function recordOf(t: HistoricalToken, pk: number): TokenRecord {
     createdAt: t.createdAt,
     expiresAt: t.expiresAt,
     revokedAt: t.revokedAt ?? null,
+    revokedBy: null,
+    revokeReason: null,
     lastUsedAt: t.lastUsedAt ?? null,
+    lastUsedIp: null,
+    lastUsedUserAgent: null,
   };
 }
+
+/** An issuance's event (a new id, no request). */
+export const issueEvent = (requestId: string | null = null): IssueEventSpec => ({ eventId: randomUUID(), requestId });
+
+/** A revocation's event: by a token (a new id unless given), with a reason. */
+export function revocation(over: Partial<EventSpec> = {}): EventSpec {
+  return {
+    eventId: randomUUID(),
+    actor: { tokenId: randomUUID(), clientId: 'auditor-client', userId: null },
+    requestId: null,
+    reason: 'test',
+    ...over,
+  };
+}
+
+/** A use from nowhere in particular. */
+export const NO_ORIGIN: UseOrigin = { ip: null, userAgent: null };
 
 /** Inserts one historical token and answers it as the store reads it back. */
 export async function insertOne(store: TokenStore, t: HistoricalToken): Promise<TokenRecord> {

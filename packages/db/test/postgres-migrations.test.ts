@@ -18,7 +18,20 @@ const hashes = journal.entries.map((e) =>
     .update(readFileSync(join(PG_MIGRATIONS_FOLDER, `${e.tag}.sql`), 'utf8'))
     .digest('hex'),
 );
-const TABLES = ['accounts', 'api_clients', 'entities', 'grant_sets', 'server_keys', 'token_roles', 'tokens', 'user_accounts', 'users'];
+const TABLES = [
+  'accounts',
+  'api_clients',
+  'entities',
+  'grant_set_scopes',
+  'grant_sets',
+  'server_keys',
+  'token_event_targets',
+  'token_events',
+  'token_roles',
+  'tokens',
+  'user_accounts',
+  'users',
+];
 
 async function freshDatabase() {
   const db = await createTestDatabase((await testPostgres()).url);
@@ -47,7 +60,7 @@ describe('openPostgresStore migrations', () => {
       );
       expect(tables.map((t) => t.name)).toEqual(TABLES);
       const functions = await pgQuery<{ name: string }>(db.url, "SELECT proname AS name FROM pg_proc WHERE proname LIKE 'tw\\_%' ORDER BY proname");
-      expect(functions.map((f) => f.name)).toEqual(['tw_issue_token', 'tw_now_micros', 'tw_snapshot']);
+      expect(functions.map((f) => f.name)).toEqual(['tw_grant_set_scopes_fill', 'tw_issue_token', 'tw_now_micros', 'tw_snapshot']);
       // every one of them works, and they see one another's writes
       const entities = await Promise.all(stores.map((s, i) => s.directory.createEntity({ entityId: `e${i}`, name: `E${i}`, createdAt: i })));
       for (const [i, s] of stores.entries()) {

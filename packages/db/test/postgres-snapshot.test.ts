@@ -5,7 +5,7 @@ import { openPostgresStore } from '@tokenwarden/db/postgres/store';
 import { createTestDatabase } from '@tokenwarden/db/testing/postgres-server';
 import { testPostgres } from '@tokenwarden/db/testing/test-store';
 import pg from 'pg';
-import { newSpec, pgQuery, rng, sleep } from './helpers.js';
+import { newSpec, pgQuery, rng, sleep, issueEvent } from './helpers.js';
 
 /**
  * The snapshot clock of drizzle/postgres/0001_snapshot_clock.sql, on the database's own
@@ -61,7 +61,7 @@ describe('snapshot clock (PostgreSQL)', () => {
     const issuedAfter: { bound: Micros; token: TokenRecord }[] = [];
     let storming = true;
     const issue = (store: Store, entityPk: number) =>
-      store.tokens.issue(newSpec(entityPk, { roles: r.bool() ? ['R'] : ['S', 'R', 'S'].slice(r.int(0, 2)) })).then((t) => {
+      store.tokens.issue(newSpec(entityPk, { roles: r.bool() ? ['R'] : ['S', 'R', 'S'].slice(r.int(0, 2)) }), issueEvent()).then((t) => {
         issued.push(t);
         return t;
       });
@@ -133,7 +133,7 @@ describe('snapshot clock (PostgreSQL)', () => {
       'CREATE FUNCTION test_gate() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_advisory_xact_lock_shared(4242); RETURN NEW; END $$',
     );
     await pgQuery(url, 'CREATE TRIGGER test_gate AFTER INSERT ON tokens FOR EACH ROW EXECUTE FUNCTION test_gate()');
-    const issuing = writer.tokens.issue(newSpec(e, { roles: ['R'] }));
+    const issuing = writer.tokens.issue(newSpec(e, { roles: ['R'] }), issueEvent());
     await waitForLockWaiters(gate, 1);
     let bound: Micros | undefined;
     const snapshot = reader.tokens.snapshot(e).then((b) => (bound = b));
@@ -164,7 +164,7 @@ describe('snapshot clock (PostgreSQL)', () => {
       last = bound;
     }
     expect(Math.abs(last - Number(now))).toBeLessThan(60_000_000);
-    const t = await a.tokens.issue(newSpec(e));
+    const t = await a.tokens.issue(newSpec(e), issueEvent());
     expect(t.createdAt).toBeGreaterThan(last);
     expect(t.expiresAt).toBe(t.createdAt + newSpec(e).lifetimeMicros);
     expect(await b.tokens.isSettled(e, last)).toBe(true);

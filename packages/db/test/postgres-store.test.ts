@@ -6,7 +6,7 @@ import { DuplicateKeyError, StoreUnavailableError, type Store } from '@tokenward
 import { openPostgresStore } from '@tokenwarden/db/postgres/store';
 import { createTestDatabase } from '@tokenwarden/db/testing/postgres-server';
 import { testPostgres } from '@tokenwarden/db/testing/test-store';
-import { NIL_UUID, newSpec, newToken, pgQuery, rejection, setup, sleep } from './helpers.js';
+import { NIL_UUID, newSpec, newToken, pgQuery, rejection, setup, sleep, issueEvent, revocation } from './helpers.js';
 
 /** The PostgreSQL adapter beyond the shared suites: errors, lost connections, stored forms (the `postgres` project only). */
 
@@ -43,11 +43,11 @@ describe('duplicate keys', () => {
     await dir.createAccount(account);
     await expectDuplicate(dir.createAccount({ ...account, entityPk: b.pk }), 'account_id');
 
-    const t = await tokens.issue(newSpec(a.pk));
+    const t = await tokens.issue(newSpec(a.pk), issueEvent());
     const hash = newSpec(a.pk).tokenHash;
-    await tokens.issue(newSpec(a.pk, { tokenHash: hash }));
-    await expectDuplicate(tokens.issue(newSpec(b.pk, { tokenId: t.tokenId })), 'token_id');
-    await expectDuplicate(tokens.issue(newSpec(b.pk, { tokenHash: hash })), 'token_hash', hash);
+    await tokens.issue(newSpec(a.pk, { tokenHash: hash }), issueEvent());
+    await expectDuplicate(tokens.issue(newSpec(b.pk, { tokenId: t.tokenId }), issueEvent()), 'token_id');
+    await expectDuplicate(tokens.issue(newSpec(b.pk, { tokenHash: hash }), issueEvent()), 'token_hash', hash);
     await expectDuplicate(tokens.insertHistorical([newToken(b.pk, { tokenHash: hash })]), 'token_hash', hash);
     expect(await tokens.count(b.pk, {}, MAX_SAFE)).toBe(0);
   });
@@ -131,12 +131,12 @@ describe('an unreachable database', () => {
       () => store.optimize(),
       () => store.tokens.get(1, randomUUID()),
       () => store.tokens.findByHash(Buffer.alloc(32)),
-      () => store.tokens.issue(newSpec(1)),
+      () => store.tokens.issue(newSpec(1), issueEvent()),
       () => store.tokens.insertHistorical([newToken(1)]),
       () => store.tokens.snapshot(1),
       () => store.tokens.page(1, { filters: {}, snapshot: MAX_SAFE, orderKey: 'created_at', direction: 'DESC', limit: 10, offset: 0 }),
       () => store.tokens.count(1, { role: 'R' }, MAX_SAFE),
-      () => store.tokens.revoke(1, randomUUID(), 1),
+      () => store.tokens.revoke(1, randomUUID(), revocation()),
       () => store.directory.findEntity('x'),
       () => store.directory.createUser({ entityPk: 1, userId: 'u', username: 'u', passwordHash: 'h', roles: [], scopes: [], createdAt: 1 }),
     ];
@@ -152,7 +152,7 @@ describe('an unreachable database', () => {
     const store = await openPostgresStore(db.url, { max: 4 });
     onTestFinished(() => store.close());
     const e = (await store.directory.createEntity({ entityId: 'e', name: 'E', createdAt: 1 })).pk;
-    const t = await store.tokens.issue(newSpec(e, { roles: ['R'] }));
+    const t = await store.tokens.issue(newSpec(e, { roles: ['R'] }), issueEvent());
     const list = { filters: { role: 'R' }, snapshot: MAX_SAFE, orderKey: 'created_at', direction: 'DESC', limit: 10, offset: 0 } as const;
     for (let round = 0; round < 3; round++) {
       // a full pool of idle connections, each with its prepared statements
@@ -163,7 +163,7 @@ describe('an unreachable database', () => {
     }
     expect((await store.tokens.page(e, list)).map((x) => x.tokenId)).toEqual([t.tokenId]);
     expect(await store.tokens.count(e, {}, MAX_SAFE)).toBe(1);
-    const u = await store.tokens.issue(newSpec(e));
+    const u = await store.tokens.issue(newSpec(e), issueEvent());
     expect(await store.tokens.get(e, u.tokenId)).toEqual(u);
   });
 
@@ -208,7 +208,7 @@ describe('stored forms', () => {
   it('stores no user/account as the nil UUID, which surfaces as null and matches no filter', async () => {
     const h = await setup();
     const e = (await h.entity('E')).pk;
-    const issued = await h.tokens.issue(newSpec(e));
+    const issued = await h.tokens.issue(newSpec(e), issueEvent());
     const loaded = newToken(e);
     await h.tokens.insertHistorical([loaded]);
     const rows = await h.sql<{ user_id: string; account_id: string }>('SELECT user_id::text, account_id::text FROM tokens ORDER BY pk');
@@ -228,10 +228,10 @@ describe('stored forms', () => {
   it('answers ids that are not UUIDs as unknown rather than failing', async () => {
     const h = await setup();
     const e = (await h.entity('E')).pk;
-    await h.tokens.issue(newSpec(e));
+    await h.tokens.issue(newSpec(e), issueEvent());
     for (const id of ['', 'x', 'zzzzzzzz-zzzz-zzzz-zzzz-zzzzzzzzzzzz', `${randomUUID()}x`]) {
       expect(await h.tokens.get(e, id)).toBeUndefined();
-      expect(await h.tokens.revoke(e, id, 1)).toBe('not_found');
+      expect(await h.tokens.revoke(e, id, revocation())).toBe('not_found');
     }
   });
 });

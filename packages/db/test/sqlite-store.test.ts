@@ -6,7 +6,7 @@ import { SqliteDirectoryStore } from '@tokenwarden/db/sqlite/directory-store';
 import { openSqliteStore } from '@tokenwarden/db/sqlite/store';
 import { SqliteTokenStore } from '@tokenwarden/db/sqlite/token-store';
 import { openTestStore } from '@tokenwarden/db/testing/test-store';
-import { newSpec, newToken, rng } from './helpers.js';
+import { newSpec, newToken, rng, issueEvent } from './helpers.js';
 
 /** The SQLite adapter's own machinery, beneath the store interface (the `sqlite` project only). */
 
@@ -54,7 +54,7 @@ describe('group commit of issuances', () => {
       return insertTx(b);
     };
     const before = await tokens.snapshot();
-    const pending = Array.from({ length: 20 }, () => tokens.issue(newSpec(e)));
+    const pending = Array.from({ length: 20 }, () => tokens.issue(newSpec(e), issueEvent()));
     // Taken after the calls, before their flush: none of them may fall inside it.
     const during = await tokens.snapshot();
     const records = await Promise.all(pending);
@@ -66,7 +66,7 @@ describe('group commit of issuances', () => {
     expect(await tokens.count(e, {}, MAX_SAFE)).toBe(20);
     for (const r of records) expect(await tokens.get(e, r.tokenId)).toEqual(r);
     expect(batches).toEqual([20]);
-    await tokens.issue(newSpec(e));
+    await tokens.issue(newSpec(e), issueEvent());
     expect(batches).toEqual([20, 1]);
   });
 
@@ -74,8 +74,12 @@ describe('group commit of issuances', () => {
     const { tokens, entity } = await internals();
     const e = await entity('E');
     const taken = newSpec(e);
-    await tokens.issue(taken);
-    const batch = [tokens.issue(newSpec(e)), tokens.issue({ ...newSpec(e), tokenId: taken.tokenId }), tokens.issue(newSpec(e))];
+    await tokens.issue(taken, issueEvent());
+    const batch = [
+      tokens.issue(newSpec(e), issueEvent()),
+      tokens.issue({ ...newSpec(e), tokenId: taken.tokenId }, issueEvent()),
+      tokens.issue(newSpec(e), issueEvent()),
+    ];
     const settled = await Promise.allSettled(batch);
     expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect((settled[1] as PromiseRejectedResult).reason).toMatchObject({ name: 'DuplicateKeyError' });

@@ -25,6 +25,9 @@ import {
   setup,
   type Harness,
   type Rng,
+  NO_ORIGIN,
+  issueEvent,
+  revocation,
 } from './helpers.js';
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
@@ -91,7 +94,7 @@ async function buildWorld(seed: number): Promise<World> {
     for (const t of issued) {
       const { createdAt, expiresAt, ...spec } = t;
       clock.set(createdAt);
-      const rec = await store.issue({ ...spec, lifetimeMicros: expiresAt - createdAt });
+      const rec = await store.issue({ ...spec, lifetimeMicros: expiresAt - createdAt }, issueEvent());
       if (rec.createdAt !== createdAt || rec.expiresAt !== expiresAt) throw new Error('issue did not take the clock');
       all.push(recordOf(t, rec.pk));
     }
@@ -99,13 +102,17 @@ async function buildWorld(seed: number): Promise<World> {
   for (const rec of all) {
     if (r.bool(0.5)) {
       const now = r.pick(LAST_USED);
-      if (!(await store.touchLastUsed(rec.entityPk, rec.pk, now, 0))) throw new Error('touch did not write');
+      if (!(await store.touchLastUsed(rec.entityPk, rec.pk, now, 0, NO_ORIGIN))) throw new Error('touch did not write');
       rec.lastUsedAt = now;
     }
     if (r.bool(0.2)) {
       const now = T0 + r.int(0, 1000);
-      if ((await store.revoke(rec.entityPk, rec.tokenId, now)) !== 'revoked') throw new Error('revoke failed');
+      clock.set(now);
+      const event = revocation();
+      if ((await store.revoke(rec.entityPk, rec.tokenId, event)) !== 'revoked') throw new Error('revoke failed');
       rec.revokedAt = now;
+      rec.revokedBy = event.actor.tokenId;
+      rec.revokeReason = event.reason;
     }
   }
   return { h, store, all, a, b, empty };

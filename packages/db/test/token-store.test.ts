@@ -7,12 +7,13 @@ import {
   grantFlowOf,
   manualClock,
   sortValue,
+  type EventSpec,
   type HistoricalToken,
   type PageQuery,
   type TokenRecord,
   type TokenStore,
 } from '@tokenwarden/db';
-import { insertOne, newSpec, newToken, recordOf, rejection, rng, setup, sha256, type Harness } from './helpers.js';
+import { insertOne, newSpec, newToken, recordOf, rejection, rng, setup, sha256, type Harness, NO_ORIGIN, issueEvent, revocation } from './helpers.js';
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 const SECOND = 1_000_000;
@@ -57,8 +58,8 @@ describe('insertHistorical / get / findByHash', () => {
     expect(got).toEqual(recordOf(t, got.pk));
     expect(got.revokedAt).toBe(T0 + 5);
     expect(got.lastUsedAt).toBe(T0 + 3);
-    expect(await tokens.revoke(e, t.tokenId, T0 + 9)).toBe('already_revoked');
-    expect(await tokens.touchLastUsed(e, got.pk, T0 + 2, 0)).toBe(false);
+    expect(await tokens.revoke(e, t.tokenId, revocation())).toBe('already_revoked');
+    expect(await tokens.touchLastUsed(e, got.pk, T0 + 2, 0, NO_ORIGIN)).toBe(false);
   });
 
   it('finds a token by the hash of its raw value, in whichever entity, and nothing else', async () => {
@@ -139,7 +140,7 @@ describe('issue', () => {
     const { tokens, entity } = await setup({ clock });
     const e = (await entity('E')).pk;
     const spec = newSpec(e, { roles: ['AUDITOR', 'AUDITOR', 'READER'], scopes: ['iam.oauth.*'], lifetimeMicros: 600 * SECOND });
-    const rec = await tokens.issue(spec);
+    const rec = await tokens.issue(spec, issueEvent());
     expect(rec.createdAt).toBe(T0);
     expect(rec.expiresAt).toBe(T0 + 600 * SECOND);
     expect(rec).toEqual({
@@ -155,7 +156,11 @@ describe('issue', () => {
       createdAt: T0,
       expiresAt: T0 + 600 * SECOND,
       revokedAt: null,
+      revokedBy: null,
+      revokeReason: null,
       lastUsedAt: null,
+      lastUsedIp: null,
+      lastUsedUserAgent: null,
     });
     expect(Object.keys(rec)).not.toContain('tokenHash');
     expect(Object.keys(rec)).not.toContain('lifetimeMicros');
@@ -173,10 +178,10 @@ describe('issue', () => {
     const e = (await entity('E')).pk;
     const user = randomUUID();
     const account = randomUUID();
-    const a = await tokens.issue(newSpec(e, { userId: user, accountId: account, grantFlow: 'GRANT_FLOW_PASSWORD' }));
-    const b = await tokens.issue(newSpec(e, { userId: user }));
+    const a = await tokens.issue(newSpec(e, { userId: user, accountId: account, grantFlow: 'GRANT_FLOW_PASSWORD' }), issueEvent());
+    const b = await tokens.issue(newSpec(e, { userId: user }), issueEvent());
     clock.advance(10 * SECOND);
-    const c = await tokens.issue(newSpec(e));
+    const c = await tokens.issue(newSpec(e), issueEvent());
     expect([a.userId, a.accountId, a.grantFlow]).toEqual([user, account, 'GRANT_FLOW_PASSWORD']);
     expect([b.userId, b.accountId]).toEqual([user, null]);
     expect(a.createdAt).toBeLessThan(b.createdAt);
@@ -191,9 +196,9 @@ describe('issue', () => {
     const e = (await entity('E')).pk;
     const other = (await entity('F')).pk;
     const before: TokenRecord[] = [];
-    for (let i = 0; i < 5; i++) before.push(await tokens.issue(newSpec(i % 2 ? other : e, { roles: ['R'] })));
+    for (let i = 0; i < 5; i++) before.push(await tokens.issue(newSpec(i % 2 ? other : e, { roles: ['R'] }), issueEvent()));
     const bound = await tokens.snapshot(e);
-    const after = await tokens.issue(newSpec(e, { roles: ['R'] }));
+    const after = await tokens.issue(newSpec(e, { roles: ['R'] }), issueEvent());
     const own = before.filter((t) => t.entityPk === e);
     for (const t of own) expect(t.createdAt).toBeLessThanOrEqual(bound);
     expect(after.createdAt).toBeGreaterThan(bound);
@@ -214,7 +219,7 @@ describe('issue', () => {
     const clock = manualClock(T0);
     const { tokens, entity } = await setup({ clock });
     const e = (await entity('E')).pk;
-    const t = await tokens.issue(newSpec(e));
+    const t = await tokens.issue(newSpec(e), issueEvent());
     const bound = await tokens.snapshot(e);
     expect(bound).toBeGreaterThan(t.createdAt);
     clock.set(T0 + 100 * SECOND);
@@ -226,14 +231,14 @@ describe('issue', () => {
   it('rejects a duplicate token_id or hash with DuplicateKeyError, storing nothing', async () => {
     const { tokens, entity } = await setup();
     const e = (await entity('E')).pk;
-    const first = await tokens.issue(newSpec(e, { roles: ['R'] }));
-    const dupId = await rejection(tokens.issue(newSpec(e, { tokenId: first.tokenId, roles: ['R'] })));
+    const first = await tokens.issue(newSpec(e, { roles: ['R'] }), issueEvent());
+    const dupId = await rejection(tokens.issue(newSpec(e, { tokenId: first.tokenId, roles: ['R'] }), issueEvent()));
     expect(dupId).toBeInstanceOf(DuplicateKeyError);
     expect((dupId as DuplicateKeyError).key).toBe('token_id');
     expect(await tokens.page(e, everything())).toEqual([first]);
     const spec = newSpec(e, { roles: ['NEW'] });
-    await tokens.issue(spec);
-    const dupHash = await rejection(tokens.issue(newSpec(e, { tokenHash: spec.tokenHash, roles: ['OTHER'] })));
+    await tokens.issue(spec, issueEvent());
+    const dupHash = await rejection(tokens.issue(newSpec(e, { tokenHash: spec.tokenHash, roles: ['OTHER'] }), issueEvent()));
     expect(dupHash).toBeInstanceOf(DuplicateKeyError);
     expect((dupHash as DuplicateKeyError).key).toBe('token_hash');
     expect(await tokens.count(e, {}, MAX_SAFE)).toBe(2);
@@ -244,68 +249,88 @@ describe('issue', () => {
 
   it('refuses a token of an entity that does not exist', async () => {
     const { tokens } = await setup();
-    await expect(tokens.issue(newSpec(12345))).rejects.toThrow(/FOREIGN KEY/i);
+    await expect(tokens.issue(newSpec(12345), issueEvent())).rejects.toThrow(/FOREIGN KEY/i);
   });
 });
 
 describe('revoke', () => {
-  it('answers revoked, then already_revoked, keeping the first revocation time', async () => {
-    const { tokens, entity } = await setup();
+  it("answers revoked, then already_revoked, keeping the first revocation's time, actor and reason", async () => {
+    const clock = manualClock(1000);
+    const { tokens, entity } = await setup({ clock });
     const e = (await entity('E')).pk;
     const t = await insertOne(tokens, newToken(e));
-    expect(await tokens.revoke(e, t.tokenId, 1000)).toBe('revoked');
-    expect((await tokens.get(e, t.tokenId))?.revokedAt).toBe(1000);
-    expect(await tokens.revoke(e, t.tokenId, 2000)).toBe('already_revoked');
-    expect((await tokens.get(e, t.tokenId))?.revokedAt).toBe(1000);
+    const first = revocation({ reason: 'leaked in a ticket' });
+    expect(await tokens.revoke(e, t.tokenId, first)).toBe('revoked');
+    expect(await tokens.get(e, t.tokenId)).toMatchObject({ revokedAt: 1000, revokedBy: first.actor.tokenId, revokeReason: 'leaked in a ticket' });
+    clock.set(2000);
+    expect(await tokens.revoke(e, t.tokenId, revocation({ reason: 'again' }))).toBe('already_revoked');
+    expect(await tokens.get(e, t.tokenId)).toMatchObject({ revokedAt: 1000, revokedBy: first.actor.tokenId, revokeReason: 'leaked in a ticket' });
   });
 
-  it('of concurrent revocations of one token exactly one answers revoked', async () => {
-    const { tokens, entity } = await setup();
+  it('of concurrent revocations of one token exactly one answers revoked, and only its event is written', async () => {
+    const { tokens, entity, store } = await setup();
     const e = (await entity('E')).pk;
-    const t = await tokens.issue(newSpec(e));
-    const outcomes = await Promise.all(Array.from({ length: 8 }, (_, i) => tokens.revoke(e, t.tokenId, 1000 + i)));
+    const t = await tokens.issue(newSpec(e), issueEvent());
+    const events = Array.from({ length: 8 }, (_, i) => revocation({ reason: `r${i}` }));
+    const outcomes = await Promise.all(events.map((ev) => tokens.revoke(e, t.tokenId, ev)));
     expect(outcomes.filter((o) => o === 'revoked')).toHaveLength(1);
     expect(outcomes.filter((o) => o === 'already_revoked')).toHaveLength(7);
-    expect((await tokens.get(e, t.tokenId))?.revokedAt).toBe(1000 + outcomes.indexOf('revoked'));
+    const winner = events[outcomes.indexOf('revoked')] as EventSpec;
+    expect((await tokens.get(e, t.tokenId))?.revokeReason).toBe(winner.reason);
+    const trail = await store.events.list(e, { tokenId: t.tokenId, limit: 100 });
+    expect(trail.map((ev) => [ev.type, ev.eventId])).toEqual([
+      ['TOKEN_REVOKED', winner.eventId],
+      ['TOKEN_ISSUED', expect.any(String)],
+    ]);
   });
 
-  it('answers not_found for an unknown token id', async () => {
-    const { tokens, entity } = await setup();
+  it('answers not_found for an unknown token id, writing no event', async () => {
+    const { tokens, entity, store } = await setup();
     const e = (await entity('E')).pk;
     await insertOne(tokens, newToken(e));
-    expect(await tokens.revoke(e, randomUUID(), 1000)).toBe('not_found');
-    expect(await tokens.revoke(e, '', 1000)).toBe('not_found');
+    expect(await tokens.revoke(e, randomUUID(), revocation())).toBe('not_found');
+    expect(await tokens.revoke(e, '', revocation())).toBe('not_found');
+    expect(await store.events.list(e, { limit: 10 })).toEqual([]);
   });
 
   it("answers not_found for another entity's token, and leaves it untouched", async () => {
-    const { tokens, entity } = await setup();
+    const clock = manualClock(1000);
+    const { tokens, entity, store } = await setup({ clock });
     const a = (await entity('A')).pk;
     const b = (await entity('B')).pk;
     const tb = await insertOne(tokens, newToken(b));
-    expect(await tokens.revoke(a, tb.tokenId, 1000)).toBe('not_found');
+    expect(await tokens.revoke(a, tb.tokenId, revocation())).toBe('not_found');
     expect((await tokens.get(b, tb.tokenId))?.revokedAt).toBeNull();
     // even once revoked by its owner, the other entity still cannot tell it exists
-    expect(await tokens.revoke(b, tb.tokenId, 1000)).toBe('revoked');
-    expect(await tokens.revoke(a, tb.tokenId, 2000)).toBe('not_found');
+    clock.set(1000);
+    expect(await tokens.revoke(b, tb.tokenId, revocation())).toBe('revoked');
+    expect(await tokens.revoke(a, tb.tokenId, revocation())).toBe('not_found');
     expect((await tokens.get(b, tb.tokenId))?.revokedAt).toBe(1000);
+    // and its event is only in its own entity's trail
+    expect(await store.events.list(a, { limit: 10 })).toEqual([]);
+    expect((await store.events.list(b, { limit: 10 })).map((ev) => ev.type)).toEqual(['TOKEN_REVOKED']);
   });
 
   it('revokes only the named token', async () => {
-    const { tokens, entity } = await setup();
+    const clock = manualClock(7);
+    const { tokens, entity } = await setup({ clock });
     const e = (await entity('E')).pk;
     const ts = Array.from({ length: 5 }, () => newToken(e));
     await tokens.insertHistorical(ts);
-    expect(await tokens.revoke(e, ts[2]?.tokenId ?? '', 7)).toBe('revoked');
+    clock.set(7);
+    expect(await tokens.revoke(e, ts[2]?.tokenId ?? '', revocation())).toBe('revoked');
     const revokedAt = await Promise.all(ts.map(async (t) => (await tokens.get(e, t.tokenId))?.revokedAt ?? null));
     expect(revokedAt).toEqual([null, null, 7, null, null]);
   });
 
   it('is visible to findByHash at once', async () => {
-    const { tokens, entity } = await setup();
+    const clock = manualClock(42);
+    const { tokens, entity } = await setup({ clock });
     const e = (await entity('E')).pk;
     const t = newToken(e);
     await tokens.insertHistorical([t]);
-    await tokens.revoke(e, t.tokenId, 42);
+    clock.set(42);
+    await tokens.revoke(e, t.tokenId, revocation());
     expect((await tokens.findByHash(t.tokenHash))?.revokedAt).toBe(42);
   });
 });
@@ -317,12 +342,12 @@ describe('touchLastUsed', () => {
     const t = await insertOne(tokens, newToken(e));
     const c = 60 * SECOND;
     const t0 = T0;
-    expect(await tokens.touchLastUsed(e, t.pk, t0, c)).toBe(true);
+    expect(await tokens.touchLastUsed(e, t.pk, t0, c, NO_ORIGIN)).toBe(true);
     expect((await tokens.get(e, t.tokenId))?.lastUsedAt).toBe(t0);
-    expect(await tokens.touchLastUsed(e, t.pk, t0 + 1, c)).toBe(false);
-    expect(await tokens.touchLastUsed(e, t.pk, t0 + c, c)).toBe(false); // exactly one window later: t0 < t0 is false
+    expect(await tokens.touchLastUsed(e, t.pk, t0 + 1, c, NO_ORIGIN)).toBe(false);
+    expect(await tokens.touchLastUsed(e, t.pk, t0 + c, c, NO_ORIGIN)).toBe(false); // exactly one window later: t0 < t0 is false
     expect((await tokens.get(e, t.tokenId))?.lastUsedAt).toBe(t0);
-    expect(await tokens.touchLastUsed(e, t.pk, t0 + c + 1, c)).toBe(true);
+    expect(await tokens.touchLastUsed(e, t.pk, t0 + c + 1, c, NO_ORIGIN)).toBe(true);
     expect((await tokens.get(e, t.tokenId))?.lastUsedAt).toBe(t0 + c + 1);
   });
 
@@ -330,9 +355,9 @@ describe('touchLastUsed', () => {
     const { tokens, entity } = await setup();
     const e = (await entity('E')).pk;
     const t = await insertOne(tokens, newToken(e));
-    expect(await tokens.touchLastUsed(e, t.pk, 5000, 0)).toBe(true);
-    expect(await tokens.touchLastUsed(e, t.pk, 4000, 0)).toBe(false);
-    expect(await tokens.touchLastUsed(e, t.pk, 5000, 0)).toBe(false);
+    expect(await tokens.touchLastUsed(e, t.pk, 5000, 0, NO_ORIGIN)).toBe(true);
+    expect(await tokens.touchLastUsed(e, t.pk, 4000, 0, NO_ORIGIN)).toBe(false);
+    expect(await tokens.touchLastUsed(e, t.pk, 5000, 0, NO_ORIGIN)).toBe(false);
     expect((await tokens.get(e, t.tokenId))?.lastUsedAt).toBe(5000);
   });
 
@@ -341,10 +366,10 @@ describe('touchLastUsed', () => {
     const a = (await entity('A')).pk;
     const b = (await entity('B')).pk;
     const tb = await insertOne(tokens, newToken(b));
-    expect(await tokens.touchLastUsed(a, tb.pk, 1_000 * SECOND, 0)).toBe(false);
+    expect(await tokens.touchLastUsed(a, tb.pk, 1_000 * SECOND, 0, NO_ORIGIN)).toBe(false);
     expect((await tokens.get(b, tb.tokenId))?.lastUsedAt).toBeNull();
-    expect(await tokens.touchLastUsed(b, tb.pk + 1000, 1_000 * SECOND, 0)).toBe(false);
-    expect(await tokens.touchLastUsed(b, tb.pk, 1_000 * SECOND, 0)).toBe(true);
+    expect(await tokens.touchLastUsed(b, tb.pk + 1000, 1_000 * SECOND, 0, NO_ORIGIN)).toBe(false);
+    expect(await tokens.touchLastUsed(b, tb.pk, 1_000 * SECOND, 0, NO_ORIGIN)).toBe(true);
   });
 });
 
@@ -427,8 +452,8 @@ describe('entity isolation', () => {
       const own = (await store.get(t.entityPk, t.tokenId)) as TokenRecord;
       expect(own.tokenId).toBe(t.tokenId);
       expect(await store.get(other, t.tokenId)).toBeUndefined();
-      expect(await store.revoke(other, t.tokenId, 1)).toBe('not_found');
-      expect(await store.touchLastUsed(other, own.pk, 10 * SECOND, 0)).toBe(false);
+      expect(await store.revoke(other, t.tokenId, revocation())).toBe('not_found');
+      expect(await store.touchLastUsed(other, own.pk, 10 * SECOND, 0, NO_ORIGIN)).toBe(false);
       expect(await store.get(t.entityPk, t.tokenId)).toEqual(own);
     }
   });
@@ -467,6 +492,10 @@ describe('tokens table holds no raw token', () => {
         'client_id',
         'user_id',
         'account_id',
+        'revoked_by',
+        'revoke_reason',
+        'last_used_ip',
+        'last_used_user_agent',
         'grant_flow',
         'grant_set_pk',
         'created_at',
@@ -489,7 +518,7 @@ describe('tokens table holds no raw token', () => {
     const e = (await h.entity('E')).pk;
     const raws = Array.from({ length: 5 }, () => `tw_${randomBytes(32).toString('base64url')}`);
     await h.tokens.insertHistorical(raws.slice(0, 3).map((raw) => newToken(e, { tokenHash: sha256(raw), roles: ['AUDITOR'] })));
-    for (const raw of raws.slice(3)) await h.tokens.issue(newSpec(e, { tokenHash: sha256(raw), roles: ['AUDITOR'] }));
+    for (const raw of raws.slice(3)) await h.tokens.issue(newSpec(e, { tokenHash: sha256(raw), roles: ['AUDITOR'] }), issueEvent());
     const hashes = await h.sql<{ token_hash: Buffer }>('SELECT token_hash FROM tokens');
     expect(hashes.map((x) => x.token_hash.toString('hex')).sort()).toEqual(raws.map((raw) => sha256(raw).toString('hex')).sort());
     for (const x of hashes) expect(x.token_hash.length).toBe(32);
@@ -547,8 +576,8 @@ describe('grant sets', () => {
     await h.tokens.insertHistorical([newToken(a, x), newToken(a, x)]);
     await h.tokens.insertHistorical([newToken(a, x), newToken(a, y), newToken(b, x)]);
     // issuing reuses the sets too
-    await h.tokens.issue(newSpec(a, y));
-    await h.tokens.issue(newSpec(b, x));
+    await h.tokens.issue(newSpec(a, y), issueEvent());
+    await h.tokens.issue(newSpec(b, x), issueEvent());
     expect(await sets(h)).toEqual([
       { entity_pk: a, roles: '["TELLER","AUDITOR"]', scopes: '["iam.oauth.*"]' },
       { entity_pk: a, roles: '["AUDITOR","TELLER"]', scopes: '["iam.oauth.*"]' },

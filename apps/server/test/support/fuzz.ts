@@ -10,7 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import { connect } from 'node:net';
-import { bootstrapEntity, createAccount, createApiClient, createUser, mintToken, type Deps, type MintSpec } from '@tokenwarden/api';
+import { bootstrapEntity, createAccount, createApiClient, createUser, mintToken, operatorEvent, type Deps, type MintSpec } from '@tokenwarden/api';
 
 // ---------------------------------------------------------------------------------------
 // PRNG
@@ -158,7 +158,7 @@ export async function createFixtures(deps: Deps): Promise<Fixtures> {
   const noscope = await mint(a.entity_pk, { scopes: ['payments.read'] });
   const other = await mint(b.entity_pk, { clientId: b.client_id });
   const revoked = await mint(a.entity_pk);
-  await deps.tokens.revoke(a.entity_pk, revoked.record.tokenId, deps.clock.nowMicros());
+  await deps.tokens.revoke(a.entity_pk, revoked.record.tokenId, operatorEvent());
   const expired = await mint(a.entity_pk, { lifetimeSeconds: 0 });
   const victims = [];
   for (let i = 0; i < 40; i++)

@@ -85,7 +85,7 @@ export function invoke<I extends z.ZodType, O extends z.ZodType, A extends Acces
 ): Promise<z.output<O>> {
   const access: Access = op.access;
   if ('public' in access) return op.handler(ctx, null as PrincipalOf<A>, input);
-  return authenticate(ctx.deps, ctx.authorization, access.scope).then((principal) => op.handler(ctx, principal as PrincipalOf<A>, input));
+  return authenticate(ctx, access.scope).then((principal) => op.handler(ctx, principal as PrincipalOf<A>, input));
 }
 
 /** The operation's input from a REST request's decoded parts, validated by its schema (400 naming the field). */

@@ -19,8 +19,12 @@ export const exampleToken: z.input<typeof Token> = {
   expires_at: '2025-09-10T23:22:50.337Z',
   expires_in: 0,
   revoked_at: null,
+  revoked_by: null,
+  revoke_reason: null,
   status: 'TOKEN_STATUS_EXPIRED',
   last_used_at: '2025-09-10T22:40:00Z',
+  last_used_ip: '203.0.113.7',
+  last_used_user_agent: 'tokenwarden-cli/0.1.0',
 };
 
 export const unauthenticated = (scope: string): ErrorDoc => ({

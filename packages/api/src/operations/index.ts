@@ -1,5 +1,6 @@
 import { contractList, type Api } from '@tokenwarden/contracts';
 import type { AnyOperation } from './define.js';
+import { listTokenEvents } from './events.js';
 import { issueToken } from './oauth.js';
 import { getToken, listTokens, revokeToken } from './tokens.js';
 
@@ -13,6 +14,7 @@ type Implementations<T> = { [G in keyof T]: { [K in keyof T[G]]: AnyOperation } 
  */
 export const OPERATION_GROUPS = {
   tokens: { list: listTokens, get: getToken, revoke: revokeToken },
+  events: { list: listTokenEvents },
   oauth: { issueToken },
 } as const satisfies Implementations<Api>;
 

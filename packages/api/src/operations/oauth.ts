@@ -13,7 +13,7 @@ const clientCredentials = {
 
 /** `POST /v1/iam/oauth/tokens`: no bearer token, the body's credentials authenticate. */
 export const issueToken = implement(API.oauth.issueToken, {
-  handler: (ctx, _principal, input) => issue(ctx.deps, input, { address: ctx.clientAddress }),
+  handler: (ctx, _principal, input) => issue(ctx.deps, input, { address: ctx.clientAddress, requestId: ctx.requestId }),
   docs: {
     summary: 'Issue a token',
     description:

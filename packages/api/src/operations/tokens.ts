@@ -13,6 +13,7 @@ import type { Principal } from '../auth.js';
 import type { Deps } from '../context.js';
 import { ApiError, fail } from '../errors.js';
 import { presentToken } from '../presenter.js';
+import { eventBy } from '../services/audit.js';
 import { implement } from './define.js';
 import { EXAMPLE_TOKEN_ID, exampleToken, notFound, TOKEN_ID_DESCRIPTION, tooLarge, unauthenticated } from './docs.js';
 
@@ -51,16 +52,21 @@ export const listTokens = implement(API.tokens.list, {
     const result = await ctx.deps.lister.list(principal.entityPk, input, filters);
     const now = ctx.deps.clock.nowMicros();
     const size = input.page_params.page_size;
-    return {
-      tokens: result.records.map((r) => presentToken(r, now)),
-      pagination_info: {
-        total_elements: result.total,
-        total_pages: Math.ceil(result.total / size),
-        current_page: input.page_params.page_number,
-        page_size: size,
-        first_request_timestamp: formatTimestamp(result.snapshot),
-      },
+    const pagination = {
+      total_elements: result.total,
+      total_pages: Math.ceil(result.total / size),
+      current_page: input.page_params.page_number,
+      page_size: size,
+      first_request_timestamp: formatTimestamp(result.snapshot),
     };
+    // A walk is recorded once, by the request that took its snapshot; its later pages are that same listing.
+    if (input.page_params.first_request_timestamp === undefined) {
+      const { page_params: _page, order_params, ...asked } = input;
+      const seen = filters.userId === undefined ? asked : { ...asked, user_id: filters.userId };
+      const details = { filters: seen, order: order_params, snapshot: pagination.first_request_timestamp, total_elements: result.total };
+      await ctx.deps.store.events.append(principal.entityPk, 'TOKENS_LISTED', eventBy(ctx, principal, null, details));
+    }
+    return { tokens: result.records.map((r) => presentToken(r, now)), pagination_info: pagination };
   },
   docs: {
     summary: 'List Token Information',
@@ -145,7 +151,7 @@ export const revokeToken = implement(API.tokens.revoke, {
       fail('INVALID_ARGUMENT', undefined, [{ field: 'body.token_id', reason: 'mismatch' }]);
     }
     const token = await visibleToken(ctx.deps, principal, input.token_id);
-    const outcome = await ctx.deps.tokens.revoke(principal.entityPk, token.tokenId, ctx.deps.clock.nowMicros());
+    const outcome = await ctx.deps.tokens.revoke(principal.entityPk, token.tokenId, eventBy(ctx, principal, input.body?.reason ?? null));
     if (outcome === 'not_found') fail('NOT_FOUND', 'not_found.token');
     if (outcome === 'already_revoked') fail('FAILED_PRECONDITION', 'revoked.already');
     ctx.deps.log.info({ event: 'token.revoked', token_id: token.tokenId, by: principal.tokenId }, 'token revoked');
@@ -155,17 +161,23 @@ export const revokeToken = implement(API.tokens.revoke, {
     summary: 'Revoke a token',
     description:
       'Revokes a token of the caller’s entity; it stops authenticating at once. The optional body ' +
-      '`{"token_id": "…"}` must name the same token as the path.',
+      '`{"token_id": "…", "reason": "…"}`: `token_id` must name the same token as the path; `reason` (1 to 500 ' +
+      'characters) is kept with the token (`revoke_reason`) and its TOKEN_REVOKED event, and `revoked_by` records the ' +
+      'calling token.',
     parameters: { token_id: TOKEN_ID_DESCRIPTION },
     requestBody: {
-      description: 'Optional; when `token_id` is present it must equal the path id.',
+      description: 'Optional; when `token_id` is present it must equal the path id; `reason` is recorded.',
       mediaTypes: ['application/json'],
-      examples: { same_id: { summary: 'The path id, repeated', value: { token_id: EXAMPLE_TOKEN_ID } } },
+      examples: {
+        reason: { summary: 'With a reason', value: { reason: 'found in a public repository' } },
+        same_id: { summary: 'The path id, repeated', value: { token_id: EXAMPLE_TOKEN_ID } },
+      },
     },
     success: { description: 'Revoked: an empty JSON object.', example: {} satisfies z.input<typeof RevokeTokenResponse> },
     errors: {
       INVALID_ARGUMENT: {
-        description: 'The path id is not a UUID, the body is malformed, or its `token_id` differs from the path id.',
+        description:
+          'The path id is not a UUID, the body is malformed, its `token_id` differs from the path id, or `reason` is empty or longer than 500 characters.',
         examples: {
           mismatch: ApiError.invalid([{ field: 'body.token_id', reason: 'mismatch' }]),
           body: ApiError.invalid([{ field: 'body', reason: 'malformed_body' }]),

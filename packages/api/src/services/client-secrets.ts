@@ -62,6 +62,12 @@ export class ClientSecrets {
     return true;
   }
 
+  /** The server's keys, current first: what other keys are derived from (page tokens). */
+  async serverKeys(): Promise<Buffer[]> {
+    const ring = await this.keys();
+    return [ring.current.key, ...[...ring.byId.values()].filter((k) => k !== ring.current).map((k) => k.key)];
+  }
+
   /** Replaces an old hash; a failure is logged and the client still authenticated (the next use retries). */
   private async upgrade(client: ClientRecord, from: string, to: string): Promise<void> {
     try {

@@ -72,9 +72,10 @@ export function narrowScopes(held: readonly string[], requested: string | undefi
   return wanted;
 }
 
-/** Who is signing in, for throttling: the username (password and login grants) and the peer's address. */
+/** Who is signing in, for throttling: the username (password and login grants) and the peer's address; the request, for the audit trail. */
 export interface Caller {
   address: string;
+  requestId?: string | null;
 }
 
 const usernameOf = (req: IssueTokenRequest): string | undefined => (req.grant_type === 'client_credentials' ? undefined : req.username);
@@ -158,16 +159,20 @@ export async function issueToken(deps: Deps, req: IssueTokenRequest, caller: Cal
     fail('INVALID_ARGUMENT', undefined, [{ field: 'account_id', reason: 'account_not_allowed' }]);
   }
   // The clock is read only now, after the (slow) scrypt work: created_at is issuance time.
-  const { accessToken, record } = await mintToken(deps, {
-    entityPk: grant.entityPk,
-    clientId: grant.clientId,
-    userId: grant.userId,
-    accountId,
-    grantFlow: grant.grantFlow,
-    roles: grant.roles,
-    scopes,
-    lifetimeSeconds: grant.lifetimeSeconds,
-  });
+  const { accessToken, record } = await mintToken(
+    deps,
+    {
+      entityPk: grant.entityPk,
+      clientId: grant.clientId,
+      userId: grant.userId,
+      accountId,
+      grantFlow: grant.grantFlow,
+      roles: grant.roles,
+      scopes,
+      lifetimeSeconds: grant.lifetimeSeconds,
+    },
+    caller.requestId ?? null,
+  );
   return {
     access_token: accessToken,
     token_type: 'Bearer',

@@ -97,6 +97,10 @@ function recordMapper(raw: RawPgQueries): (r: unknown[]) => TokenRecord | Promis
       expiresAt: r[9] as number,
       revokedAt: r[10] as number | null,
       lastUsedAt: lastUsedAt === 0 ? null : lastUsedAt,
+      revokedBy: r[12] as string | null,
+      revokeReason: r[13] as string | null,
+      lastUsedIp: r[14] as string | null,
+      lastUsedUserAgent: r[15] as string | null,
     };
   };
   return (r) => {

@@ -91,6 +91,10 @@ function recordMapper(raw: RawQueries): (r: unknown[]) => TokenRecord {
       expiresAt: r[9] as number,
       revokedAt: r[10] as number | null,
       lastUsedAt: (r[11] as number) || null,
+      revokedBy: r[12] as string | null,
+      revokeReason: r[13] as string | null,
+      lastUsedIp: r[14] as string | null,
+      lastUsedUserAgent: r[15] as string | null,
     };
   };
 }

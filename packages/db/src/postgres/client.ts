@@ -110,3 +110,29 @@ export async function guarded<T>(work: () => Promise<T>): Promise<T> {
     throw translatePgError(error);
   }
 }
+
+/**
+ * Runs `work` in a transaction on one connection of the pool: committed when it resolves,
+ * rolled back when it throws.
+ */
+export async function transaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+/**
+ * The class of the per-entity snapshot lock (advisory, transaction level; see
+ * drizzle/postgres/0001_snapshot_clock.sql): changes that a snapshot must see whole (a
+ * token issued, a token revoked) hold it shared from reading the clock until commit.
+ */
+export const SNAPSHOT_LOCK = 1_953_955_841;

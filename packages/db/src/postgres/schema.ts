@@ -21,6 +21,8 @@ export const entities = pgTable('entities', {
   entityId: text('entity_id').notNull().unique(),
   name: text('name').notNull(),
   createdAt: micros('created_at').notNull(),
+  /** Retention purges (see ../sqlite/schema.ts). */
+  purgeHorizon: micros('purge_horizon').notNull().default(0),
 });
 
 /** Keys the server keeps in the database (see ../sqlite/schema.ts). */
@@ -106,6 +108,19 @@ export const grantSets = pgTable(
   (t) => [uniqueIndex('grant_sets_lists').on(t.entityPk, t.roles, t.scopes)],
 );
 
+/** One row per (grant set, scope it holds), for the scope filter (see the SQLite schema). */
+export const grantSetScopes = pgTable(
+  'grant_set_scopes',
+  {
+    entityPk: integer('entity_pk').notNull(),
+    scope: text('scope').notNull(),
+    grantSetPk: integer('grant_set_pk')
+      .notNull()
+      .references(() => grantSets.pk),
+  },
+  (t) => [primaryKey({ columns: [t.entityPk, t.scope, t.grantSetPk] })],
+);
+
 export const NIL_UUID = '00000000-0000-0000-0000-000000000000';
 
 /** Grant flows as stored: the protobuf enum numbers, so ordering by grant_flow is enum order. */
@@ -133,7 +148,13 @@ export const tokens = pgTable(
     createdAt: micros('created_at').notNull(),
     expiresAt: micros('expires_at').notNull(),
     revokedAt: micros('revoked_at'),
+    /** The token_id of the token that revoked it (NULL: not revoked, or by the operator). */
+    revokedBy: uuid('revoked_by'),
+    revokeReason: text('revoke_reason'),
     lastUsedAt: micros('last_used_at').notNull().default(0),
+    /** Where the last recorded use came from (written with last_used_at). */
+    lastUsedIp: text('last_used_ip'),
+    lastUsedUserAgent: text('last_used_user_agent'),
   },
   (t) => [
     uniqueIndex('tokens_token_id').on(t.tokenId),
@@ -150,6 +171,7 @@ export const tokens = pgTable(
     index('tokens_user_created').on(t.entityPk, t.userId, t.createdAt, t.tokenId),
     index('tokens_account_created').on(t.entityPk, t.accountId, t.createdAt, t.tokenId),
     index('tokens_grant_created').on(t.entityPk, t.grantFlow, t.createdAt, t.tokenId),
+    index('tokens_client_created').on(t.entityPk, t.clientId, t.createdAt, t.tokenId),
   ],
 );
 
@@ -166,4 +188,49 @@ export const tokenRoles = pgTable(
       .references(() => tokens.pk),
   },
   (t) => [uniqueIndex('token_roles_order').on(t.entityPk, t.role, t.createdAt, t.tokenId, t.tokenPk)],
+);
+
+/** The audit trail, append-only (see the SQLite schema). */
+export const tokenEvents = pgTable(
+  'token_events',
+  {
+    pk: bigint('pk', { mode: 'number' }).primaryKey().generatedByDefaultAsIdentity(),
+    entityPk: integer('entity_pk')
+      .notNull()
+      .references(() => entities.pk),
+    eventId: uuid('event_id').notNull().unique(),
+    type: text('type').notNull(),
+    occurredAt: micros('occurred_at').notNull(),
+    actorTokenId: uuid('actor_token_id'),
+    actorClientId: text('actor_client_id'),
+    actorUserId: uuid('actor_user_id'),
+    requestId: text('request_id'),
+    reason: text('reason'),
+    tokenCount: integer('token_count').notNull().default(0),
+    details: text('details'),
+    idempotencyKey: text('idempotency_key'),
+    fingerprint: text('fingerprint'),
+    completedAt: micros('completed_at'),
+  },
+  (t) => [
+    index('token_events_entity').on(t.entityPk, t.pk),
+    index('token_events_type').on(t.entityPk, t.type, t.pk),
+    index('token_events_actor_token').on(t.entityPk, t.actorTokenId, t.pk),
+    index('token_events_actor_client').on(t.entityPk, t.actorClientId, t.pk),
+    index('token_events_actor_user').on(t.entityPk, t.actorUserId, t.pk),
+    uniqueIndex('token_events_idempotency').on(t.entityPk, t.idempotencyKey),
+  ],
+);
+
+/** The tokens each event touched (see the SQLite schema). */
+export const tokenEventTargets = pgTable(
+  'token_event_targets',
+  {
+    entityPk: integer('entity_pk').notNull(),
+    tokenId: uuid('token_id').notNull(),
+    eventPk: bigint('event_pk', { mode: 'number' })
+      .notNull()
+      .references(() => tokenEvents.pk),
+  },
+  (t) => [primaryKey({ columns: [t.entityPk, t.tokenId, t.eventPk] }), index('token_event_targets_event').on(t.eventPk, t.tokenId)],
 );

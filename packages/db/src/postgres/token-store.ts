@@ -3,9 +3,10 @@ import type pg from 'pg';
 import type { Clock } from '../clock.js';
 import { grantSetText, GrantSetCache, type GrantSet } from '../grant-sets.js';
 import { shapeKey, type PageQuery, type TokenFilters } from '../list-types.js';
-import { grantFlowCode, grantFlowOf, TOKEN_COLUMNS, type HistoricalToken, type NewTokenSpec, type TokenRecord } from '../records.js';
-import type { RevokeOutcome, TokenStore } from '../store.js';
-import { guarded } from './client.js';
+import { grantFlowCode, grantFlowOf, TOKEN_COLUMNS, UNUSED, type HistoricalToken, type NewTokenSpec, type TokenRecord } from '../records.js';
+import type { EventSpec, IssueEventSpec, RevokeOutcome, TokenStore, UseOrigin } from '../store.js';
+import { guarded, SNAPSHOT_LOCK, transaction } from './client.js';
+import { writeEvents } from './event-store.js';
 import { pgCountQuery, pgPageQuery, storedRef, values, type PgQuery } from './list-query.js';
 import { NIL_UUID } from './schema.js';
 
@@ -73,36 +74,53 @@ export class PgTokenStore implements TokenStore {
     return rows[0];
   }
 
-  revoke(entityPk: number, tokenId: string, now: Micros): Promise<RevokeOutcome> {
+  /**
+   * revoked_at is read from the database's clock while holding the entity's snapshot lock
+   * shared until commit, as created_at is (see `issue`): a served snapshot never sees a
+   * token's status change after the fact.
+   */
+  revoke(entityPk: number, tokenId: string, event: EventSpec): Promise<RevokeOutcome> {
     return guarded(async () => {
       if (!isUuid(tokenId)) return 'not_found';
-      const { rowCount } = await this.pool.query({
-        name: 'tw_revoke',
-        text: 'UPDATE tokens SET revoked_at = $1 WHERE entity_pk = $2 AND token_id = $3 AND revoked_at IS NULL',
-        values: [now, entityPk, tokenId],
-      });
-      if (rowCount === 1) return 'revoked';
+      const run = (at: Micros | null) =>
+        transaction(this.pool, async (client) => {
+          await client.query({ name: 'tw_lock_shared', text: 'SELECT pg_advisory_xact_lock_shared($1, $2)', values: [SNAPSHOT_LOCK, entityPk] });
+          const { rows } = await client.query<Row>({
+            name: 'tw_revoke',
+            text:
+              'UPDATE tokens SET revoked_at = COALESCE($1, tw_now_micros()), revoked_by = $2, revoke_reason = $3 ' +
+              'WHERE entity_pk = $4 AND token_id = $5 AND revoked_at IS NULL RETURNING revoked_at',
+            values: [at, event.actor.tokenId, event.reason, entityPk, tokenId],
+            rowMode: 'array',
+          });
+          const revokedAt = rows[0]?.[0] as Micros | undefined;
+          if (revokedAt === undefined) return false;
+          await writeEvents(client, [{ entityPk, type: 'TOKEN_REVOKED', spec: event, occurredAt: revokedAt, tokenIds: [tokenId], complete: true }]);
+          return true;
+        });
+      const clock = this.clock;
+      if (await (clock ? this.serial.run(() => run(clock.nowMicros())) : run(null))) return 'revoked';
       return (await this.byId(entityPk, tokenId)) ? 'already_revoked' : 'not_found';
     });
   }
 
-  touchLastUsed(entityPk: number, pk: number, now: Micros, coarseness: Micros): Promise<boolean> {
+  touchLastUsed(entityPk: number, pk: number, now: Micros, coarseness: Micros, from: UseOrigin): Promise<boolean> {
     return guarded(async () => {
       const { rowCount } = await this.pool.query({
         name: 'tw_touch',
-        text: 'UPDATE tokens SET last_used_at = $1 WHERE entity_pk = $2 AND pk = $3 AND last_used_at < $4',
-        values: [now, entityPk, pk, now - coarseness],
+        text: 'UPDATE tokens SET last_used_at = $1, last_used_ip = $2, last_used_user_agent = $3 WHERE entity_pk = $4 AND pk = $5 AND last_used_at < $6',
+        values: [now, from.ip, from.userAgent, entityPk, pk, now - coarseness],
       });
       return rowCount === 1;
     });
   }
 
-  issue(t: NewTokenSpec): Promise<TokenRecord> {
+  issue(t: NewTokenSpec, event: IssueEventSpec): Promise<TokenRecord> {
     const run = async (created: Micros | null) => {
       const set = grantSetText(t.roles, t.scopes);
       const { rows } = await this.pool.query<Row>({
         name: 'tw_issue',
-        text: 'SELECT o_pk, o_grant_set, o_created FROM tw_issue_token($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)',
+        text: 'SELECT o_pk, o_grant_set, o_created FROM tw_issue_token($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)',
         values: [
           t.entityPk,
           t.tokenId,
@@ -116,6 +134,8 @@ export class PgTokenStore implements TokenStore {
           [...t.roles],
           t.lifetimeMicros,
           created,
+          event.eventId,
+          event.requestId,
         ],
         rowMode: 'array',
       });
@@ -132,8 +152,7 @@ export class PgTokenStore implements TokenStore {
         scopes: Object.freeze([...t.scopes]),
         createdAt,
         expiresAt: createdAt + t.lifetimeMicros,
-        revokedAt: null,
-        lastUsedAt: null,
+        ...UNUSED,
       } satisfies TokenRecord;
     };
     const clock = this.clock;
@@ -326,7 +345,11 @@ export class PgTokenStore implements TokenStore {
       createdAt: r[8] as number,
       expiresAt: r[9] as number,
       revokedAt: r[10] as number | null,
+      revokedBy: r[12] as string | null,
+      revokeReason: r[13] as string | null,
       lastUsedAt: lastUsedAt === 0 ? null : lastUsedAt,
+      lastUsedIp: r[14] as string | null,
+      lastUsedUserAgent: r[15] as string | null,
     };
   }
 }

@@ -12,6 +12,11 @@ export const entities = sqliteTable('entities', {
   entityId: text('entity_id').notNull().unique(),
   name: text('name').notNull(),
   createdAt: integer('created_at').notNull(),
+  /**
+   * Retention purges: a snapshot bound below this is no longer answered (its set lost the
+   * purged tokens). PURGE_RUNNING while a purge deletes; 0 when none ever ran.
+   */
+  purgeHorizon: integer('purge_horizon').notNull().default(0),
 });
 
 export const apiClients = sqliteTable(
@@ -105,6 +110,22 @@ export const grantSets = sqliteTable(
   (t) => [uniqueIndex('grant_sets_lists').on(t.entityPk, t.roles, t.scopes)],
 );
 
+/**
+ * One row per (grant set, scope it holds): the scope filter of the list finds the grant
+ * sets whose scopes grant a scope (the scope itself or a wildcard above it) here.
+ */
+export const grantSetScopes = sqliteTable(
+  'grant_set_scopes',
+  {
+    entityPk: integer('entity_pk').notNull(),
+    scope: text('scope').notNull(),
+    grantSetPk: integer('grant_set_pk')
+      .notNull()
+      .references(() => grantSets.pk),
+  },
+  (t) => [primaryKey({ columns: [t.entityPk, t.scope, t.grantSetPk] })],
+);
+
 /** Grant flows as stored: the protobuf enum numbers, so ordering by grant_flow is enum order. */
 export const tokens = sqliteTable(
   'tokens',
@@ -127,7 +148,13 @@ export const tokens = sqliteTable(
     createdAt: integer('created_at').notNull(),
     expiresAt: integer('expires_at').notNull(),
     revokedAt: integer('revoked_at'),
+    /** The token_id of the token that revoked it (NULL: not revoked, or by the operator). */
+    revokedBy: text('revoked_by'),
+    revokeReason: text('revoke_reason'),
     lastUsedAt: integer('last_used_at').notNull().default(0),
+    /** Where the last recorded use came from (written with last_used_at). */
+    lastUsedIp: text('last_used_ip'),
+    lastUsedUserAgent: text('last_used_user_agent'),
   },
   (t) => [
     uniqueIndex('tokens_token_id').on(t.tokenId),
@@ -145,6 +172,7 @@ export const tokens = sqliteTable(
     index('tokens_user_created').on(t.entityPk, t.userId, t.createdAt, t.tokenId),
     index('tokens_account_created').on(t.entityPk, t.accountId, t.createdAt, t.tokenId),
     index('tokens_grant_created').on(t.entityPk, t.grantFlow, t.createdAt, t.tokenId),
+    index('tokens_client_created').on(t.entityPk, t.clientId, t.createdAt, t.tokenId),
   ],
 );
 
@@ -165,4 +193,57 @@ export const tokenRoles = sqliteTable(
       .references(() => tokens.pk),
   },
   (t) => [uniqueIndex('token_roles_order').on(t.entityPk, t.role, t.createdAt, t.tokenId, t.tokenPk)],
+);
+
+/**
+ * The audit trail: append-only, one row per action (a token issued, revoked one by one, by
+ * filter or by leaked value; a listing; a purge), with who did it (the actor's token,
+ * client, user), when, the request id and reason. Never a secret. The tokens an event
+ * touched are rows of token_event_targets. A revocation by filter is one event written as
+ * it goes: `completed_at` stays NULL until its last batch, and `idempotency_key` +
+ * `fingerprint` make a retry of the same request find it.
+ */
+export const tokenEvents = sqliteTable(
+  'token_events',
+  {
+    pk: integer('pk').primaryKey(),
+    entityPk: integer('entity_pk')
+      .notNull()
+      .references(() => entities.pk),
+    eventId: text('event_id').notNull().unique(),
+    type: text('type').notNull(),
+    occurredAt: integer('occurred_at').notNull(),
+    actorTokenId: text('actor_token_id'),
+    actorClientId: text('actor_client_id'),
+    actorUserId: text('actor_user_id'),
+    requestId: text('request_id'),
+    reason: text('reason'),
+    tokenCount: integer('token_count').notNull().default(0),
+    /** JSON: what the action was asked (filters, snapshot, counts); never a secret. */
+    details: text('details'),
+    idempotencyKey: text('idempotency_key'),
+    fingerprint: text('fingerprint'),
+    completedAt: integer('completed_at'),
+  },
+  (t) => [
+    index('token_events_entity').on(t.entityPk, t.pk),
+    index('token_events_type').on(t.entityPk, t.type, t.pk),
+    index('token_events_actor_token').on(t.entityPk, t.actorTokenId, t.pk),
+    index('token_events_actor_client').on(t.entityPk, t.actorClientId, t.pk),
+    index('token_events_actor_user').on(t.entityPk, t.actorUserId, t.pk),
+    uniqueIndex('token_events_idempotency').on(t.entityPk, t.idempotencyKey),
+  ],
+);
+
+/** The tokens each event touched: by token (the events of a token) and by event (its tokens, in order). */
+export const tokenEventTargets = sqliteTable(
+  'token_event_targets',
+  {
+    entityPk: integer('entity_pk').notNull(),
+    tokenId: text('token_id').notNull(),
+    eventPk: integer('event_pk')
+      .notNull()
+      .references(() => tokenEvents.pk),
+  },
+  (t) => [primaryKey({ columns: [t.entityPk, t.tokenId, t.eventPk] }), index('token_event_targets_event').on(t.eventPk, t.tokenId)],
 );

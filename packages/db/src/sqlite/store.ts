@@ -4,6 +4,7 @@ import type { Store } from '../store.js';
 import { closeDatabase, openDatabase, optimizeDatabase } from './client.js';
 import { CountWorker } from './count-client.js';
 import { SqliteDirectoryStore } from './directory-store.js';
+import { SqliteEventStore } from './event-store.js';
 import { SqliteTokenStore } from './token-store.js';
 
 export interface SqliteStoreOptions {
@@ -25,11 +26,14 @@ export function openSqliteStore(file: string, o: SqliteStoreOptions = {}): Store
   const db = openDatabase(file, { bulkLoad: o.bulkLoad });
   const worker = file !== ':memory:' && o.counts !== 'inline' ? new CountWorker(file) : undefined;
   const probe = db.$client.prepare('SELECT 1');
+  const clock = o.clock ?? systemClock();
+  const events = new SqliteEventStore(db.$client, file, clock);
   let closed: Promise<void> | undefined;
   return {
     dialect: 'sqlite',
-    tokens: new SqliteTokenStore(db, o.clock ?? systemClock(), { worker, inlineCap: o.inlineCountCap }),
+    tokens: new SqliteTokenStore(db, clock, { worker, inlineCap: o.inlineCountCap }),
     directory: new SqliteDirectoryStore(db),
+    events,
     ping: async () => {
       probe.get();
     },
@@ -37,6 +41,7 @@ export function openSqliteStore(file: string, o: SqliteStoreOptions = {}): Store
     close: () =>
       (closed ??= (async () => {
         await worker?.close();
+        events.close();
         closeDatabase(db);
       })()),
   };

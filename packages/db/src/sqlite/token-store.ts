@@ -3,9 +3,11 @@ import type { Micros } from '@tokenwarden/contracts';
 import type { Clock } from '../clock.js';
 import { grantSetText, GrantSetCache, type GrantSet } from '../grant-sets.js';
 import { shapeKey, type PageQuery, type TokenFilters } from '../list-types.js';
-import { grantFlowCode, grantFlowOf, TOKEN_COLUMNS, type HistoricalToken, type NewTokenSpec, type TokenRecord } from '../records.js';
-import type { RevokeOutcome, TokenStore } from '../store.js';
+import { grantFlowCode, grantFlowOf, TOKEN_COLUMNS, UNUSED, type HistoricalToken, type NewTokenSpec, type TokenRecord } from '../records.js';
+import type { EventSpec, IssueEventSpec, RevokeOutcome, TokenStore, UseOrigin } from '../store.js';
+import { TurnBatch } from '../turn-batch.js';
 import { translateSqliteError, type SqliteDb } from './client.js';
+import { SqliteEventWriter } from './event-store.js';
 import { bindings, countSql, pageSql } from './list-query.js';
 
 /** Counts up to this many rows on the request thread before handing the count to the worker. */
@@ -37,10 +39,10 @@ export class SqliteTokenStore implements TokenStore {
   private readonly grantSetByPk: Statement<[number, number], { roles: string; scopes: string }>;
   private readonly byHash: Statement<[Buffer], unknown[]>;
   private readonly byId: Statement<[number, string], unknown[]>;
-  private readonly revokeStmt: Statement<[number, number, string]>;
-  private readonly touchStmt: Statement<[number, number, number, number]>;
-  private readonly insertTx: (tokens: readonly HistoricalToken[]) => number[];
-  private pendingIssues: { spec: NewTokenSpec; resolve(r: TokenRecord): void; reject(e: unknown): void }[] = [];
+  private readonly revokeTx: (entityPk: number, tokenId: string, event: EventSpec) => boolean;
+  private readonly touchStmt: Statement<[number, string | null, string | null, number, number, number]>;
+  private readonly insertTx: (tokens: readonly HistoricalToken[], events?: readonly IssueEventSpec[]) => number[];
+  private readonly issues: TurnBatch<{ spec: NewTokenSpec; event: IssueEventSpec }, TokenRecord>;
 
   constructor(
     db: SqliteDb,
@@ -52,8 +54,20 @@ export class SqliteTokenStore implements TokenStore {
     this.grantSetByPk = s.prepare('SELECT roles, scopes FROM grant_sets WHERE pk = ? AND entity_pk = ?');
     this.byHash = s.prepare<[Buffer], unknown[]>(`SELECT ${TOKEN_COLUMNS} FROM tokens t WHERE t.token_hash = ?`).raw(true);
     this.byId = s.prepare<[number, string], unknown[]>(`SELECT ${TOKEN_COLUMNS} FROM tokens t WHERE t.entity_pk = ? AND t.token_id = ?`).raw(true);
-    this.revokeStmt = s.prepare('UPDATE tokens SET revoked_at = ? WHERE entity_pk = ? AND token_id = ? AND revoked_at IS NULL');
-    this.touchStmt = s.prepare('UPDATE tokens SET last_used_at = ? WHERE entity_pk = ? AND pk = ? AND last_used_at < ?');
+    const events = new SqliteEventWriter(s);
+    const revokeStmt = s.prepare<[number, string | null, string | null, number, string]>(
+      'UPDATE tokens SET revoked_at = ?, revoked_by = ?, revoke_reason = ? WHERE entity_pk = ? AND token_id = ? AND revoked_at IS NULL',
+    );
+    // revoked_at is read in the same synchronous step as the change commits (the class comment's rule for created_at).
+    this.revokeTx = s.transaction((entityPk: number, tokenId: string, event: EventSpec) => {
+      const now = this.clock.nowMicros();
+      if (revokeStmt.run(now, event.actor.tokenId, event.reason, entityPk, tokenId).changes !== 1) return false;
+      events.write({ entityPk, type: 'TOKEN_REVOKED', spec: event, occurredAt: now, completedAt: now, tokenIds: [tokenId] });
+      return true;
+    });
+    this.touchStmt = s.prepare(
+      'UPDATE tokens SET last_used_at = ?, last_used_ip = ?, last_used_user_agent = ? WHERE entity_pk = ? AND pk = ? AND last_used_at < ?',
+    );
     const insertToken = s.prepare(
       'INSERT INTO tokens (entity_pk, token_id, token_hash, client_id, user_id, account_id, grant_flow, grant_set_pk, created_at, expires_at, revoked_at, last_used_at) ' +
         'VALUES (@entityPk, @tokenId, @tokenHash, @clientId, @userId, @accountId, @grantFlow, @grantSetPk, @createdAt, @expiresAt, @revokedAt, @lastUsedAt)',
@@ -61,7 +75,7 @@ export class SqliteTokenStore implements TokenStore {
     const insertRole = s.prepare('INSERT INTO token_roles (entity_pk, role, created_at, token_id, token_pk) VALUES (?, ?, ?, ?, ?)');
     const findSet = s.prepare<[number, string, string], number>('SELECT pk FROM grant_sets WHERE entity_pk = ? AND roles = ? AND scopes = ?').pluck();
     const addSet = s.prepare<[number, string, string]>('INSERT INTO grant_sets (entity_pk, roles, scopes) VALUES (?, ?, ?)');
-    this.insertTx = s.transaction((batch: readonly HistoricalToken[]) => {
+    this.insertTx = s.transaction((batch: readonly HistoricalToken[], issued?: readonly IssueEventSpec[]) => {
       // Sets found or added in this transaction (and only here: a rollback takes them back).
       const sets = new Map<string, number>();
       const pks: number[] = [];
@@ -89,9 +103,22 @@ export class SqliteTokenStore implements TokenStore {
         });
         for (const role of new Set(t.roles)) insertRole.run(t.entityPk, role, t.createdAt, t.tokenId, info.lastInsertRowid);
         pks.push(Number(info.lastInsertRowid));
+        const event = issued?.[pks.length - 1];
+        if (event) {
+          const spec: EventSpec = { ...event, reason: null, actor: { tokenId: null, clientId: t.clientId, userId: t.userId } };
+          events.write({
+            entityPk: t.entityPk,
+            type: 'TOKEN_ISSUED',
+            spec,
+            occurredAt: t.createdAt,
+            completedAt: t.createdAt,
+            tokenIds: [t.tokenId],
+          });
+        }
       }
       return pks;
     });
+    this.issues = new TurnBatch((items) => this.storeIssued(items));
   }
 
   async findByHash(hash: Buffer): Promise<TokenRecord | undefined> {
@@ -105,61 +132,51 @@ export class SqliteTokenStore implements TokenStore {
     return row ? this.fromColumns(entityPk, row) : undefined;
   }
 
-  async revoke(entityPk: number, tokenId: string, now: Micros): Promise<RevokeOutcome> {
-    if (this.revokeStmt.run(now, entityPk, tokenId).changes === 1) return 'revoked';
+  async revoke(entityPk: number, tokenId: string, event: EventSpec): Promise<RevokeOutcome> {
+    if (this.revokeTx(entityPk, tokenId, event)) return 'revoked';
     return this.byId.get(entityPk, tokenId) ? 'already_revoked' : 'not_found';
   }
 
-  async touchLastUsed(entityPk: number, pk: number, now: Micros, coarseness: Micros): Promise<boolean> {
-    return this.touchStmt.run(now, entityPk, pk, now - coarseness).changes === 1;
+  async touchLastUsed(entityPk: number, pk: number, now: Micros, coarseness: Micros, from: UseOrigin): Promise<boolean> {
+    return this.touchStmt.run(now, from.ip, from.userAgent, entityPk, pk, now - coarseness).changes === 1;
   }
 
   /**
    * Group commit: issuances arriving together (in one turn of the event loop) are stored in
    * one transaction, so concurrent clients share a sync to disk instead of queueing for
    * one each. Each resolves only after its transaction commits. created_at is read in the
-   * flush, in the same synchronous step as the commit (see the class comment).
+   * same synchronous step as the commit (see the class comment).
    */
-  issue(t: NewTokenSpec): Promise<TokenRecord> {
-    return new Promise((resolve, reject) => {
-      this.pendingIssues.push({ spec: t, resolve, reject });
-      if (this.pendingIssues.length === 1) setImmediate(() => this.flushIssues());
-    });
+  issue(spec: NewTokenSpec, event: IssueEventSpec): Promise<TokenRecord> {
+    return this.issues.add({ spec, event });
   }
 
-  private flushIssues(): void {
-    const batch = this.pendingIssues;
-    this.pendingIssues = [];
-    const rows = batch.map(({ spec }) => {
+  private storeIssued(items: { spec: NewTokenSpec; event: IssueEventSpec }[]): TokenRecord[] {
+    const rows = items.map(({ spec }) => {
       const { lifetimeMicros, ...rest } = spec;
       const createdAt = this.clock.nowMicros();
       return { ...rest, createdAt, expiresAt: createdAt + lifetimeMicros };
     });
-    let pks: number[] | undefined;
-    try {
-      pks = this.insertTx(rows);
-    } catch {
-      // One bad token (a duplicate) must not fail the others: each alone, still in this step.
-    }
-    batch.forEach((p, i) => {
-      const row = rows[i] as (typeof rows)[number];
-      try {
-        const pk = pks ? (pks[i] as number) : (this.insert([row])[0] as number);
-        const { tokenHash: _, ...rest } = row;
-        p.resolve({ ...rest, pk, roles: Object.freeze([...row.roles]), scopes: Object.freeze([...row.scopes]), revokedAt: null, lastUsedAt: null });
-      } catch (error) {
-        p.reject(error);
-      }
-    });
+    const pks = this.insert(
+      rows,
+      items.map((i) => i.event),
+    );
+    return rows.map(({ tokenHash: _, ...row }, i) => ({
+      ...row,
+      ...UNUSED,
+      pk: pks[i] as number,
+      roles: Object.freeze([...row.roles]),
+      scopes: Object.freeze([...row.scopes]),
+    }));
   }
 
   async insertHistorical(tokens: readonly HistoricalToken[]): Promise<void> {
     this.insert(tokens);
   }
 
-  private insert(tokens: readonly HistoricalToken[]): number[] {
+  private insert(tokens: readonly HistoricalToken[], issued?: readonly IssueEventSpec[]): number[] {
     try {
-      return this.insertTx(tokens);
+      return this.insertTx(tokens, issued);
     } catch (error) {
       throw translateSqliteError(error);
     }
@@ -241,7 +258,11 @@ export class SqliteTokenStore implements TokenStore {
       createdAt: r[8] as number,
       expiresAt: r[9] as number,
       revokedAt: r[10] as number | null,
+      revokedBy: r[12] as string | null,
+      revokeReason: r[13] as string | null,
       lastUsedAt: lastUsedAt === 0 ? null : lastUsedAt,
+      lastUsedIp: r[14] as string | null,
+      lastUsedUserAgent: r[15] as string | null,
     };
   }
 

@@ -1,0 +1,176 @@
+import type { EventType, Micros } from '@tokenwarden/contracts';
+import type pg from 'pg';
+import type { Clock } from '../clock.js';
+import { EVENT_COLUMNS, eventConditions, eventFromRow, eventParamValue, eventShapeKey, type EventParam } from '../events.js';
+import type { EventQuery, EventRecord, EventSpec, EventStore } from '../store.js';
+import { TurnBatch } from '../turn-batch.js';
+import { guarded } from './client.js';
+
+type Queryable = pg.Pool | pg.PoolClient;
+
+/** An event to write (see the SQLite twin): `occurredAt` null for the database's clock. */
+export interface PgEventRow {
+  entityPk: number;
+  type: EventType;
+  spec: EventSpec;
+  occurredAt: Micros | null;
+  tokenIds: readonly string[];
+  /** Whether the event is complete when written (every event but a revocation by filter still running). */
+  complete: boolean;
+}
+
+const INSERT_EVENTS =
+  'INSERT INTO token_events AS e (entity_pk, event_id, type, occurred_at, actor_token_id, actor_client_id, actor_user_id, request_id, reason, token_count, details, completed_at) ' +
+  'SELECT v.entity_pk, v.event_id, v.type, o.t, v.actor_token_id, v.actor_client_id, v.actor_user_id, v.request_id, v.reason, v.token_count, v.details, ' +
+  'CASE WHEN v.complete THEN o.t END ' +
+  'FROM unnest($1::int[], $2::uuid[], $3::text[], $4::bigint[], $5::uuid[], $6::text[], $7::uuid[], $8::text[], $9::text[], $10::int[], $11::text[], $12::bool[]) ' +
+  'AS v(entity_pk, event_id, type, occurred_at, actor_token_id, actor_client_id, actor_user_id, request_id, reason, token_count, details, complete), ' +
+  'LATERAL (SELECT COALESCE(v.occurred_at, tw_now_micros()) AS t) o ' +
+  'RETURNING e.event_id, e.pk, e.occurred_at';
+
+/**
+ * Writes events (several in one statement) and their targets, on the caller's connection:
+ * inside its transaction when it has one. Returns the records in the order given.
+ */
+export async function writeEvents(db: Queryable, rows: readonly PgEventRow[]): Promise<EventRecord[]> {
+  const col = <T>(f: (r: PgEventRow) => T) => rows.map(f);
+  const { rows: written } = await db.query<{ event_id: string; pk: number; occurred_at: number }>({
+    name: 'tw_write_events',
+    text: INSERT_EVENTS,
+    values: [
+      col((r) => r.entityPk),
+      col((r) => r.spec.eventId),
+      col((r) => r.type),
+      col((r) => r.occurredAt),
+      col((r) => r.spec.actor.tokenId),
+      col((r) => r.spec.actor.clientId),
+      col((r) => r.spec.actor.userId),
+      col((r) => r.spec.requestId),
+      col((r) => r.spec.reason),
+      col((r) => r.tokenIds.length),
+      col((r) => (r.spec.details === undefined ? null : JSON.stringify(r.spec.details))),
+      col((r) => r.complete),
+    ],
+  });
+  const byId = new Map(written.map((w) => [w.event_id, w]));
+  const records = rows.map((r) => {
+    const w = byId.get(r.spec.eventId);
+    if (!w) throw new Error('event insert returned no row');
+    const occurredAt = w.occurred_at;
+    return {
+      pk: w.pk,
+      eventId: r.spec.eventId,
+      entityPk: r.entityPk,
+      type: r.type,
+      occurredAt,
+      actor: { ...r.spec.actor },
+      requestId: r.spec.requestId,
+      reason: r.spec.reason,
+      tokenCount: r.tokenIds.length,
+      details: r.spec.details ?? null,
+      completedAt: r.complete ? occurredAt : null,
+    } satisfies EventRecord;
+  });
+  const targets = records.flatMap((e, i) => (rows[i] as PgEventRow).tokenIds.map((id) => [e.entityPk, id, e.pk] as const));
+  if (targets.length > 0) await addTargets(db, targets);
+  return records;
+}
+
+/** Target rows (entity, token, event); a token already recorded for the event is kept once. */
+export async function addTargets(db: Queryable, targets: readonly (readonly [number, string, number])[]): Promise<void> {
+  await db.query({
+    name: 'tw_event_targets',
+    text: 'INSERT INTO token_event_targets (entity_pk, token_id, event_pk) SELECT * FROM unnest($1::int[], $2::uuid[], $3::bigint[]) ON CONFLICT DO NOTHING',
+    values: [targets.map((t) => t[0]), targets.map((t) => t[1]), targets.map((t) => t[2])],
+  });
+}
+
+/**
+ * The audit trail in PostgreSQL. Listings are appended grouped per turn of the event loop
+ * (one INSERT for all of them), each caller resuming after the commit; issuance and
+ * revocation events are written by the token store in the transaction of the change.
+ */
+export class PgEventStore implements EventStore {
+  private readonly batch: TurnBatch<PgEventRow, EventRecord>;
+  private readonly listQueries = new Map<string, { name: string; text: string; params: EventParam[] }>();
+
+  constructor(
+    private readonly pool: pg.Pool,
+    /** A clock of the process (tests); the database's clock when absent. */
+    private readonly clock?: Clock,
+  ) {
+    this.batch = new TurnBatch((rows) => guarded(() => writeEvents(this.pool, rows)));
+  }
+
+  append(entityPk: number, type: EventType, spec: EventSpec): Promise<EventRecord> {
+    return this.batch.add({ entityPk, type, spec, occurredAt: this.clock?.nowMicros() ?? null, tokenIds: [], complete: true });
+  }
+
+  list(entityPk: number, q: EventQuery): Promise<EventRecord[]> {
+    return guarded(async () => {
+      const key = eventShapeKey(q);
+      let query = this.listQueries.get(key);
+      if (!query) {
+        const params: EventParam[] = [];
+        const param = (name: EventParam) => {
+          let i = params.indexOf(name);
+          if (i < 0) i = params.push(name) - 1;
+          return `$${i + 1}`;
+        };
+        const where = eventConditions(q, param, () => `SELECT unnest(${param('types')}::text[])`);
+        const text = `SELECT ${EVENT_COLUMNS} FROM token_events e WHERE ${where.join(' AND ')} ORDER BY e.pk DESC LIMIT ${param('limit')}`;
+        query = { name: `tw_events ${key}`, text, params };
+        this.listQueries.set(key, query);
+      }
+      const { rows } = await this.pool.query<unknown[]>({
+        name: query.name,
+        text: query.text,
+        values: query.params.map((p) => eventParamValue(entityPk, q, p)),
+        rowMode: 'array',
+      });
+      return rows.map((r) => eventFromRow(entityPk, r));
+    });
+  }
+
+  get(entityPk: number, eventId: string): Promise<EventRecord | undefined> {
+    return guarded(async () => {
+      if (!UUID.test(eventId)) return undefined;
+      const { rows } = await this.pool.query<unknown[]>({
+        name: 'tw_event_by_id',
+        text: `SELECT ${EVENT_COLUMNS} FROM token_events e WHERE e.entity_pk = $1 AND e.event_id = $2`,
+        values: [entityPk, eventId],
+        rowMode: 'array',
+      });
+      return rows[0] ? eventFromRow(entityPk, rows[0]) : undefined;
+    });
+  }
+
+  targets(entityPk: number, eventPk: number, limit: number, after?: string): Promise<string[]> {
+    return guarded(async () => {
+      const { rows } = await this.pool.query<{ token_id: string }>({
+        name: 'tw_event_targets_after',
+        text: 'SELECT token_id FROM token_event_targets WHERE event_pk = $1 AND entity_pk = $2 AND token_id > $3::uuid ORDER BY token_id LIMIT $4',
+        values: [eventPk, entityPk, after || '00000000-0000-0000-0000-000000000000', limit],
+      });
+      return rows.map((r) => r.token_id);
+    });
+  }
+
+  firstTargets(entityPk: number, eventPks: readonly number[], limit: number): Promise<Map<number, string[]>> {
+    return guarded(async () => {
+      const found = new Map<number, string[]>(eventPks.map((pk) => [pk, []]));
+      if (eventPks.length === 0) return found;
+      const { rows } = await this.pool.query<{ pk: number; token_id: string }>({
+        name: 'tw_event_first_targets',
+        text:
+          'SELECT e.pk, t.token_id FROM unnest($1::bigint[]) AS e(pk) CROSS JOIN LATERAL ' +
+          '(SELECT g.token_id FROM token_event_targets g WHERE g.event_pk = e.pk AND g.entity_pk = $2 ORDER BY g.token_id LIMIT $3) t',
+        values: [eventPks, entityPk, limit],
+      });
+      for (const r of rows) found.get(r.pk)?.push(r.token_id);
+      return found;
+    });
+  }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

@@ -1,0 +1,48 @@
+interface Pending<T, R> {
+  item: T;
+  resolve(result: R): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * Group commit: items added during one turn of the event loop are written together by one
+ * call of `write` (one transaction, one statement), and each caller's promise settles only
+ * after that write. Should the batch fail, each item is written alone, so one bad item
+ * fails only its own caller.
+ */
+export class TurnBatch<T, R> {
+  private pending: Pending<T, R>[] = [];
+
+  constructor(private readonly write: (items: T[]) => R[] | Promise<R[]>) {}
+
+  add(item: T): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
+      this.pending.push({ item, resolve, reject });
+      if (this.pending.length === 1) setImmediate(() => void this.flush());
+    });
+  }
+
+  private async flush(): Promise<void> {
+    const batch = this.pending;
+    this.pending = [];
+    let results: R[] | undefined;
+    try {
+      results = await this.write(batch.map((p) => p.item));
+    } catch (error) {
+      // Alone, the item's own failure; else one at a time below, each caller its own outcome.
+      if (batch.length === 1) return (batch[0] as Pending<T, R>).reject(error);
+    }
+    for (let i = 0; i < batch.length; i++) {
+      const p = batch[i] as Pending<T, R>;
+      if (results) {
+        p.resolve(results[i] as R);
+        continue;
+      }
+      try {
+        p.resolve((await this.write([p.item]))[0] as R);
+      } catch (error) {
+        p.reject(error);
+      }
+    }
+  }
+}
