@@ -188,7 +188,8 @@ describe('the audit trail over HTTP', () => {
     // over tRPC the same token continues the walk
     const viaTrpc = await trpc('query', 'events.list', { page_size: 1, page_token: next }, a.admin);
     expect(viaTrpc.status).toBe(200);
-    expect((viaTrpc.body.result?.data as { events: TokenEvent[] }).events[0]?.event_id).toBe(all[1]?.event_id);
+    const continued = ListTokenEventsResponse.parse(viaTrpc.body.result?.data);
+    expect(continued.events[0]?.event_id).toBe(all[1]?.event_id);
   });
 
   it("never shows another entity's events, and a user token sees only its own user's actions", async () => {
