@@ -6,6 +6,7 @@ export * from './list.js';
 export * from './messages.js';
 export * from './operations.js';
 export * from './query-codec.js';
+export * from './revocation.js';
 export * from './scopes.js';
 export * from './timestamp.js';
 export * from './token.js';

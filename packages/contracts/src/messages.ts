@@ -1,5 +1,7 @@
 import { GRANT_FLOWS, ORDER_DIRECTIONS, ORDER_KEYS } from './enums.js';
 import { EVENT_TYPES, MAX_EVENT_PAGE_SIZE } from './events.js';
+import { MAX_LEAKED_TOKENS } from './revocation.js';
+import { MAX_REASON_LENGTH } from './token.js';
 import { GRANT_TYPES } from './issue.js';
 import { MAX_PAGE_NUMBER, MAX_PAGE_SIZE } from './list.js';
 import { MAX_NANOS, MAX_TIMESTAMP_SECONDS, MIN_TIMESTAMP_SECONDS } from './timestamp.js';
@@ -35,6 +37,10 @@ const oneOf = (values: readonly string[]): Localized => ({
 });
 const uuid: Localized = { en: 'must be a UUID', es: 'debe ser un UUID' };
 const text: Localized = { en: 'must be a non-empty string', es: 'debe ser un texto no vacío' };
+const reason: Localized = {
+  en: `must be 1 to ${MAX_REASON_LENGTH} characters (not only spaces)`,
+  es: `debe tener de 1 a ${MAX_REASON_LENGTH} caracteres (no solo espacios)`,
+};
 const instant: Localized = {
   en: 'must be an RFC 3339 instant, e.g. 2026-01-31T23:00:00Z or 2026-01-31T23:00:00+01:00',
   es: 'debe ser un instante RFC 3339, p. ej. 2026-01-31T23:00:00Z o 2026-01-31T23:00:00+01:00',
@@ -55,10 +61,7 @@ const FIELD_RULES: Record<string, Localized> = {
   user_id: uuid,
   token_id: uuid,
   'body.token_id': uuid,
-  'body.reason': {
-    en: 'must be 1 to 500 characters (not only spaces)',
-    es: 'debe tener de 1 a 500 caracteres (no solo espacios)',
-  },
+  'body.reason': reason,
   grant_flow: oneOf(GRANT_FLOWS),
   grant_type: oneOf(GRANT_TYPES),
   role: {
@@ -71,6 +74,11 @@ const FIELD_RULES: Record<string, Localized> = {
   password: text,
   scope: { en: 'must be a space-separated list of scopes', es: 'debe ser una lista de scopes separados por espacios' },
   page_size: intRange(1, MAX_EVENT_PAGE_SIZE),
+  tokens: {
+    en: `must be a list of 1 to ${MAX_LEAKED_TOKENS} strings of 1 to 256 characters`,
+    es: `debe ser una lista de 1 a ${MAX_LEAKED_TOKENS} textos de 1 a 256 caracteres`,
+  },
+  reason,
   page_token: {
     en: 'must be the next_page_token of the previous page, sent with the same other parameters',
     es: 'debe ser el next_page_token de la página anterior, enviado con los mismos demás parámetros',

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { ListTokenEventsInput, ListTokenEventsResponse } from './events.js';
 import { IssueTokenRequest, IssueTokenResponse } from './issue.js';
 import { ListTokensInput, ListTokensResponse } from './list.js';
+import { RevokeLeakedInput, RevokeLeakedResponse } from './revocation.js';
 import { SCOPES } from './scopes.js';
 import { RevokeTokenInput, RevokeTokenResponse, Token, TokenIdInput } from './token.js';
 
@@ -111,6 +112,20 @@ export const API = {
         params: TokenIdInput,
         body: { schema: RevokeTokenBody, required: false },
         input: ({ params, body }) => ({ token_id: params.token_id, ...(body ? { body } : {}) }),
+      },
+    }),
+    revokeLeaked: operation({
+      id: 'revokeLeakedTokens',
+      kind: 'mutation',
+      input: RevokeLeakedInput,
+      output: RevokeLeakedResponse,
+      access: { scope: SCOPES.revoke },
+      rest: {
+        method: 'POST',
+        path: `${TOKENS}:revoke-leaked`,
+        body: { schema: RevokeLeakedInput, required: true },
+        // No body at all is every field missing.
+        input: ({ body }) => body ?? {},
       },
     }),
   },

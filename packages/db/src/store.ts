@@ -69,6 +69,17 @@ export interface EventStore {
   get(entityPk: number, eventId: string): Promise<EventRecord | undefined>;
   /** The tokens an event touched, in token_id order, after `after` (a keyset), at most `limit`. */
   targets(entityPk: number, eventPk: number, limit: number, after?: string): Promise<string[]>;
+  /**
+   * Starts a revocation by filter: its event, incomplete, under the caller's idempotency
+   * key; or, when the key was used before, that earlier event and the fingerprint of the
+   * request that started it (a retry carries the same one).
+   */
+  begin(
+    entityPk: number,
+    spec: EventSpec & { idempotencyKey: string; fingerprint: string },
+  ): Promise<{ event: EventRecord; fingerprint: string; created: boolean }>;
+  /** Marks a revocation by filter finished. */
+  complete(entityPk: number, eventPk: number): Promise<void>;
   /** The first `limit` tokens (in token_id order) of each of several events, by event pk. */
   firstTargets(entityPk: number, eventPks: readonly number[], limit: number): Promise<Map<number, string[]>>;
 }
@@ -90,6 +101,15 @@ export interface TokenStore {
    * snapshot never sees a token's status change.
    */
   revoke(entityPk: number, tokenId: string, event: EventSpec): Promise<RevokeOutcome>;
+  /**
+   * Revokes those of the named tokens that are the entity's (and, with `userId`, that
+   * user's) and not revoked yet, in one transaction with their event: a new event of
+   * `type`, written even when nothing was revoked (the attempt is part of the trail), or,
+   * with `eventPk`, the running event of a revocation by filter, which gains the tokens.
+   * Tokens of other entities are never touched nor counted. Concurrent revocations never
+   * revoke a token twice: each token is in exactly one event.
+   */
+  revokeMany(entityPk: number, targets: RevokeTargets, revocation: ManyRevocation): Promise<ManyRevoked>;
   /** Records a use and where it came from, at most once per `coarseness` µs per token. Resolves whether it wrote. */
   touchLastUsed(entityPk: number, pk: number, now: Micros, coarseness: Micros, from: UseOrigin): Promise<boolean>;
   /**
@@ -115,6 +135,27 @@ export interface TokenStore {
   count(entityPk: number, filters: TokenFilters, snapshot: Micros): Promise<number>;
   /** The query plan of a page query, one line a step (tests and benchmarks). */
   explainPage(entityPk: number, q: PageQuery): Promise<string[]>;
+}
+
+/** Tokens named by the SHA-256 of their raw values (a leak report), or by id (a filter's selection). */
+export type RevokeTargets = { hashes: readonly Buffer[] } | { tokenIds: readonly string[] };
+
+export interface ManyRevocation {
+  type: 'TOKENS_REVOKED_LEAKED' | 'TOKENS_REVOKED_BY_FILTER';
+  event: EventSpec;
+  /** Only this user's tokens (a user token without an admin role acts on its own user's tokens only). */
+  userId?: string | undefined;
+  /** Add to this event (a revocation by filter, batch after batch) rather than write a new one. */
+  eventPk?: number | undefined;
+}
+
+export interface ManyRevoked {
+  /** How many of the named tokens are the entity's (and the user's), revoked before or now. */
+  matched: number;
+  /** The ids of those revoked now. */
+  revoked: string[];
+  /** The event that holds them. */
+  eventPk: number;
 }
 
 /** Where a use of a token came from. */

@@ -147,3 +147,94 @@ describe('grant_set_scopes', () => {
     expect(rows.map((r) => r.scope)).toEqual(['accounts.read', 'accounts.read', 'iam.oauth.*', 'payments.*']);
   });
 });
+
+describe('revokeMany', () => {
+  it('revokes only the entity’s (and the user’s) tokens, each in exactly one event, however many revocations race', async () => {
+    const { tokens, store, entity } = await setup();
+    const e = (await entity('E')).pk;
+    const other = (await entity('F')).pk;
+    const user = randomUUID();
+    const specs = Array.from({ length: 30 }, (_, i) => newSpec(e, { userId: i % 3 === 0 ? user : null }));
+    for (const s of specs) await tokens.issue(s, issueEvent());
+    const foreign = newSpec(other);
+    await tokens.issue(foreign, issueEvent());
+    const hashes = [...specs.map((s) => s.tokenHash), foreign.tokenHash];
+    // five overlapping reports at once
+    const results = await Promise.all(
+      Array.from({ length: 5 }, (_, i) =>
+        tokens.revokeMany(
+          e,
+          { hashes: hashes.filter((_, j) => (j + i) % 2 === 0 || j < 10) },
+          { type: 'TOKENS_REVOKED_LEAKED', event: revocation() },
+        ),
+      ),
+    );
+    const revoked = results.flatMap((r) => r.revoked);
+    expect(new Set(revoked).size).toBe(revoked.length);
+    expect(new Set(revoked)).toEqual(new Set(specs.map((s) => s.tokenId)));
+    expect((await tokens.get(other, foreign.tokenId))?.revokedAt).toBeNull();
+    for (const r of results) expect(r.matched).toBeGreaterThanOrEqual(r.revoked.length);
+    // each report is an event holding exactly its own revocations
+    for (const r of results) {
+      const targets = await store.events.targets(e, r.eventPk, 100);
+      expect(targets.sort()).toEqual([...r.revoked].sort());
+    }
+    // restricted to a user
+    const more = Array.from({ length: 6 }, (_, i) => newSpec(e, { userId: i % 2 ? user : randomUUID() }));
+    for (const s of more) await tokens.issue(s, issueEvent());
+    const mine = await tokens.revokeMany(
+      e,
+      { tokenIds: more.map((s) => s.tokenId) },
+      { type: 'TOKENS_REVOKED_LEAKED', event: revocation(), userId: user },
+    );
+    expect(mine.matched).toBe(3);
+    expect(new Set(mine.revoked)).toEqual(new Set(more.filter((_, i) => i % 2).map((s) => s.tokenId)));
+  });
+
+  it('records a report that matched nothing, and ignores ids that are not UUIDs', async () => {
+    const { tokens, store, entity } = await setup();
+    const e = (await entity('E')).pk;
+    const r = await tokens.revokeMany(
+      e,
+      { tokenIds: ['nope', randomUUID()] },
+      { type: 'TOKENS_REVOKED_LEAKED', event: revocation({ reason: 'scan' }) },
+    );
+    expect(r).toMatchObject({ matched: 0, revoked: [] });
+    const [event] = await store.events.list(e, { limit: 5 });
+    expect(event).toMatchObject({ pk: r.eventPk, type: 'TOKENS_REVOKED_LEAKED', reason: 'scan', tokenCount: 0 });
+  });
+
+  it('grows one revocation by filter batch by batch under its idempotency key, and finds it again by the key', async () => {
+    const { tokens, store, entity } = await setup();
+    const e = (await entity('E')).pk;
+    const other = (await entity('F')).pk;
+    const specs = Array.from({ length: 12 }, () => newSpec(e));
+    for (const s of specs) await tokens.issue(s, issueEvent());
+    const spec = { ...revocation({ reason: 'offboarding' }), idempotencyKey: 'key-1', fingerprint: 'fp-1' };
+    const started = await store.events.begin(e, spec);
+    expect(started).toMatchObject({
+      created: true,
+      fingerprint: 'fp-1',
+      event: { type: 'TOKENS_REVOKED_BY_FILTER', completedAt: null, tokenCount: 0 },
+    });
+    for (const batch of [specs.slice(0, 5), specs.slice(3, 12)]) {
+      await tokens.revokeMany(
+        e,
+        { tokenIds: batch.map((s) => s.tokenId) },
+        { type: 'TOKENS_REVOKED_BY_FILTER', event: spec, eventPk: started.event.pk },
+      );
+    }
+    await store.events.complete(e, started.event.pk);
+    const again = await store.events.begin(e, { ...revocation(), idempotencyKey: 'key-1', fingerprint: 'fp-2' });
+    expect(again).toMatchObject({ created: false, fingerprint: 'fp-1', event: { pk: started.event.pk, tokenCount: 12 } });
+    expect(again.event.completedAt).not.toBeNull();
+    expect((await store.events.targets(e, started.event.pk, 100)).sort()).toEqual(specs.map((s) => s.tokenId).sort());
+    // the key is the entity's: another entity starts its own
+    expect((await store.events.begin(other, { ...revocation(), idempotencyKey: 'key-1', fingerprint: 'fp-1' })).created).toBe(true);
+    // paging the tokens of the event by token_id
+    const ids = specs.map((s) => s.tokenId).sort();
+    const page1 = await store.events.targets(e, started.event.pk, 5);
+    const page2 = await store.events.targets(e, started.event.pk, 5, page1.at(-1));
+    expect([...page1, ...page2]).toEqual(ids.slice(0, 10));
+  });
+});

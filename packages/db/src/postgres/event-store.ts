@@ -17,14 +17,16 @@ export interface PgEventRow {
   tokenIds: readonly string[];
   /** Whether the event is complete when written (every event but a revocation by filter still running). */
   complete: boolean;
+  /** A revocation by filter: the caller's idempotency key and the fingerprint of its request. */
+  idempotency?: { key: string; fingerprint: string };
 }
 
 const INSERT_EVENTS =
-  'INSERT INTO token_events AS e (entity_pk, event_id, type, occurred_at, actor_token_id, actor_client_id, actor_user_id, request_id, reason, token_count, details, completed_at) ' +
+  'INSERT INTO token_events AS e (entity_pk, event_id, type, occurred_at, actor_token_id, actor_client_id, actor_user_id, request_id, reason, token_count, details, completed_at, idempotency_key, fingerprint) ' +
   'SELECT v.entity_pk, v.event_id, v.type, o.t, v.actor_token_id, v.actor_client_id, v.actor_user_id, v.request_id, v.reason, v.token_count, v.details, ' +
-  'CASE WHEN v.complete THEN o.t END ' +
-  'FROM unnest($1::int[], $2::uuid[], $3::text[], $4::bigint[], $5::uuid[], $6::text[], $7::uuid[], $8::text[], $9::text[], $10::int[], $11::text[], $12::bool[]) ' +
-  'AS v(entity_pk, event_id, type, occurred_at, actor_token_id, actor_client_id, actor_user_id, request_id, reason, token_count, details, complete), ' +
+  'CASE WHEN v.complete THEN o.t END, v.idempotency_key, v.fingerprint ' +
+  'FROM unnest($1::int[], $2::uuid[], $3::text[], $4::bigint[], $5::uuid[], $6::text[], $7::uuid[], $8::text[], $9::text[], $10::int[], $11::text[], $12::bool[], $13::text[], $14::text[]) ' +
+  'AS v(entity_pk, event_id, type, occurred_at, actor_token_id, actor_client_id, actor_user_id, request_id, reason, token_count, details, complete, idempotency_key, fingerprint), ' +
   'LATERAL (SELECT COALESCE(v.occurred_at, tw_now_micros()) AS t) o ' +
   'RETURNING e.event_id, e.pk, e.occurred_at';
 
@@ -50,6 +52,8 @@ export async function writeEvents(db: Queryable, rows: readonly PgEventRow[]): P
       col((r) => r.tokenIds.length),
       col((r) => (r.spec.details === undefined ? null : JSON.stringify(r.spec.details))),
       col((r) => r.complete),
+      col((r) => r.idempotency?.key ?? null),
+      col((r) => r.idempotency?.fingerprint ?? null),
     ],
   });
   const byId = new Map(written.map((w) => [w.event_id, w]));
@@ -74,6 +78,20 @@ export async function writeEvents(db: Queryable, rows: readonly PgEventRow[]): P
   const targets = records.flatMap((e, i) => (rows[i] as PgEventRow).tokenIds.map((id) => [e.entityPk, id, e.pk] as const));
   if (targets.length > 0) await addTargets(db, targets);
   return records;
+}
+
+/** Adds tokens to an event written earlier (a revocation by filter, batch by batch). */
+export async function appendTargets(db: Queryable, entityPk: number, eventPk: number, tokenIds: readonly string[]): Promise<void> {
+  if (tokenIds.length === 0) return;
+  await addTargets(
+    db,
+    tokenIds.map((id) => [entityPk, id, eventPk] as const),
+  );
+  await db.query({
+    name: 'tw_event_count',
+    text: 'UPDATE token_events SET token_count = token_count + $1 WHERE pk = $2 AND entity_pk = $3',
+    values: [tokenIds.length, eventPk, entityPk],
+  });
 }
 
 /** Target rows (entity, token, event); a token already recorded for the event is kept once. */
@@ -129,6 +147,53 @@ export class PgEventStore implements EventStore {
         rowMode: 'array',
       });
       return rows.map((r) => eventFromRow(entityPk, r));
+    });
+  }
+
+  begin(entityPk: number, spec: EventSpec & { idempotencyKey: string; fingerprint: string }) {
+    return guarded(async () => {
+      const { idempotencyKey, fingerprint, ...event } = spec;
+      const existing = async () => {
+        const { rows } = await this.pool.query<unknown[]>({
+          name: 'tw_event_by_key',
+          text: `SELECT ${EVENT_COLUMNS}, e.fingerprint FROM token_events e WHERE e.entity_pk = $1 AND e.idempotency_key = $2`,
+          values: [entityPk, idempotencyKey],
+          rowMode: 'array',
+        });
+        const row = rows[0];
+        return row ? { event: eventFromRow(entityPk, row), fingerprint: row[12] as string, created: false } : undefined;
+      };
+      const found = await existing();
+      if (found) return found;
+      try {
+        const [record] = await writeEvents(this.pool, [
+          {
+            entityPk,
+            type: 'TOKENS_REVOKED_BY_FILTER',
+            spec: event,
+            occurredAt: this.clock?.nowMicros() ?? null,
+            tokenIds: [],
+            complete: false,
+            idempotency: { key: idempotencyKey, fingerprint },
+          },
+        ]);
+        return { event: record as EventRecord, fingerprint, created: true };
+      } catch (error) {
+        // Another replica started it with the same key a moment ago: that one.
+        const raced = (error as { code?: unknown }).code === '23505' ? await existing() : undefined;
+        if (raced) return raced;
+        throw error;
+      }
+    });
+  }
+
+  complete(entityPk: number, eventPk: number): Promise<void> {
+    return guarded(async () => {
+      await this.pool.query({
+        name: 'tw_event_complete',
+        text: 'UPDATE token_events SET completed_at = COALESCE($1, tw_now_micros()) WHERE pk = $2 AND entity_pk = $3 AND completed_at IS NULL',
+        values: [this.clock?.nowMicros() ?? null, eventPk, entityPk],
+      });
     });
   }
 

@@ -4,9 +4,9 @@ import type { Clock } from '../clock.js';
 import { grantSetText, GrantSetCache, type GrantSet } from '../grant-sets.js';
 import { shapeKey, type PageQuery, type TokenFilters } from '../list-types.js';
 import { grantFlowCode, grantFlowOf, TOKEN_COLUMNS, UNUSED, type HistoricalToken, type NewTokenSpec, type TokenRecord } from '../records.js';
-import type { EventSpec, IssueEventSpec, RevokeOutcome, TokenStore, UseOrigin } from '../store.js';
+import type { EventSpec, IssueEventSpec, ManyRevocation, ManyRevoked, RevokeOutcome, RevokeTargets, TokenStore, UseOrigin } from '../store.js';
 import { guarded, SNAPSHOT_LOCK, transaction } from './client.js';
-import { writeEvents } from './event-store.js';
+import { appendTargets, writeEvents } from './event-store.js';
 import { pgCountQuery, pgPageQuery, storedRef, values, type PgQuery } from './list-query.js';
 import { NIL_UUID } from './schema.js';
 
@@ -101,6 +101,44 @@ export class PgTokenStore implements TokenStore {
       const clock = this.clock;
       if (await (clock ? this.serial.run(() => run(clock.nowMicros())) : run(null))) return 'revoked';
       return (await this.byId(entityPk, tokenId)) ? 'already_revoked' : 'not_found';
+    });
+  }
+
+  /** As `revoke`: revoked_at from the database's clock under the entity's snapshot lock, with the event, in one transaction. */
+  revokeMany(entityPk: number, targets: RevokeTargets, r: ManyRevocation): Promise<ManyRevoked> {
+    return guarded(async () => {
+      const byHash = 'hashes' in targets;
+      const keys = byHash ? targets.hashes : targets.tokenIds.filter(isUuid);
+      const match = byHash ? 'token_hash = ANY($2::bytea[])' : 'token_id = ANY($2::uuid[])';
+      const user = r.userId === undefined ? '' : ' AND user_id = $3';
+      const userValue = r.userId === undefined ? [] : [isUuid(r.userId) ? r.userId : NIL_UUID];
+      const run = (at: Micros | null) =>
+        transaction(this.pool, async (client) => {
+          await client.query({ name: 'tw_lock_shared', text: 'SELECT pg_advisory_xact_lock_shared($1, $2)', values: [SNAPSHOT_LOCK, entityPk] });
+          const counted = await client.query<{ n: number }>({
+            text: `SELECT count(*)::int AS n FROM tokens WHERE entity_pk = $1 AND ${match}${user}`,
+            values: [entityPk, keys, ...userValue],
+          });
+          const n = userValue.length + 3;
+          const updated = await client.query<{ token_id: string; revoked_at: number }>({
+            text:
+              `UPDATE tokens SET revoked_at = COALESCE($${n}, tw_now_micros()), revoked_by = $${n + 1}, revoke_reason = $${n + 2} ` +
+              `WHERE entity_pk = $1 AND ${match}${user} AND revoked_at IS NULL RETURNING token_id, revoked_at`,
+            values: [entityPk, keys, ...userValue, at, r.event.actor.tokenId, r.event.reason],
+          });
+          const revoked = updated.rows.map((row) => row.token_id);
+          let eventPk = r.eventPk;
+          if (eventPk !== undefined) {
+            await appendTargets(client, entityPk, eventPk, revoked);
+          } else {
+            const occurredAt = updated.rows[0]?.revoked_at ?? at;
+            const [event] = await writeEvents(client, [{ entityPk, type: r.type, spec: r.event, occurredAt, tokenIds: revoked, complete: true }]);
+            eventPk = (event as { pk: number }).pk;
+          }
+          return { matched: (counted.rows[0] as { n: number }).n, revoked, eventPk };
+        });
+      const clock = this.clock;
+      return clock ? this.serial.run(() => run(clock.nowMicros())) : run(null);
     });
   }
 

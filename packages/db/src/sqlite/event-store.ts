@@ -16,6 +16,8 @@ export interface EventRow {
   tokenIds: readonly string[];
   /** Null for a revocation by filter still running. */
   completedAt: Micros | null;
+  /** A revocation by filter: the caller's idempotency key and the fingerprint of its request. */
+  idempotency?: { key: string; fingerprint: string };
 }
 
 /**
@@ -25,11 +27,13 @@ export interface EventRow {
 export class SqliteEventWriter {
   private readonly insertEvent: Statement;
   private readonly insertTarget: Statement<[number, string, number]>;
+  private readonly addCount: Statement<[number, number, number]>;
 
   constructor(sqlite: Sqlite) {
+    this.addCount = sqlite.prepare('UPDATE token_events SET token_count = token_count + ? WHERE pk = ? AND entity_pk = ?');
     this.insertEvent = sqlite.prepare(
-      'INSERT INTO token_events (entity_pk, event_id, type, occurred_at, actor_token_id, actor_client_id, actor_user_id, request_id, reason, token_count, details, completed_at) ' +
-        'VALUES (@entityPk, @eventId, @type, @occurredAt, @actorTokenId, @actorClientId, @actorUserId, @requestId, @reason, @tokenCount, @details, @completedAt)',
+      'INSERT INTO token_events (entity_pk, event_id, type, occurred_at, actor_token_id, actor_client_id, actor_user_id, request_id, reason, token_count, details, completed_at, idempotency_key, fingerprint) ' +
+        'VALUES (@entityPk, @eventId, @type, @occurredAt, @actorTokenId, @actorClientId, @actorUserId, @requestId, @reason, @tokenCount, @details, @completedAt, @idempotencyKey, @fingerprint)',
     );
     this.insertTarget = sqlite.prepare('INSERT OR IGNORE INTO token_event_targets (entity_pk, token_id, event_pk) VALUES (?, ?, ?)');
   }
@@ -51,6 +55,8 @@ export class SqliteEventWriter {
       tokenCount: e.tokenIds.length,
       details,
       completedAt: e.completedAt,
+      idempotencyKey: e.idempotency?.key ?? null,
+      fingerprint: e.idempotency?.fingerprint ?? null,
     });
     const pk = Number(info.lastInsertRowid);
     for (const id of e.tokenIds) this.insertTarget.run(e.entityPk, id, pk);
@@ -72,6 +78,7 @@ export class SqliteEventWriter {
   /** Adds tokens to an event written earlier (a revocation by filter, batch by batch). */
   addTargets(entityPk: number, eventPk: number, tokenIds: readonly string[]): void {
     for (const id of tokenIds) this.insertTarget.run(entityPk, id, eventPk);
+    this.addCount.run(tokenIds.length, eventPk, entityPk);
   }
 }
 
@@ -90,11 +97,20 @@ export class SqliteEventStore implements EventStore {
   private readonly listStatements = new Map<string, { stmt: Statement; params: EventParam[] }>();
   private readonly byId: Statement<[number, string], unknown[]>;
   private readonly targetsAfter: Statement<[number, number, string, number], string>;
+  private readonly beginTx: (
+    entityPk: number,
+    spec: EventSpec & { idempotencyKey: string; fingerprint: string },
+  ) => {
+    event: EventRecord;
+    fingerprint: string;
+    created: boolean;
+  };
+  private readonly completeStmt: Statement<[number, number, number]>;
 
   constructor(
     private readonly sqlite: Sqlite,
     file: string,
-    clock: Clock,
+    private readonly clock: Clock,
   ) {
     this.ownsAppendConnection = file !== ':memory:';
     if (this.ownsAppendConnection) {
@@ -113,6 +129,29 @@ export class SqliteEventStore implements EventStore {
       }),
     );
     this.batch = new TurnBatch((rows) => writeAll(rows));
+    // On the main connection (full sync): a started revocation must survive power loss, as its tokens' revocations do.
+    const mainWriter = new SqliteEventWriter(sqlite);
+    const byKey = sqlite
+      .prepare<[number, string], unknown[]>(
+        `SELECT ${EVENT_COLUMNS}, e.fingerprint FROM token_events e WHERE e.entity_pk = ? AND e.idempotency_key = ?`,
+      )
+      .raw(true);
+    this.beginTx = sqlite.transaction((entityPk: number, spec: EventSpec & { idempotencyKey: string; fingerprint: string }) => {
+      const found = byKey.get(entityPk, spec.idempotencyKey);
+      if (found) return { event: eventFromRow(entityPk, found), fingerprint: found[12] as string, created: false };
+      const { idempotencyKey, fingerprint, ...event } = spec;
+      const record = mainWriter.write({
+        entityPk,
+        type: 'TOKENS_REVOKED_BY_FILTER',
+        spec: event,
+        occurredAt: clock.nowMicros(),
+        completedAt: null,
+        tokenIds: [],
+        idempotency: { key: idempotencyKey, fingerprint },
+      });
+      return { event: record, fingerprint, created: true };
+    });
+    this.completeStmt = sqlite.prepare('UPDATE token_events SET completed_at = ? WHERE pk = ? AND entity_pk = ? AND completed_at IS NULL');
     this.byId = sqlite
       .prepare<[number, string], unknown[]>(`SELECT ${EVENT_COLUMNS} FROM token_events e WHERE e.entity_pk = ? AND e.event_id = ?`)
       .raw(true);
@@ -148,6 +187,14 @@ export class SqliteEventStore implements EventStore {
       values[name] = name === 'types' ? JSON.stringify(v) : v;
     }
     return (entry.stmt.all(values) as unknown[][]).map((r) => eventFromRow(entityPk, r));
+  }
+
+  async begin(entityPk: number, spec: EventSpec & { idempotencyKey: string; fingerprint: string }) {
+    return this.beginTx(entityPk, spec);
+  }
+
+  async complete(entityPk: number, eventPk: number): Promise<void> {
+    this.completeStmt.run(this.clock.nowMicros(), eventPk, entityPk);
   }
 
   async get(entityPk: number, eventId: string): Promise<EventRecord | undefined> {

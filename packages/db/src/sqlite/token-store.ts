@@ -4,7 +4,7 @@ import type { Clock } from '../clock.js';
 import { grantSetText, GrantSetCache, type GrantSet } from '../grant-sets.js';
 import { shapeKey, type PageQuery, type TokenFilters } from '../list-types.js';
 import { grantFlowCode, grantFlowOf, TOKEN_COLUMNS, UNUSED, type HistoricalToken, type NewTokenSpec, type TokenRecord } from '../records.js';
-import type { EventSpec, IssueEventSpec, RevokeOutcome, TokenStore, UseOrigin } from '../store.js';
+import type { EventSpec, IssueEventSpec, ManyRevocation, ManyRevoked, RevokeOutcome, RevokeTargets, TokenStore, UseOrigin } from '../store.js';
 import { TurnBatch } from '../turn-batch.js';
 import { translateSqliteError, type SqliteDb } from './client.js';
 import { SqliteEventWriter } from './event-store.js';
@@ -40,6 +40,7 @@ export class SqliteTokenStore implements TokenStore {
   private readonly byHash: Statement<[Buffer], unknown[]>;
   private readonly byId: Statement<[number, string], unknown[]>;
   private readonly revokeTx: (entityPk: number, tokenId: string, event: EventSpec) => boolean;
+  private readonly revokeManyTx: (entityPk: number, targets: RevokeTargets, r: ManyRevocation) => ManyRevoked;
   private readonly touchStmt: Statement<[number, string | null, string | null, number, number, number]>;
   private readonly insertTx: (tokens: readonly HistoricalToken[], events?: readonly IssueEventSpec[]) => number[];
   private readonly issues: TurnBatch<{ spec: NewTokenSpec; event: IssueEventSpec }, TokenRecord>;
@@ -64,6 +65,28 @@ export class SqliteTokenStore implements TokenStore {
       if (revokeStmt.run(now, event.actor.tokenId, event.reason, entityPk, tokenId).changes !== 1) return false;
       events.write({ entityPk, type: 'TOKEN_REVOKED', spec: event, occurredAt: now, completedAt: now, tokenIds: [tokenId] });
       return true;
+    });
+    const inEntityByHash = s
+      .prepare<[Buffer, number], [string, string]>('SELECT token_id, user_id FROM tokens WHERE token_hash = ? AND entity_pk = ?')
+      .raw(true);
+    const inEntityById = s
+      .prepare<[string, number], [string, string]>('SELECT token_id, user_id FROM tokens WHERE token_id = ? AND entity_pk = ?')
+      .raw(true);
+    this.revokeManyTx = s.transaction((entityPk: number, targets: RevokeTargets, r: ManyRevocation): ManyRevoked => {
+      const now = this.clock.nowMicros();
+      const found =
+        'hashes' in targets
+          ? targets.hashes.map((h) => inEntityByHash.get(h, entityPk))
+          : targets.tokenIds.map((id) => inEntityById.get(id, entityPk));
+      const matched = new Set<string>();
+      for (const row of found) if (row && (r.userId === undefined || row[1] === r.userId)) matched.add(row[0]);
+      const revoked = [...matched].filter((id) => revokeStmt.run(now, r.event.actor.tokenId, r.event.reason, entityPk, id).changes === 1);
+      if (r.eventPk !== undefined) {
+        events.addTargets(entityPk, r.eventPk, revoked);
+        return { matched: matched.size, revoked, eventPk: r.eventPk };
+      }
+      const event = events.write({ entityPk, type: r.type, spec: r.event, occurredAt: now, completedAt: now, tokenIds: revoked });
+      return { matched: matched.size, revoked, eventPk: event.pk };
     });
     this.touchStmt = s.prepare(
       'UPDATE tokens SET last_used_at = ?, last_used_ip = ?, last_used_user_agent = ? WHERE entity_pk = ? AND pk = ? AND last_used_at < ?',
@@ -135,6 +158,14 @@ export class SqliteTokenStore implements TokenStore {
   async revoke(entityPk: number, tokenId: string, event: EventSpec): Promise<RevokeOutcome> {
     if (this.revokeTx(entityPk, tokenId, event)) return 'revoked';
     return this.byId.get(entityPk, tokenId) ? 'already_revoked' : 'not_found';
+  }
+
+  async revokeMany(entityPk: number, targets: RevokeTargets, revocation: ManyRevocation): Promise<ManyRevoked> {
+    try {
+      return this.revokeManyTx(entityPk, targets, revocation);
+    } catch (error) {
+      throw translateSqliteError(error);
+    }
   }
 
   async touchLastUsed(entityPk: number, pk: number, now: Micros, coarseness: Micros, from: UseOrigin): Promise<boolean> {
