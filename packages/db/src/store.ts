@@ -12,6 +12,8 @@ export type RevokeOutcome = 'revoked' | 'already_revoked' | 'not_found';
 export interface TokenStore {
   /** Authentication: the token whose hash this is, of whichever entity. */
   findByHash(hash: Buffer): Promise<TokenRecord | undefined>;
+  /** The entity's token whose hash this is (introspection, RFC 7009 revocation): another entity's is not there. */
+  getByHash(entityPk: number, hash: Buffer): Promise<TokenRecord | undefined>;
   get(entityPk: number, tokenId: string): Promise<TokenRecord | undefined>;
   /** Atomic: of concurrent revocations of one token exactly one answers 'revoked'. */
   revoke(entityPk: number, tokenId: string, now: Micros): Promise<RevokeOutcome>;
