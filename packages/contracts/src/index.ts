@@ -1,3 +1,4 @@
+export * from './access-token.js';
 export * from './enums.js';
 export * from './errors.js';
 export * from './issue.js';
@@ -8,3 +9,4 @@ export * from './query-codec.js';
 export * from './scopes.js';
 export * from './timestamp.js';
 export * from './token.js';
+export * from './token-value.js';

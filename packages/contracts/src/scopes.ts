@@ -3,6 +3,7 @@ export const SCOPES = {
   list: 'iam.oauth.tokens.list.get',
   get: 'iam.oauth.tokens.get',
   revoke: 'iam.oauth.tokens.delete',
+  introspect: 'iam.oauth.tokens.introspect',
 } as const;
 
 /**

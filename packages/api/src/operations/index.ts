@@ -1,6 +1,7 @@
 import { contractList, type Api } from '@tokenwarden/contracts';
 import type { AnyOperation } from './define.js';
 import { issueToken } from './oauth.js';
+import { introspectToken, revokeTokenByValue } from './token-value.js';
 import { getToken, listTokens, revokeToken } from './tokens.js';
 
 /** An implementation of every contract of `API`, under the same group and key (the compiler holds them to it). */
@@ -13,7 +14,7 @@ type Implementations<T> = { [G in keyof T]: { [K in keyof T[G]]: AnyOperation } 
  */
 export const OPERATION_GROUPS = {
   tokens: { list: listTokens, get: getToken, revoke: revokeToken },
-  oauth: { issueToken },
+  oauth: { issueToken, introspect: introspectToken, revoke: revokeTokenByValue },
 } as const satisfies Implementations<Api>;
 
 export type OperationGroups = typeof OPERATION_GROUPS;
@@ -31,4 +32,5 @@ export const OPERATIONS: readonly NamedOperation[] = contractList(OPERATION_GROU
 }));
 
 export { implement, invoke, restInput } from './define.js';
+export { oauthFailure, type OAuthEndpoint } from './oauth-endpoint.js';
 export type { AnyOperation, DocumentedStatus, ErrorDoc, Implementation, Operation, OperationDocs } from './define.js';
