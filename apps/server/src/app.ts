@@ -10,7 +10,7 @@ import {
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
-import { appRouter, ApiError, createContext, describeError, UNAVAILABLE_RETRY_AFTER_SECONDS, type Deps } from '@tokenwarden/api';
+import { appRouter, ApiError, createContext, describeError, OPERATIONS, UNAVAILABLE_RETRY_AFTER_SECONDS, type Deps } from '@tokenwarden/api';
 import { pickLanguage } from '@tokenwarden/contracts';
 import type { Logger } from 'pino';
 import { RequestTarget, sendJson } from './http-io.js';
@@ -37,6 +37,13 @@ function headerValue(v: string | string[] | undefined): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
+/**
+ * What the OAuth endpoints add to every answer, success or error (RFC 6749 5.1: tokens and
+ * credentials are never cached); `Cache-Control: no-store` every JSON answer has already.
+ */
+const OAUTH_HEADERS: Readonly<Record<string, string>> = { pragma: 'no-cache' };
+const OAUTH_PATHS = new Set(OPERATIONS.filter(({ op }) => op.oauth).map(({ path }) => path));
+
 export function createApp({ deps, log, shutdownGraceMs = 10_000, onClose }: AppOptions): App {
   const contextFor = (req: IncomingMessage, res: ServerResponse) =>
     createContext(deps, {
@@ -53,13 +60,14 @@ export function createApp({ deps, log, shutdownGraceMs = 10_000, onClose }: AppO
     basePath: '/trpc/',
     maxBodySize: 64 * 1024,
     createContext: ({ req, res }) => contextFor(req, res),
-    responseMeta: ({ errors, ctx }) => {
-      if (errors.length === 0) return {};
+    responseMeta: ({ paths, errors, ctx }) => {
+      const oauth = paths?.some((p) => OAUTH_PATHS.has(p)) === true;
+      if (errors.length === 0) return oauth ? { headers: { 'cache-control': 'no-store', ...OAUTH_HEADERS } } : {};
       const described = errors.map((e) => describeError(e, ctx?.lang ?? 'en'));
       const challenge = described.find((d) => d.wwwAuthenticate !== undefined)?.wwwAuthenticate;
       const retryAfter = described.find((d) => d.retryAfter !== undefined)?.retryAfter;
       // An error raised before a procedure is resolved would otherwise go out as text/plain.
-      const headers: Record<string, string> = { 'content-type': 'application/json', 'cache-control': 'no-store' };
+      const headers: Record<string, string> = { 'content-type': 'application/json', 'cache-control': 'no-store', ...(oauth ? OAUTH_HEADERS : {}) };
       if (challenge) headers['www-authenticate'] = challenge;
       if (retryAfter !== undefined) headers['retry-after'] = String(retryAfter);
       return { headers };
@@ -104,7 +112,13 @@ export function createApp({ deps, log, shutdownGraceMs = 10_000, onClose }: AppO
     }
   }
 
-  function sendError(req: IncomingMessage, res: ServerResponse, reqId: string, error: unknown): void {
+  function sendError(
+    req: IncomingMessage,
+    res: ServerResponse,
+    reqId: string,
+    error: unknown,
+    extraHeaders?: Readonly<Record<string, string>>,
+  ): void {
     if ((error as { code?: unknown } | undefined)?.code === 'ECONNRESET' || req.socket?.destroyed === true) {
       // The client went away (an aborted upload, a closed connection): nothing to answer,
       // and no fault of ours. (Not `req.destroyed`: a request whose body was read, or that
@@ -120,8 +134,8 @@ export function createApp({ deps, log, shutdownGraceMs = 10_000, onClose }: AppO
       res.destroy();
       return;
     }
-    let headers: Record<string, string> | undefined;
-    if (described.wwwAuthenticate) headers = { 'www-authenticate': described.wwwAuthenticate };
+    let headers: Record<string, string> | undefined = extraHeaders && { ...extraHeaders };
+    if (described.wwwAuthenticate) headers = { ...headers, 'www-authenticate': described.wwwAuthenticate };
     if (described.retryAfter !== undefined) headers = { ...headers, 'retry-after': String(described.retryAfter) };
     sendJson(res, described.httpStatus, described.body, headers);
   }
@@ -182,8 +196,15 @@ export function createApp({ deps, log, shutdownGraceMs = 10_000, onClose }: AppO
       }
       if (match) {
         const query = new URLSearchParams(target.search);
-        const result = await match.route.handle({ req, query, params: match.params, ctx: contextFor(req, res) });
-        sendJson(res, 200, result);
+        const extra = match.route.op.oauth ? OAUTH_HEADERS : undefined;
+        let result: unknown;
+        try {
+          result = await match.route.handle({ req, query, params: match.params, ctx: contextFor(req, res) });
+        } catch (error) {
+          sendError(req, res, reqId, error, extra);
+          return;
+        }
+        sendJson(res, 200, result, extra);
         return;
       }
       if (serveApiDocs(req, res, target.url())) return;

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { z } from 'zod';
-import { ApiError, invoke, OPERATIONS, restInput, type AnyOperation, type Context } from '@tokenwarden/api';
+import { ApiError, invoke, oauthFailure, OPERATIONS, restInput, type AnyOperation, type Context } from '@tokenwarden/api';
 import { decodeQuery, type DecodeResult } from '@tokenwarden/contracts';
 import { readBody } from './http-io.js';
 
@@ -33,22 +33,31 @@ function decoded<T>(result: DecodeResult<T>): T {
  * A route of an operation: decode the query (400 for anything the binding does not
  * accept), read the body if the operation takes one, build and validate the input, then
  * `invoke`, the same entry the tRPC procedure runs. No caller proxy, no middleware: the
- * list, the hot path, costs what its handler costs.
+ * list, the hot path, costs what its handler costs. An OAuth endpoint answers any failure
+ * of these steps with its OAuth error code, as its tRPC middleware does.
  */
 function routeOf(op: AnyOperation): RestRoute {
   const { method, path, query = NoQuery, body } = op.rest;
-  return {
-    method,
-    path,
-    operationId: op.id,
-    op,
-    handle: async ({ req, query: q, params, ctx }) => {
-      const decodedQuery = decoded(decodeQuery(query, q));
-      // JSON or form-encoded, as OAuth clients send it.
-      const parsedBody = body ? await readBody(req) : undefined;
-      return invoke(op, ctx, restInput(op, { query: decodedQuery, params, body: parsedBody }));
-    },
+  const { oauth } = op;
+  /** The route's steps; `seen` (OAuth endpoints) gets the body once read, for the error code of a failure. */
+  const steps = async ({ req, query: q, params, ctx }: RestRequest, seen?: { body?: unknown }) => {
+    const decodedQuery = decoded(decodeQuery(query, q));
+    // JSON or form-encoded, as OAuth clients send it.
+    const parsedBody = body ? await readBody(req) : undefined;
+    if (seen) seen.body = parsedBody;
+    return invoke(op, ctx, restInput(op, ctx, { query: decodedQuery, params, body: parsedBody }));
   };
+  const handle: RestRoute['handle'] = oauth
+    ? async (r) => {
+        const seen: { body?: unknown } = {};
+        try {
+          return await steps(r, seen);
+        } catch (error) {
+          throw oauthFailure(oauth, error, seen.body);
+        }
+      }
+    : (r) => steps(r);
+  return { method, path, operationId: op.id, op, handle };
 }
 
 /** The REST surface: one route per operation, in the operations' order. */

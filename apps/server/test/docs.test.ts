@@ -140,11 +140,14 @@ describe('GET /docs', () => {
       for (const id of operations) await expect(page.locator(`[id="${id}"]`).count(), id).resolves.toBe(1);
       expect(await page.locator('.opblock').count()).toBe(operations.length);
 
-      // Authorize with the demo token through the dialog, as a reader would.
+      // Authorize with the demo token through the dialog, as a reader would. The dialog has a
+      // form per scheme (bearer tokens, and the token endpoint's HTTP Basic): the bearer one.
       await page.locator('.scheme-container .btn.authorize').click();
-      await page.locator('.modal-ux input[aria-label="auth-bearer-value"]').fill(demoToken);
-      await page.locator('.modal-ux .auth-btn-wrapper button.authorize').click();
-      await page.locator('.modal-ux .auth-btn-wrapper button.btn-done').click();
+      const bearerForm = page.locator('.modal-ux form', { has: page.locator('input[aria-label="auth-bearer-value"]') });
+      expect(await page.locator('.modal-ux form').count()).toBe(2);
+      await bearerForm.locator('input[aria-label="auth-bearer-value"]').fill(demoToken);
+      await bearerForm.locator('.auth-btn-wrapper button.authorize').click();
+      await page.locator('.modal-ux .auth-btn-wrapper button.btn-done').first().click();
 
       // Try it out: list tokens with the documented defaults.
       const list = page.locator('[id="operations-Tokens-listTokens"]');

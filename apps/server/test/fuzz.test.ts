@@ -195,3 +195,68 @@ describe('bugs the fuzzer found (regressions)', () => {
     expect(problems).toEqual([]);
   }, 60_000);
 });
+
+describe('the OAuth oracles (RFC 6749 5.1, 5.2)', () => {
+  const request = (method: string, target: string, headers: [string, string][] = []): FuzzRequest => ({
+    index: -1,
+    label: 'oracle',
+    method,
+    target,
+    headers,
+    raw: false,
+    mayEchoSecrets: false,
+    mayReset: false,
+  });
+  const answer = (status: number, body: unknown, headers: Record<string, string> = {}) => ({
+    status,
+    headers: { 'content-type': 'application/json', 'x-request-id': 'r', 'cache-control': 'no-store', ...headers },
+    body: Buffer.from(JSON.stringify(body)),
+  });
+  const invalidClient = { code: 16, message: 'm', details: [], error: 'invalid_client', error_description: 'm' };
+  const kinds = (req: FuzzRequest, res: ReturnType<typeof answer>) => check(req, res, fx).map((p) => p.kind);
+
+  it('hold an invalid_client to its challenge: none after body credentials, Basic after Basic', () => {
+    const issue = request('POST', '/v1/iam/oauth/tokens');
+    const basic = request('POST', '/v1/iam/oauth/tokens', [['authorization', 'Basic eDp5']]);
+    expect(kinds(issue, answer(401, invalidClient))).toEqual([]);
+    expect(kinds(issue, answer(401, invalidClient, { 'www-authenticate': 'Bearer realm="tokenwarden"' }))).toEqual([
+      'invalid_client with the wrong challenge',
+    ]);
+    expect(kinds(basic, answer(401, invalidClient, { 'www-authenticate': 'Basic realm="tokenwarden"' }))).toEqual([]);
+    expect(kinds(basic, answer(401, invalidClient))).toEqual(['invalid_client with the wrong challenge']);
+  });
+
+  it('allow the OAuth fields only on the OAuth endpoints, with a matching code and an ASCII description', () => {
+    const grant = { code: 3, message: 'm', details: [], error: 'invalid_grant', error_description: 'm' };
+    expect(kinds(request('POST', '/v1/iam/oauth/tokens'), answer(400, grant))).toEqual([]);
+    expect(kinds(request('POST', '/v1/iam/oauth/introspect'), answer(400, { ...grant, error: 'invalid_request' }))).toEqual([]);
+    expect(kinds(request('GET', '/v1/iam/oauth/tokens'), answer(400, grant))).toEqual(['REST error not google.rpc.Status']);
+    expect(kinds(request('POST', '/v1/iam/oauth/tokens'), answer(400, { ...grant, error_description: 'válido' }))).toEqual([
+      'REST error not google.rpc.Status',
+    ]);
+    expect(kinds(request('POST', '/v1/iam/oauth/tokens'), answer(400, { ...grant, error: 'invalid_client' }))).toEqual([
+      'REST error not google.rpc.Status',
+    ]);
+    expect(kinds(request('POST', '/v1/iam/oauth/tokens'), answer(400, { ...grant, error: 'access_denied' }))).toEqual([
+      'REST error not google.rpc.Status',
+    ]);
+  });
+
+  it('want Pragma: no-cache on every OAuth 200', () => {
+    const ok = { active: false };
+    expect(kinds(request('POST', '/v1/iam/oauth/introspect'), answer(200, ok, { pragma: 'no-cache' }))).toEqual([]);
+    expect(kinds(request('POST', '/v1/iam/oauth/introspect'), answer(200, ok))).toEqual([
+      'OAuth answer without Cache-Control: no-store and Pragma: no-cache',
+    ]);
+    expect(kinds(request('POST', '/trpc/oauth.revoke'), answer(200, { result: { data: {} } }))).toEqual([
+      'OAuth answer without Cache-Control: no-store and Pragma: no-cache',
+    ]);
+  });
+
+  it('are exercised: the sample sends introspection, RFC 7009 revocation and Basic client authentication', () => {
+    const labels = Array.from({ length: REQUESTS }, (_, i) => generateRequest(SEED, i, fx).label);
+    for (const what of ['introspect', 'revoke-by-value', 'basic']) {
+      expect(labels.filter((l) => l.includes(what)).length, what).toBeGreaterThan(20);
+    }
+  });
+});

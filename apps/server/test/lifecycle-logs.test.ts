@@ -15,11 +15,12 @@ const CLIENT_SECRET = 'twcs_log-test-client-secret-0123456789';
 const PASSWORD = 'log-test-password-hunter2';
 const WRONG = ['wrong-password-zebra', 'twcs_wrong-secret-quokka'];
 
-async function call(method: string, path: string, opts: { token?: string; body?: string; type?: string } = {}) {
+async function call(method: string, path: string, opts: { token?: string; basic?: string; body?: string; type?: string } = {}) {
   const res = await fetch(`${server.url}${path}`, {
     method,
     headers: {
       ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}),
+      ...(opts.basic ? { authorization: `Basic ${opts.basic}` } : {}),
       ...(opts.body ? { 'content-type': opts.type ?? 'application/json' } : {}),
     },
     body: opts.body,
@@ -88,8 +89,21 @@ describe('logs of a full lifecycle', () => {
     issued.push(IssueTokenResponse.parse((trpc.body as { result: { data: unknown } }).result.data));
     for (const t of issued) remember(t.access_token);
 
-    // Failures: wrong password, wrong secret, a widened scope, a secret in the query string.
-    expect((await call('POST', TOKENS, { body: JSON.stringify({ grant_type: 'login', username: 'logger', password: WRONG[0] }) })).status).toBe(401);
+    // HTTP Basic client authentication, right and wrong: the header's base64 is a secret too.
+    const basicRight = Buffer.from(`${client.client_id}:${CLIENT_SECRET}`).toString('base64');
+    const basicWrong = Buffer.from(`${client.client_id}:${WRONG[1]}`).toString('base64');
+    secrets.push(basicRight, basicWrong);
+    const viaBasic = await call('POST', TOKENS, {
+      basic: basicRight,
+      body: 'grant_type=client_credentials',
+      type: 'application/x-www-form-urlencoded',
+    });
+    expect(viaBasic.status).toBe(200);
+    remember(IssueTokenResponse.parse(viaBasic.body).access_token);
+    expect((await call('POST', TOKENS, { basic: basicWrong, body: JSON.stringify({ grant_type: 'client_credentials' }) })).status).toBe(401);
+
+    // Failures: wrong password (invalid_grant), wrong secret, a widened scope, a secret in the query string.
+    expect((await call('POST', TOKENS, { body: JSON.stringify({ grant_type: 'login', username: 'logger', password: WRONG[0] }) })).status).toBe(400);
     expect(
       (
         await call('POST', TOKENS, {
@@ -108,8 +122,14 @@ describe('logs of a full lifecycle', () => {
       ).status,
     ).toBe(400);
 
-    const [ccToken, pwToken, loginToken] = issued;
+    const [ccToken, pwToken, loginToken, formToken] = issued;
     expect((await call('GET', `${TOKENS}?page_params.page_size=100`, { token: pwToken!.access_token })).status).toBe(200);
+    // Introspection and RFC 7009 revocation, each given a raw token in its body.
+    const tokenForm = (token: string) => ({ body: new URLSearchParams({ token }).toString(), type: 'application/x-www-form-urlencoded' });
+    const introspected = await call('POST', '/v1/iam/oauth/introspect', { token: pwToken!.access_token, ...tokenForm(ccToken!.access_token) });
+    expect(introspected.body).toMatchObject({ active: true });
+    expect((await call('POST', '/v1/iam/oauth/revoke', { token: pwToken!.access_token, ...tokenForm(formToken!.access_token) })).status).toBe(200);
+    expect((await call('GET', TOKENS, { token: formToken!.access_token })).status).toBe(401);
     expect((await call('GET', `${TOKENS}/${ccToken!.token_id}`, { token: loginToken!.access_token })).status).toBe(200);
     expect((await call('DELETE', `${TOKENS}/${ccToken!.token_id}`, { token: loginToken!.access_token })).status).toBe(200);
     expect((await call('GET', TOKENS, { token: ccToken!.access_token })).status).toBe(401);
@@ -122,12 +142,13 @@ describe('logs of a full lifecycle', () => {
     expect(lines.filter((l) => l.includes('"event":"token.issued"')).length).toBeGreaterThanOrEqual(issued.length);
     expect(text).toContain('"event":"token.denied"');
     expect(text).toContain('"event":"token.revoked"');
-    expect(lines.filter((l) => l.includes('"msg":"request"')).length).toBeGreaterThanOrEqual(14);
+    expect(lines.filter((l) => l.includes('"msg":"request"')).length).toBeGreaterThanOrEqual(19);
     for (const secret of secrets) {
       const hit = lines.find((l) => l.includes(secret));
       expect(hit, `a log line holds a secret (${secret.slice(0, 8)}…)`).toBeUndefined();
     }
     expect(text).not.toMatch(/twat_[A-Za-z0-9_-]{10,}/);
+    expect(text.toLowerCase()).not.toContain('basic ');
     expect(text).not.toMatch(/twcs_[A-Za-z0-9_-]{10,}/);
     expect(text.toLowerCase()).not.toContain('bearer ');
   });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAccount } from '@tokenwarden/api';
+import { createAccount, DEFAULT_THROTTLE } from '@tokenwarden/api';
 import { ErrorBody, IssueTokenResponse, ListTokensResponse, Token, type GrantFlow } from '@tokenwarden/contracts';
 import { DEMO, ensureDemoData } from '../src/demo/data.js';
 import { getJson, request, startServer, type RequestOptions, type TestServer } from './support/harness.js';
@@ -48,7 +48,9 @@ const cc = (c: { clientId: string; clientSecret: string }, extra: object = {}) =
 const userOf = (username: string) => DEMO.users.find((u) => u.username === username)!;
 
 beforeAll(async () => {
-  server = await startServer();
+  // Wrong credentials are sent here for their answers, over both transports, more often than
+  // the default 5 per user and address (test/login-throttle.test.ts holds the throttling).
+  server = await startServer({ config: { loginThrottle: { ...DEFAULT_THROTTLE, perUserAddress: 100 } } });
   await ensureDemoData(server.deps, { seed: 42, tokens: 40 });
   const d = server.deps.directory;
   const demo = (await d.findClient(DEMO.admin.clientId))!;
@@ -186,12 +188,17 @@ describe("the README's lifecycle section", () => {
 
   it('every issuance example works as written against the demo data', async () => {
     const json = [...section.matchAll(/-d '(\{[^']*\})'/g)].map((m) => JSON.parse(m[1]!) as Record<string, string>);
+    // Form examples, with the client's HTTP Basic credentials where the line gives them (`-u id:secret`).
     const forms = section
       .split('\n')
       .filter((l) => /^curl .* -d grant_type=/.test(l))
-      .map((l) => Object.fromEntries([...l.matchAll(/-d (\w+)=(\S+)/g)].map((m) => [m[1]!, m[2]!])));
+      .map((l) => ({
+        body: Object.fromEntries([...l.matchAll(/-d (\w+)=(\S+)/g)].map((m) => [m[1]!, m[2]!])),
+        basic: / -u (\S+)/.exec(l)?.[1],
+      }));
     expect(new Set(json.map((b) => b.grant_type))).toEqual(new Set(['client_credentials', 'password', 'login']));
-    expect(forms.length).toBeGreaterThanOrEqual(1);
+    expect(forms.length).toBeGreaterThanOrEqual(2);
+    expect(forms.some((f) => f.basic !== undefined)).toBe(true);
     for (const body of json) {
       const res = await issue(body);
       expect(res.status, JSON.stringify(body)).toBe(200);
@@ -200,12 +207,51 @@ describe("the README's lifecycle section", () => {
       if (body.account_id) expect(t.account_id).toBe(body.account_id);
       if (body.scope) expect(t.scopes).toEqual(body.scope.split(' '));
     }
-    for (const form of forms) {
+    for (const { body, basic } of forms) {
       const res = await call('POST', TOKENS, {
-        raw: new URLSearchParams(form).toString(),
+        raw: new URLSearchParams(body).toString(),
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          ...(basic ? { authorization: `Basic ${Buffer.from(basic).toString('base64')}` } : {}),
+        },
+      });
+      expect(res.status, JSON.stringify(body)).toBe(200);
+    }
+  });
+
+  it('the introspection and RFC 7009 revocation examples work as written, in order', async () => {
+    const alice = userOf('alice');
+    // $TOKEN as the section makes it (demo-admin acting for alice), $OTHER a token to look at.
+    const token = (
+      await issued({
+        grant_type: 'password',
+        client_id: DEMO.admin.clientId,
+        client_secret: DEMO.admin.clientSecret,
+        ...{ username: alice.username, password: alice.password },
+      })
+    ).access_token;
+    const other = (await issued(cc(DEMO.admin))).access_token;
+    const all = section.split('\n');
+    const lines = all.filter((l) => /^curl -s "\$TW\/v1\/iam\/oauth\/(?:introspect|revoke)"/.test(l));
+    expect(lines.length).toBe(3);
+    for (const line of lines) {
+      const path = /"\$TW([^"]+)"/.exec(line)![1]!;
+      expect(line).toContain('-H "Authorization: Bearer $TOKEN"');
+      const pairs = [...line.replace(/#.*$/, '').matchAll(/-d "?(\w+)=([^"\s]+)"?/g)].map((m): [string, string] => [
+        m[1]!,
+        m[2]!.replace('$OTHER', other),
+      ]);
+      const res = await call('POST', path, {
+        token,
+        raw: new URLSearchParams(pairs).toString(),
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
       });
-      expect(res.status, JSON.stringify(form)).toBe(200);
+      expect(res.status, line).toBe(200);
+      // The answer the section shows: in the line's comment, or in the comment line after it.
+      const said = /#\s*(\{.*)$/.exec(line)?.[1] ?? /^#\s*(\{.*)$/.exec(all[all.indexOf(line) + 1] ?? '')?.[1] ?? '';
+      if (said.startsWith('{"active":true'))
+        expect(res.body, line).toMatchObject({ active: true, client_id: DEMO.admin.clientId, token_type: 'Bearer' });
+      else expect(res.body, line).toEqual(JSON.parse(said.replace(/ \(200\)$/, '')));
     }
   });
 
@@ -228,56 +274,105 @@ describe('issuance errors', () => {
     return body;
   };
 
-  it('bad credentials are one 401, whatever was wrong', async () => {
-    const alice = userOf('alice');
-    const attempts = [
-      cc({ ...DEMO.admin, clientSecret: 'twcs_wrong' }),
-      cc({ clientId: 'no-such-client', clientSecret: DEMO.admin.clientSecret }),
-      cc({ clientId: DEMO.other.clientId, clientSecret: DEMO.admin.clientSecret }),
-      { grant_type: 'login', username: alice.username, password: 'wrong' },
-      { grant_type: 'login', username: 'nobody', password: alice.password },
-      { grant_type: 'password', client_id: DEMO.admin.clientId, client_secret: DEMO.admin.clientSecret, username: alice.username, password: 'wrong' },
-      // a user of Demo Fintech through Other Corp's client
-      {
-        grant_type: 'password',
-        client_id: DEMO.other.clientId,
-        client_secret: DEMO.other.clientSecret,
-        username: alice.username,
-        password: alice.password,
-      },
-    ];
-    const answers = await Promise.all(attempts.map((a) => issue(a)));
-    for (const res of answers) {
-      const body = expectError(res, 401, []);
-      expect(body).toEqual({ code: 16, message: 'the credentials are not valid', details: [] });
+  // RFC 6749 5.2: a client that fails to authenticate is invalid_client (401); the resource
+  // owner's credentials being wrong is invalid_grant (400). Within each, one and the same
+  // answer whatever was wrong, over REST and tRPC.
+  const alice = () => userOf('alice');
+  const badClients = () => [
+    cc({ ...DEMO.admin, clientSecret: 'twcs_wrong' }),
+    cc({ clientId: 'no-such-client', clientSecret: DEMO.admin.clientSecret }),
+    cc({ clientId: DEMO.other.clientId, clientSecret: DEMO.admin.clientSecret }),
+    { grant_type: 'password', client_id: 'no-such-client', client_secret: 'x', username: alice().username, password: alice().password },
+    { grant_type: 'password', client_id: DEMO.admin.clientId, client_secret: 'twcs_wrong', username: alice().username, password: 'wrong' },
+  ];
+  const badUsers = () => [
+    { grant_type: 'login', username: alice().username, password: 'wrong' },
+    { grant_type: 'login', username: 'nobody', password: alice().password },
+    { grant_type: 'password', client_id: DEMO.admin.clientId, client_secret: DEMO.admin.clientSecret, username: alice().username, password: 'wrong' },
+    // a user of Demo Fintech through Other Corp's client
+    {
+      grant_type: 'password',
+      client_id: DEMO.other.clientId,
+      client_secret: DEMO.other.clientSecret,
+      username: alice().username,
+      password: alice().password,
+    },
+  ];
+  const viaTrpc = async (body: unknown, headers: Record<string, string> = {}) => {
+    const res = await call('POST', '/trpc/oauth.issueToken', { body, headers });
+    return { ...res, body: res.body.error.data.rpc };
+  };
+
+  it('a bad client is one 401 invalid_client, whatever was wrong, with no challenge (credentials in the body)', async () => {
+    for (const send of [issue, viaTrpc]) {
+      for (const res of await Promise.all(badClients().map((a) => send(a)))) {
+        const body = expectError(res, 401, []);
+        expect(body).toEqual({
+          code: 16,
+          message: 'the client credentials are not valid',
+          details: [],
+          error: 'invalid_client',
+          error_description: 'the client credentials are not valid',
+        });
+        expect(res.headers.get('www-authenticate')).toBeNull();
+        expect(res.headers.get('cache-control')).toBe('no-store');
+        expect(res.headers.get('pragma')).toBe('no-cache');
+      }
     }
-    const es = await issue(attempts[0], { 'accept-language': 'es' });
-    expect(es.body.message).toBe('las credenciales no son válidas');
+    const es = await issue(badClients()[0], { 'accept-language': 'es' });
+    expect(es.body.message).toBe('las credenciales del cliente no son válidas');
+    expect(es.body.error_description).toBe('las credenciales del cliente no son validas');
   });
 
-  it('an unknown or missing grant_type is a 400 naming grant_type', async () => {
-    for (const body of [{ grant_type: 'implicit', client_id: 'x' }, { client_id: 'x' }, undefined]) {
+  it('bad user credentials are one 400 invalid_grant, whatever was wrong', async () => {
+    for (const send of [issue, viaTrpc]) {
+      for (const res of await Promise.all(badUsers().map((a) => send(a)))) {
+        expect(expectError(res, 400, [])).toEqual({
+          code: 3,
+          message: 'the username or password is not valid',
+          details: [],
+          error: 'invalid_grant',
+          error_description: 'the username or password is not valid',
+        });
+        expect(res.headers.get('www-authenticate')).toBeNull();
+        expect(res.headers.get('pragma')).toBe('no-cache');
+      }
+    }
+  });
+
+  it('an unknown grant_type is a 400 unsupported_grant_type, a missing one invalid_request, both naming grant_type', async () => {
+    for (const [body, error] of [
+      [{ grant_type: 'implicit', client_id: 'x' }, 'unsupported_grant_type'],
+      [{ grant_type: 'authorization_code' }, 'unsupported_grant_type'],
+      [{ client_id: 'x' }, 'invalid_request'],
+      [{ grant_type: '' }, 'invalid_request'],
+      [undefined, 'invalid_request'],
+    ] as const) {
       const res = body === undefined ? await call('POST', TOKENS) : await issue(body);
       const err = expectError(res, 400, ['grant_type']);
       expect(err.code).toBe(3);
       expect(err.message).toBe('grant_type must be one of client_credentials, password, login');
+      expect(err.error, JSON.stringify(body)).toBe(error);
+      if (body !== undefined) expect((await viaTrpc(body)).body).toEqual(err);
     }
   });
 
-  it('missing fields are a 400 naming each', async () => {
+  it('missing fields are a 400 naming each, invalid_request', async () => {
     const err = expectError(await issue({ grant_type: 'password', client_id: DEMO.admin.clientId }), 400, ['client_secret', 'username', 'password']);
     expect(err.message).toBe('client_secret is required');
-    expectError(await issue({ grant_type: 'login', username: '', password: 'x' }), 400, ['username']);
+    expect(err.error).toBe('invalid_request');
+    expect(expectError(await issue({ grant_type: 'login', username: '', password: 'x' }), 400, ['username']).error).toBe('invalid_request');
   });
 
-  it('a widened scope is a 400 naming the scope', async () => {
+  it('a widened scope is a 400 naming the scope, invalid_scope', async () => {
     const err = expectError(await issue(cc(DEMO.reporting, { scope: 'iam.oauth.tokens.list.get iam.oauth.*' })), 400, ['scope']);
     expect(err.message).toBe('scope asks for scope iam.oauth.*, which the credentials do not hold');
+    expect(err.error).toBe('invalid_scope');
     const es = await issue(cc(DEMO.reporting, { scope: 'accounts.read' }), { 'accept-language': 'es' });
     expect(es.body.details[0].description).toBe('pide el scope accounts.read, que las credenciales no tienen');
   });
 
-  it('a foreign account, or one the user may not act for, is a 400 naming account_id', async () => {
+  it('a foreign account, or one the user may not act for, is a 400 naming account_id, invalid_grant', async () => {
     const carol = userOf('carol');
     const notCarols = demoAccounts.find((a) => !userAccounts.get('carol')!.includes(a))!;
     for (const body of [
@@ -287,13 +382,21 @@ describe('issuance errors', () => {
     ]) {
       const err = expectError(await issue(body), 400, ['account_id']);
       expect(err.message).toBe('account_id is not an account these credentials may act for');
+      expect(err.error).toBe('invalid_grant');
     }
   });
 
-  it('a malformed body or a query string is a 400', async () => {
-    expectError(await call('POST', TOKENS, { raw: '{not json', headers: { 'content-type': 'application/json' } }), 400, ['body']);
-    expectError(await call('POST', TOKENS, { raw: '[1,2]', headers: { 'content-type': 'application/json' } }), 400, ['body']);
-    expectError(await call('POST', `${TOKENS}?client_secret=x`, { body: cc(DEMO.admin) }), 400, ['client_secret']);
+  it('a malformed body, a repeated field or a query string is a 400 invalid_request', async () => {
+    const form = { 'content-type': 'application/x-www-form-urlencoded' };
+    for (const [res, field] of [
+      [await call('POST', TOKENS, { raw: '{not json', headers: { 'content-type': 'application/json' } }), 'body'],
+      [await call('POST', TOKENS, { raw: '[1,2]', headers: { 'content-type': 'application/json' } }), 'body'],
+      [await call('POST', `${TOKENS}?client_secret=x`, { body: cc(DEMO.admin) }), 'client_secret'],
+      [await call('POST', TOKENS, { raw: 'grant_type=client_credentials&grant_type=password', headers: form }), 'grant_type'],
+    ] as const) {
+      expect(expectError(res, 400, [field]).error).toBe('invalid_request');
+      expect(res.headers.get('pragma')).toBe('no-cache');
+    }
   });
 });
 

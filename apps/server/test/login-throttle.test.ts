@@ -53,7 +53,12 @@ function login(from: string, username: string, password: string, path = '/v1/iam
 
 describe('failed sign-ins', () => {
   it('5 wrong passwords for a user from one address: that address waits (429, code 8, Retry-After), even with the right password', async () => {
-    for (let i = 0; i < 5; i++) expect((await login('127.0.0.2', 'victim', 'wrong')).status).toBe(401);
+    // A wrong password is invalid_grant (400, RFC 6749 5.2); five of them block the pair.
+    for (let i = 0; i < 5; i++) {
+      const wrong = await login('127.0.0.2', 'victim', 'wrong');
+      expect(wrong.status).toBe(400);
+      expect(wrong.body).toMatchObject({ code: 3, error: 'invalid_grant' });
+    }
     const blocked = await login('127.0.0.2', 'victim', 'victim-password');
     expect(blocked.status).toBe(429);
     expect(blocked.retryAfter).toBe('30');
@@ -77,9 +82,9 @@ describe('failed sign-ins', () => {
   });
 
   it('paces a username attacked from many addresses, for those addresses only', async () => {
-    for (let i = 0; i < 20; i++) expect((await login(`127.0.1.${i + 1}`, 'other', 'wrong')).status).toBe(401);
+    for (let i = 0; i < 20; i++) expect((await login(`127.0.1.${i + 1}`, 'other', 'wrong')).status).toBe(400);
     const first = await login('127.0.1.1', 'other', 'wrong');
-    expect(first.status).toBe(401); // the paced slot of this second
+    expect(first.status).toBe(400); // the paced slot of this second
     const paced = await login('127.0.1.2', 'other', 'wrong');
     expect(paced.status).toBe(429);
     expect(paced.retryAfter).toBe('1');

@@ -15,6 +15,8 @@ type Json = any;
 
 const LIST = '/v1/iam/oauth/tokens';
 const ONE = '/v1/iam/oauth/tokens/{token_id}';
+const INTROSPECT = '/v1/iam/oauth/introspect';
+const REVOKE = '/v1/iam/oauth/revoke';
 const DOC_URI = 'https://tokenwarden.invalid/openapi.json';
 
 let server: TestServer;
@@ -66,8 +68,8 @@ async function call(method: string, path: string, init: { token?: string; body?:
 
 /**
  * Asserts that a real answer is one the document describes for the operation: its status is
- * documented, its JSON body validates against that response's schema, and the documented
- * headers are present.
+ * documented, its JSON body validates against that response's schema, and the headers the
+ * document says are always sent (`required`) are present.
  */
 function expectDocumented(method: string, template: string, res: Awaited<ReturnType<typeof call>>) {
   const op = doc.paths[template]?.[method];
@@ -82,8 +84,12 @@ function expectDocumented(method: string, template: string, res: Awaited<ReturnT
   const validate = validatorAt(schemaPath);
   const ok = validate(res.body);
   expect(ok, `${op.operationId} ${status}: ${ajv.errorsText(validate.errors)} in ${JSON.stringify(res.body)}`).toBe(true);
-  for (const name of Object.keys(response.headers ?? {})) {
-    expect(res.headers.get(name), `${op.operationId} ${status} header ${name}`).not.toBeNull();
+  const headers = Object.entries(response.headers ?? {}).map(([name, h]) => [name, deref(h)] as const);
+  expect(headers.length, `${op.operationId} ${status} documents its headers`).toBeGreaterThan(0);
+  for (const [name, header] of headers) {
+    expect(typeof header.required, `${op.operationId} ${status} header ${name} says whether it is always sent`).toBe('boolean');
+    if (header.required) expect(res.headers.get(name), `${op.operationId} ${status} header ${name}`).not.toBeNull();
+    if (header.schema?.const !== undefined && res.headers.get(name) !== null) expect(res.headers.get(name)).toBe(header.schema.const);
   }
 }
 
@@ -160,14 +166,18 @@ describe('the OpenAPI document', () => {
     }
   });
 
-  it('names the scope each operation needs on the bearer scheme; issuing a token is public', () => {
+  it('names the scope each operation needs on the bearer scheme; issuing a token is public, its client may use Basic', () => {
     expect(doc.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
+    expect(doc.components.securitySchemes.clientBasic).toMatchObject({ type: 'http', scheme: 'basic' });
     const expected: Record<string, unknown> = {
-      issueToken: [],
+      issueToken: [{}, { clientBasic: [] }],
       listTokens: [{ bearerAuth: [SCOPES.list] }],
       getToken: [{ bearerAuth: [SCOPES.get] }],
       revokeToken: [{ bearerAuth: [SCOPES.revoke] }],
       listTokenEvents: [{ bearerAuth: [SCOPES.events] }],
+      revokeLeakedTokens: [{ bearerAuth: [SCOPES.revoke] }],
+      introspectToken: [{ bearerAuth: [SCOPES.introspect] }],
+      revokeTokenByValue: [{ bearerAuth: [SCOPES.revoke] }],
     };
     for (const r of REST_ROUTES) {
       expect(doc.paths[r.path][r.method.toLowerCase()].security, r.operationId).toEqual(expected[r.operationId]);
@@ -183,16 +193,19 @@ describe('the OpenAPI document', () => {
         const scope = op.security[0]?.bearerAuth?.[0] as string | undefined;
         if (!scope) continue;
         const url = path.replace('{token_id}', randomUUID());
-        const allowed = await call(method.toUpperCase(), url, { token: await mint([scope]) });
+        // The operation's documented example body, where it needs one (a token to introspect or revoke).
+        const example = REST_ROUTES.find((r) => r.operationId === op.operationId)!.op.docs.example.rest.body;
+        const body = example === undefined ? {} : { body: JSON.stringify(example), type: 'application/json' };
+        const allowed = await call(method.toUpperCase(), url, { token: await mint([scope]), ...body });
         expect(allowed.status, `${op.operationId} with ${scope}`).not.toBe(401);
         expect([200, 404], op.operationId).toContain(allowed.status);
-        const denied = await call(method.toUpperCase(), url, { token: unrelated });
+        const denied = await call(method.toUpperCase(), url, { token: unrelated, ...body });
         expect(denied.status, op.operationId).toBe(401);
         expect(denied.headers.get('www-authenticate')).toContain(`scope="${scope}"`);
         checked++;
       }
     }
-    expect(checked).toBe(4);
+    expect(checked).toBe(7);
   });
 
   it('lists the query parameters under their dotted names with ranges, enums and defaults', () => {
@@ -267,13 +280,21 @@ describe('the OpenAPI document', () => {
     const schemas = doc.components.schemas;
     expect(schemas.IssueTokenRequest.oneOf.map((o: Json) => o.properties.grant_type.const)).toEqual(['client_credentials', 'password', 'login']);
     expect(schemas.RevokeTokenRequest).toMatchObject({ type: 'object', properties: { token_id: { format: 'uuid' } } });
+    expect(schemas.TokenValueRequest).toMatchObject({ type: 'object', required: ['token'], properties: { token: { minLength: 1 } } });
+    for (const path of [INTROSPECT, REVOKE]) {
+      const body = doc.paths[path].post.requestBody;
+      expect(body.required).toBe(true);
+      expect(Object.keys(body.content)).toEqual(['application/x-www-form-urlencoded', 'application/json']);
+      expect(body.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/TokenValueRequest' });
+    }
     const revoke = doc.paths[ONE].delete.requestBody;
     expect(revoke.required).toBe(false);
     expect(revoke.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/RevokeTokenRequest' });
     // issueToken's body, documented from its metadata on the route it is served on
     const issueOnly = buildOpenApiDocument([OPERATION_GROUPS.oauth.issueToken]) as Json;
     const post = issueOnly.paths[LIST].post;
-    expect(post.security).toEqual([]);
+    // No bearer token; the client may authenticate with HTTP Basic instead of its body.
+    expect(post.security).toEqual([{}, { clientBasic: [] }]);
     expect(post.requestBody.required).toBe(true);
     for (const type of ['application/json', 'application/x-www-form-urlencoded']) {
       expect(post.requestBody.content[type].schema).toEqual({ $ref: '#/components/schemas/IssueTokenRequest' });
@@ -290,6 +311,9 @@ describe('the OpenAPI document', () => {
       getToken: ['200', '400', '401', '404', '500'],
       revokeToken: ['200', '400', '401', '404', '409', '413', '500'],
       listTokenEvents: ['200', '400', '401', '403', '500'],
+      revokeLeakedTokens: ['200', '400', '401', '403', '413', '500'],
+      introspectToken: ['200', '400', '401', '413', '500'],
+      revokeTokenByValue: ['200', '400', '401', '413', '500'],
     };
     for (const route of REST_ROUTES) {
       const op = doc.paths[route.path][route.method.toLowerCase()];
@@ -401,6 +425,49 @@ describe('real answers validate against the document', () => {
     });
     expect(wrong.status).toBe(401);
     expectDocumented('post', LIST, wrong);
+  });
+
+  it('issue 401 with a Basic challenge, 400 invalid_grant, 200 by Basic: no-store and no-cache on each', async () => {
+    const basic = (secret: string) => ({ authorization: `Basic ${Buffer.from(`${setup.client_id}:${secret}`).toString('base64')}` });
+    const form = { type: 'application/x-www-form-urlencoded', body: 'grant_type=client_credentials' };
+    const byBasic = await call('POST', LIST, { ...form, headers: basic(setup.client_secret) });
+    expect(byBasic.status).toBe(200);
+    expectDocumented('post', LIST, byBasic);
+    const wrongBasic = await call('POST', LIST, { ...form, headers: basic('wrong-secret') });
+    expect(wrongBasic.status).toBe(401);
+    expect(wrongBasic.headers.get('www-authenticate')).toBe('Basic realm="tokenwarden"');
+    expectDocumented('post', LIST, wrongBasic);
+    const grant = await call('POST', LIST, {
+      type: 'application/json',
+      body: JSON.stringify({ grant_type: 'login', username: 'nobody', password: 'x' }),
+    });
+    expect(grant.status).toBe(400);
+    expect(grant.body.error).toBe('invalid_grant');
+    expectDocumented('post', LIST, grant);
+    for (const res of [byBasic, wrongBasic, grant]) expect(res.headers.get('pragma')).toBe('no-cache');
+  });
+
+  it('introspect 200 (active and inactive), 400 and 401; RFC 7009 revoke 200, 400 and 401', async () => {
+    const admin = await mint(['*']);
+    const form = (token: string) => ({ token: admin, type: 'application/x-www-form-urlencoded', body: new URLSearchParams({ token }).toString() });
+    const active = await call('POST', INTROSPECT, form(admin));
+    expect(active.body.active).toBe(true);
+    expectDocumented('post', INTROSPECT, active);
+    const inactive = await call('POST', INTROSPECT, form('not-a-token'));
+    expect(inactive.body).toEqual({ active: false });
+    expectDocumented('post', INTROSPECT, inactive);
+    for (const path of [INTROSPECT, REVOKE]) {
+      const missing = await call('POST', path, { token: admin, type: 'application/x-www-form-urlencoded', body: 'token_type_hint=access_token' });
+      expect(missing.status).toBe(400);
+      expectDocumented('post', path, missing);
+      const refused = await call('POST', path, { type: 'application/json', body: JSON.stringify({ token: admin }) });
+      expect(refused.status).toBe(401);
+      expectDocumented('post', path, refused);
+    }
+    const victim = await mint([]);
+    const revoked = await call('POST', REVOKE, form(victim));
+    expect(revoked.body).toEqual({});
+    expectDocumented('post', REVOKE, revoked);
   });
 
   it('catches an answer the document does not allow', () => {

@@ -1,7 +1,8 @@
-import { scopesGrant, type GrantFlow } from '@tokenwarden/contracts';
+import { accessTokenFormat, scopesGrant, type GrantFlow } from '@tokenwarden/contracts';
+import type { TokenRecord } from '@tokenwarden/db';
 import type { Context } from './context.js';
 import { fail } from './errors.js';
-import { hashAccessToken, looksLikeAccessToken } from './token-secrets.js';
+import { hashAccessToken } from './token-secrets.js';
 
 /** Who is calling: the token that authenticated, and what it may see. */
 export interface Principal {
@@ -18,16 +19,26 @@ export interface Principal {
 }
 
 /**
- * Bearer token → hash lookup → reject unknown, expired, revoked → scope check (wildcards).
- * Every rejection is 401 with an RFC 6750 challenge; none says which check failed beyond
- * a missing scope.
+ * Whether the principal may see (and so act on) a token: one of its own entity and, for a
+ * user token without an admin role, one of its own user. The one rule of retrieval,
+ * revocation and introspection.
+ */
+export function sees(principal: Principal, token: TokenRecord): boolean {
+  return token.entityPk === principal.entityPk && (principal.seesWholeEntity || (principal.userId !== null && token.userId === principal.userId));
+}
+
+/**
+ * Bearer token → format (a wrong checksum is refused here, without a database lookup) →
+ * hash lookup → reject unknown, expired, revoked → scope check (wildcards). Every
+ * rejection is 401 with an RFC 6750 challenge; none says which check failed beyond a
+ * missing scope.
  */
 export async function authenticate(ctx: Context, requiredScope: string): Promise<Principal> {
   const { deps, authorization } = ctx;
   if (!authorization) fail('UNAUTHENTICATED', 'auth.missing');
   const match = /^Bearer +(\S+) *$/i.exec(authorization);
   const raw = match?.[1];
-  if (!raw || !looksLikeAccessToken(raw)) fail('UNAUTHENTICATED', 'auth.invalid');
+  if (!raw || accessTokenFormat(raw) === 'malformed') fail('UNAUTHENTICATED', 'auth.invalid');
   const token = await deps.tokens.findByHash(hashAccessToken(raw));
   const now = deps.clock.nowMicros();
   if (!token || token.revokedAt !== null || token.expiresAt <= now) fail('UNAUTHENTICATED', 'auth.invalid');

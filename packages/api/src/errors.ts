@@ -7,11 +7,22 @@ import {
   type ErrorBody,
   type Lang,
   type MessageKey,
+  type OAuthError,
   type RpcStatus,
   type Violation,
 } from '@tokenwarden/contracts';
 import { StoreUnavailableError } from '@tokenwarden/db';
 import { ZodError } from 'zod';
+
+/** How an OAuth endpoint answers an error beside its google.rpc.Status (RFC 6749 section 5.2). */
+export interface OAuthFault {
+  error: OAuthError;
+  /**
+   * The client authenticated with HTTP Basic, so an `invalid_client` 401 challenges for
+   * Basic; a client that authenticated in the body gets no challenge (and never a Bearer one).
+   */
+  basic?: boolean;
+}
 
 /** A domain error: a google.rpc status plus what to tell the caller (localized late). */
 export class ApiError extends Error {
@@ -20,13 +31,20 @@ export class ApiError extends Error {
     readonly messageKey: MessageKey | undefined,
     readonly violations: Violation[] = [],
     readonly params: Record<string, string> = {},
+    /** Set only by the OAuth endpoints; every other error body stays a plain google.rpc.Status. */
+    readonly oauth?: OAuthFault,
   ) {
     super(messageKey ?? violations[0]?.field ?? status);
     this.name = 'ApiError';
   }
 
-  static invalid(violations: Violation[]): ApiError {
-    return new ApiError('INVALID_ARGUMENT', undefined, violations);
+  static invalid(violations: Violation[], oauth?: OAuthFault): ApiError {
+    return new ApiError('INVALID_ARGUMENT', undefined, violations, {}, oauth);
+  }
+
+  /** The same error, answered the OAuth way. */
+  withOAuth(oauth: OAuthFault): ApiError {
+    return new ApiError(this.status, this.messageKey, this.violations, this.params, oauth);
   }
 }
 
@@ -43,10 +61,14 @@ const TRPC_CODE: Record<RpcStatus, TRPCError['code']> = {
   UNAUTHENTICATED: 'UNAUTHORIZED',
 };
 
+/** A domain error as tRPC carries it: the domain error is its cause. */
+export function asTRPCError(cause: ApiError): TRPCError {
+  return new TRPCError({ code: TRPC_CODE[cause.status], message: cause.message, cause });
+}
+
 /** Raises a domain error through tRPC, keeping the domain error as its cause. */
 export function fail(status: RpcStatus, messageKey?: MessageKey, violations: Violation[] = [], params: Record<string, string> = {}): never {
-  const cause = new ApiError(status, messageKey, violations, params);
-  throw new TRPCError({ code: TRPC_CODE[status], message: cause.message, cause });
+  throw asTRPCError(new ApiError(status, messageKey, violations, params));
 }
 
 export interface DescribedError {
@@ -63,7 +85,8 @@ export interface DescribedError {
 /** How long a caller should wait before retrying while the database is away. */
 export const UNAVAILABLE_RETRY_AFTER_SECONDS = 1;
 
-function domainError(error: unknown): ApiError | undefined {
+/** The domain error an error is (or carries), if any: what the caller is told. */
+export function domainError(error: unknown): ApiError | undefined {
   if (error instanceof ApiError) return error;
   if (error instanceof StoreUnavailableError) return new ApiError('UNAVAILABLE', 'database.unavailable');
   if (error instanceof TRPCError) {
@@ -104,10 +127,17 @@ export function describeError(error: unknown, lang: Lang): DescribedError {
     : first
       ? `${first.field} ${first.description}`
       : translate(lang, 'internal');
-  const described: DescribedError = { httpStatus: http, body: { code, message, details }, internal: false };
+  const body: ErrorBody = { code, message, details };
+  if (domain.oauth) {
+    body.error = domain.oauth.error;
+    body.error_description = oauthDescription(message);
+  }
+  const described: DescribedError = { httpStatus: http, body, internal: false };
   if (domain.status === 'UNAVAILABLE') described.retryAfter = UNAVAILABLE_RETRY_AFTER_SECONDS;
   if (domain.status === 'RATE_LIMITED') described.retryAfter = Number(domain.params.retry_after ?? 1);
-  if (domain.status === 'UNAUTHENTICATED') {
+  if (domain.oauth?.error === 'invalid_client') {
+    if (domain.oauth.basic) described.wwwAuthenticate = 'Basic realm="tokenwarden"';
+  } else if (domain.status === 'UNAUTHENTICATED') {
     const scope = domain.params.scope;
     described.wwwAuthenticate =
       domain.messageKey === 'auth.missing'
@@ -117,4 +147,15 @@ export function describeError(error: unknown, lang: Lang): DescribedError {
           : 'Bearer realm="tokenwarden", error="invalid_token"';
   }
   return described;
+}
+
+/**
+ * A message as RFC 6749 allows an `error_description`: printable ASCII without `"` and `\`.
+ * Accents are dropped (`válidas` → `validas`), so a Spanish message stays readable.
+ */
+function oauthDescription(message: string): string {
+  return message
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/[^\x20\x21\x23-\x5b\x5d-\x7e]/g, '');
 }

@@ -2,7 +2,7 @@ export { manualClock, systemClock, type Clock } from '@tokenwarden/db';
 export { authenticate, type Principal } from './auth.js';
 export { DEFAULT_CONFIG, type ApiConfig, type Lifetimes } from './config.js';
 export { createContext, createDeps, silentLogger, type Context, type Deps, type DepsOptions, type Logger } from './context.js';
-export { ApiError, describeError, fail, UNAVAILABLE_RETRY_AFTER_SECONDS, type DescribedError } from './errors.js';
+export { ApiError, describeError, fail, UNAVAILABLE_RETRY_AFTER_SECONDS, type DescribedError, type OAuthFault } from './errors.js';
 export { TokenLister } from './list/token-lister.js';
 export { presentToken } from './presenter.js';
 export { appRouter, createCaller, type AppRouter } from './root.js';

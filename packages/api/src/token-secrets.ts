@@ -1,12 +1,12 @@
 import { createHash, createHmac, randomBytes, randomUUID, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { checksummedAccessToken } from '@tokenwarden/contracts';
 
-/** Recognizable prefixes so secret scanners can spot a leaked value. */
-export const ACCESS_TOKEN_PREFIX = 'twat_';
+/** A recognizable prefix so secret scanners can spot a leaked value (access tokens: `ACCESS_TOKEN_PREFIX`). */
 export const CLIENT_SECRET_PREFIX = 'twcs_';
 
-/** A new access token: 256 bits from the OS CSPRNG, base64url, behind the prefix. */
+/** A new access token: 256 bits from the OS CSPRNG in the checksummed format (see `accessTokenFormat`). */
 export function newAccessToken(): { raw: string; hash: Buffer; tokenId: string } {
-  const raw = ACCESS_TOKEN_PREFIX + randomBytes(32).toString('base64url');
+  const raw = checksummedAccessToken(randomBytes(32));
   return { raw, hash: hashAccessToken(raw), tokenId: randomUUID() };
 }
 
@@ -17,11 +17,6 @@ export function newClientSecret(): string {
 /** Access tokens carry 256 bits of entropy, so one SHA-256 is a safe, fast lookup key. */
 export function hashAccessToken(raw: string): Buffer {
   return createHash('sha256').update(raw, 'utf8').digest();
-}
-
-const ACCESS_TOKEN_SHAPE = /^twat_[A-Za-z0-9_-]{43}$/;
-export function looksLikeAccessToken(raw: string): boolean {
-  return ACCESS_TOKEN_SHAPE.test(raw);
 }
 
 // scrypt parameters (N=2^15, r=8, p=1: 32 MiB, tens of ms) recorded in each hash so they can be raised later.

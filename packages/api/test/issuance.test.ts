@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { IssueTokenResponse, Token, type Lang } from '@tokenwarden/contracts';
+import { accessTokenFormat, IssueTokenResponse, OAUTH_DESCRIPTION_PATTERN, Token, type Lang } from '@tokenwarden/contracts';
 import { openTestStore, type TestStore } from '@tokenwarden/db/testing/test-store';
 
 // Wrap the verifiers so tests can see which runs (and against the decoy) for unknown names.
@@ -42,7 +42,7 @@ const A = {
 };
 const B = { client: { id: '', secret: '' }, account: '', user: { username: 'ub-user', password: 'ub-password-battery' } };
 
-const anon = (lang: Lang = 'en') => createCaller(createContext(deps, { acceptLanguage: lang }));
+const anon = (lang: Lang = 'en', authorization?: string) => createCaller(createContext(deps, { acceptLanguage: lang, authorization }));
 const bearer = (token: string) => createCaller(createContext(deps, { authorization: `Bearer ${token}` }));
 
 /** The error a promise rejects with, as a caller would see it. */
@@ -119,7 +119,8 @@ describe('client_credentials', () => {
   it('issues a token carrying the client roles and scopes, with no user', async () => {
     const res = IssueTokenResponse.parse(await cc());
     expect(res.token_type).toBe('Bearer');
-    expect(res.access_token).toMatch(/^twat_[A-Za-z0-9_-]{43}$/);
+    expect(res.access_token).toMatch(/^twat_[0-9A-Za-z]{49}$/);
+    expect(accessTokenFormat(res.access_token)).toBe('checksummed');
     expect(res.expires_in).toBe(3600);
     expect(Date.parse(res.expires_at) - Date.parse(res.created_at)).toBe(3600_000);
     expect(res.roles).toEqual(['SERVICE']);
@@ -140,11 +141,12 @@ describe('client_credentials', () => {
     expect((await stored(res)).account_id).toBe(A.accounts[1]);
   });
 
-  it('refuses an account of another entity or an unknown one with 400 account_id', async () => {
+  it('refuses an account of another entity or an unknown one with 400 account_id, invalid_grant', async () => {
     for (const account_id of [B.account, randomUUID()]) {
       const err = await rejection(cc({ account_id }));
       expect(err.httpStatus).toBe(400);
       expect(err.body.details).toEqual([{ field: 'account_id', description: 'is not an account these credentials may act for' }]);
+      expect(err.body.error).toBe('invalid_grant');
     }
   });
 
@@ -179,12 +181,27 @@ describe('password', () => {
     const err = await rejection(pw({ account_id: A.accounts[1] }));
     expect(err.httpStatus).toBe(400);
     expect(err.body.details[0]?.field).toBe('account_id');
+    expect(err.body.error).toBe('invalid_grant');
   });
 
-  it('refuses a user of another entity than the client with the same 401', async () => {
-    const err = await rejection(pw({ username: B.user.username, password: B.user.password }));
-    expect(err.httpStatus).toBe(401);
-    expect(err.body.message).toBe('the credentials are not valid');
+  it('refuses a user of another entity than the client as it refuses a wrong password: 400 invalid_grant', async () => {
+    const foreign = await rejection(pw({ username: B.user.username, password: B.user.password }));
+    const wrong = await rejection(pw({ password: 'nope' }));
+    expect(foreign.httpStatus).toBe(400);
+    expect(foreign.body).toEqual(wrong.body);
+    expect(foreign.body).toMatchObject({ code: 3, message: 'the username or password is not valid', details: [], error: 'invalid_grant' });
+  });
+
+  it('answers a bad client as invalid_client (401), whatever the user', async () => {
+    for (const extra of [
+      { client_secret: 'wrong' },
+      { client_secret: 'wrong', password: 'nope' },
+      { client_id: 'no-such-client', username: 'nobody' },
+    ]) {
+      const err = await rejection(pw(extra));
+      expect(err.httpStatus).toBe(401);
+      expect(err.body.error).toBe('invalid_client');
+    }
   });
 
   it('checks both the client and the user even when one of them is unknown', async () => {
@@ -214,24 +231,52 @@ describe('login', () => {
 
   it("binds the user's account and refuses another one", async () => {
     expect((await stored(await login({ account_id: A.accounts[0] }))).account_id).toBe(A.accounts[0]);
-    expect((await rejection(login({ account_id: A.accounts[1] }))).body.details[0]?.field).toBe('account_id');
+    const err = await rejection(login({ account_id: A.accounts[1] }));
+    expect(err.body.details[0]?.field).toBe('account_id');
+    expect(err.body.error).toBe('invalid_grant');
   });
 });
 
 describe('bad credentials', () => {
-  const cases: [string, () => Promise<unknown>][] = [
+  // RFC 6749 5.2: the client failing to authenticate is invalid_client (401); the resource
+  // owner's credentials being wrong is invalid_grant (400). Within each, one and the same answer.
+  const clientCases: [string, () => Promise<unknown>][] = [
     ['wrong client secret', () => cc({ client_secret: `${A.client.secret}x` })],
     ['unknown client', () => cc({ client_id: 'no-such-client' })],
     ["another entity's client with our secret", () => cc({ client_id: B.client.id })],
+    ['wrong client secret (password grant)', () => pw({ client_secret: `${A.client.secret}x` })],
+  ];
+  const userCases: [string, () => Promise<unknown>][] = [
     ['wrong password (password grant)', () => pw({ password: 'nope' })],
     ['unknown user (password grant)', () => pw({ username: 'nobody' })],
     ['wrong password (login)', () => login({ password: 'nope' })],
     ['unknown user (login)', () => login({ username: 'nobody' })],
   ];
-  it.each(cases)('%s: 401 with one and the same message', async (_name, call) => {
+  it.each(clientCases)('%s: 401 invalid_client, one and the same answer, no Bearer challenge', async (_name, call) => {
     const err = await rejection(call());
     expect(err.httpStatus).toBe(401);
-    expect(err.body).toEqual({ code: 16, message: 'the credentials are not valid', details: [] });
+    expect(err.body).toEqual({
+      code: 16,
+      message: 'the client credentials are not valid',
+      details: [],
+      error: 'invalid_client',
+      error_description: 'the client credentials are not valid',
+    });
+    // Credentials in the body: no challenge at all (a Bearer one would be wrong here).
+    expect(err.wwwAuthenticate).toBeUndefined();
+  });
+
+  it.each(userCases)('%s: 400 invalid_grant, one and the same answer', async (_name, call) => {
+    const err = await rejection(call());
+    expect(err.httpStatus).toBe(400);
+    expect(err.body).toEqual({
+      code: 3,
+      message: 'the username or password is not valid',
+      details: [],
+      error: 'invalid_grant',
+      error_description: 'the username or password is not valid',
+    });
+    expect(err.wwwAuthenticate).toBeUndefined();
   });
 
   it('checks an unknown client against the HMAC decoy and an unknown user against the scrypt decoy', async () => {
@@ -248,14 +293,23 @@ describe('bad credentials', () => {
     expect(hmacChecked()).toHaveLength(2);
   });
 
-  it('answers in Spanish when asked', async () => {
-    const err = await rejection(anon('es').oauth.issueToken({ grant_type: 'login', username: 'x', password: 'y' }), 'es');
-    expect(err.body.message).toBe('las credenciales no son válidas');
+  it('answers in Spanish when asked, the error_description in RFC 6749 ASCII', async () => {
+    const user = await rejection(anon('es').oauth.issueToken({ grant_type: 'login', username: 'x', password: 'y' }), 'es');
+    expect(user.body.message).toBe('el usuario o la contraseña no son válidos');
+    expect(user.body.error_description).toBe('el usuario o la contrasena no son validos');
+    const client = await rejection(anon('es').oauth.issueToken({ grant_type: 'client_credentials', client_id: 'x', client_secret: 'y' }), 'es');
+    expect(client.body.message).toBe('las credenciales del cliente no son válidas');
+    expect(client.body.error_description).toMatch(OAUTH_DESCRIPTION_PATTERN);
+    expect(client.body.error_description).toBe('las credenciales del cliente no son validas');
   });
 
   it('judges scope and account only after the credentials', async () => {
     const err = await rejection(cc({ client_secret: 'wrong', scope: 'not.held', account_id: B.account }));
     expect(err.httpStatus).toBe(401);
+    expect(err.body.error).toBe('invalid_client');
+    const user = await rejection(login({ password: 'wrong', scope: 'not.held', account_id: B.account }));
+    expect(user.body.error).toBe('invalid_grant');
+    expect(user.body.details).toEqual([]);
   });
 });
 
@@ -278,6 +332,7 @@ describe('scope narrowing', () => {
       expect(err.httpStatus).toBe(400);
       expect(err.body.details).toEqual([{ field: 'scope', description: `asks for scope ${culprit}, which the credentials do not hold` }]);
       expect(err.body.message).toContain(culprit);
+      expect(err.body.error).toBe('invalid_scope');
     }
   });
 
@@ -292,10 +347,12 @@ describe('scope narrowing', () => {
   });
 
   it('refuses a malformed scope list', async () => {
-    for (const scope of ['   ', 'a..b', 'a.*.b', '*x']) {
+    for (const scope of ['   ', 'a..b', 'a.*.b', '*x', 'x'.repeat(5000)]) {
       const err = await rejection(cc({ scope }));
       expect(err.httpStatus).toBe(400);
       expect(err.body.details[0]?.field).toBe('scope');
+      // RFC 6749 5.2: a malformed scope is invalid_scope too.
+      expect(err.body.error).toBe('invalid_scope');
     }
   });
 
@@ -314,20 +371,122 @@ describe('malformed requests', () => {
     const err = await rejection(anon().oauth.issueToken({ grant_type: 'implicit' } as never));
     expect(err.httpStatus).toBe(400);
     expect(err.body.details).toEqual([{ field: 'grant_type', description: 'must be one of client_credentials, password, login' }]);
+    expect(err.body.error).toBe('unsupported_grant_type');
   });
 
-  it('missing fields are a 400 naming each of them', async () => {
+  it('a missing grant_type (or one of another type) is invalid_request, not unsupported_grant_type', async () => {
+    for (const input of [{}, { grant_type: '' }, { grant_type: 7 }, { client_id: 'x' }]) {
+      const err = await rejection(anon().oauth.issueToken(input as never));
+      expect(err.httpStatus, JSON.stringify(input)).toBe(400);
+      expect(err.body.details.map((d) => d.field)).toEqual(['grant_type']);
+      expect(err.body.error).toBe('invalid_request');
+    }
+  });
+
+  it('missing fields are a 400 naming each of them, invalid_request', async () => {
     const err = await rejection(anon().oauth.issueToken({ grant_type: 'password', client_id: 'x' } as never));
     expect(err.httpStatus).toBe(400);
     expect(err.body.details.map((d) => d.field)).toEqual(['client_secret', 'username', 'password']);
     expect(err.body.details[0]?.description).toBe('is required');
+    expect(err.body.error).toBe('invalid_request');
+    expect(err.body.error_description).toBe('client_secret is required');
   });
 
-  it('a malformed account_id is a 400 before any credential check', async () => {
+  it('treats a field sent without a value as omitted (RFC 6749 3.2)', async () => {
+    const err = await rejection(anon().oauth.issueToken({ grant_type: 'client_credentials', client_id: A.client.id, client_secret: '' }));
+    expect(err.body.details).toEqual([{ field: 'client_secret', description: 'is required' }]);
+    // An empty scope asks for nothing in particular: the token carries every scope the client holds.
+    const res = await cc({ scope: '', account_id: '' });
+    expect(res.scopes).toEqual(['iam.oauth.tokens.list.get', 'iam.oauth.tokens.get', 'payments.*']);
+  });
+
+  it('a malformed account_id is a 400 (invalid_request) before any credential check', async () => {
     const err = await rejection(cc({ account_id: 'not-a-uuid' }));
     expect(err.body.details).toEqual([{ field: 'account_id', description: 'must be a UUID' }]);
+    expect(err.body.error).toBe('invalid_request');
     expect(verifySecret).not.toHaveBeenCalled();
     expect(verifyHmacSecret).not.toHaveBeenCalled();
+  });
+});
+
+/** `Authorization: Basic` as RFC 6749 2.3.1 builds it: each half form-urlencoded, then base64. */
+const formEncode = (s: string) => new URLSearchParams({ v: s }).toString().slice(2);
+const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${formEncode(id)}:${formEncode(secret)}`).toString('base64')}`;
+const viaBasic = (authorization: string, input: object) => anon('en', authorization).oauth.issueToken(input as never);
+
+describe('HTTP Basic client authentication (RFC 6749 2.3.1)', () => {
+  it('authenticates the client of a client_credentials or password grant instead of the body', async () => {
+    const cc = await viaBasic(basic(A.client.id, A.client.secret), { grant_type: 'client_credentials' });
+    expect(await stored(cc)).toMatchObject({ client_id: A.client.id, grant_flow: 'GRANT_FLOW_CLIENT_CREDENTIALS' });
+    const pw = await viaBasic(basic(A.client.id, A.client.secret), { grant_type: 'password', username: A.user.username, password: A.user.password });
+    expect(await stored(pw)).toMatchObject({ client_id: A.client.id, user_id: A.user.id, grant_flow: 'GRANT_FLOW_PASSWORD' });
+  });
+
+  it('form-decodes each half, so a secret may hold : + % and spaces', async () => {
+    const entityPk = (await deps.directory.findClient(A.client.id))!.entityPk;
+    const odd = await createApiClient(deps, entityPk, {
+      name: 'odd',
+      roles: [],
+      scopes: ['a.b'],
+      clientSecret: 'a secret: with+plus/%25 and ünïcode',
+    });
+    const res = await viaBasic(basic(odd.client_id, odd.client_secret), { grant_type: 'client_credentials' });
+    expect(res.scopes).toEqual(['a.b']);
+  });
+
+  it('accepts the same credentials in the body too; different ones are 400 invalid_request naming the field', async () => {
+    const header = basic(A.client.id, A.client.secret);
+    const same = await viaBasic(header, { grant_type: 'client_credentials', client_id: A.client.id, client_secret: A.client.secret });
+    expect(same.token_type).toBe('Bearer');
+    vi.mocked(verifyHmacSecret).mockClear();
+    const other = await rejection(viaBasic(header, { grant_type: 'client_credentials', client_id: A.client.id, client_secret: 'twcs_other' }));
+    expect(other.httpStatus).toBe(400);
+    expect(other.body).toMatchObject({ code: 3, error: 'invalid_request' });
+    expect(other.body.details).toEqual([{ field: 'client_secret', description: 'differs between the Authorization header and the body' }]);
+    const both = await rejection(viaBasic(header, { grant_type: 'client_credentials', client_id: B.client.id, client_secret: 'x' }));
+    expect(both.body.details.map((d) => d.field)).toEqual(['client_id', 'client_secret']);
+    for (const e of [other, both]) {
+      expect(JSON.stringify(e.body)).not.toContain(A.client.secret);
+      expect(JSON.stringify(e.body)).not.toContain('twcs_other');
+    }
+    // Refused before any secret was checked.
+    expect(verifyHmacSecret).not.toHaveBeenCalled();
+  });
+
+  it('answers a header that does not decode with 400 invalid_request naming authorization, checking no secret', async () => {
+    for (const header of [
+      'Basic',
+      'Basic ',
+      'Basic !!!!',
+      'Basic abc', // not a whole number of base64 quanta
+      `Basic ${Buffer.from('no colon at all').toString('base64')}`,
+      `Basic ${Buffer.from('%zz:secret').toString('base64')}`,
+      `Basic ${Buffer.from('a:b').toString('base64')} extra`,
+    ]) {
+      const err = await rejection(viaBasic(header, { grant_type: 'client_credentials' }));
+      expect(err.httpStatus, header).toBe(400);
+      expect(err.body.details.map((d) => d.field)).toEqual(['authorization']);
+      expect(err.body.error).toBe('invalid_request');
+    }
+    expect(verifyHmacSecret).not.toHaveBeenCalled();
+  });
+
+  it('answers a failed Basic authentication with 401 invalid_client and a Basic challenge; an unknown client costs the decoy', async () => {
+    for (const header of [basic(A.client.id, `${A.client.secret}x`), basic('no-such-client', A.client.secret)]) {
+      const err = await rejection(viaBasic(header, { grant_type: 'client_credentials' }));
+      expect(err.httpStatus).toBe(401);
+      expect(err.body.error).toBe('invalid_client');
+      expect(err.wwwAuthenticate).toBe('Basic realm="tokenwarden"');
+      expect(JSON.stringify(err.body)).not.toContain(A.client.secret);
+    }
+    const checked = hmacChecked();
+    expect(checked).toHaveLength(2);
+    expect(checked[1]).toMatch(/^hmac-sha256\$[\w-]{12}\$A{43}$/);
+  });
+
+  it('is ignored by the login grant, which has no client', async () => {
+    const res = await viaBasic(basic('no-such-client', 'x'), { grant_type: 'login', username: A.user.username, password: A.user.password });
+    expect((await stored(res)).client_id).toBe(LOGIN_CLIENT_ID);
   });
 });
 

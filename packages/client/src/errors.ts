@@ -1,4 +1,4 @@
-import { RPC, type ErrorBody, type FieldViolation } from '@tokenwarden/contracts';
+import { OAUTH_ERRORS, RPC, type ErrorBody, type FieldViolation, type OAuthError } from '@tokenwarden/contracts';
 
 /** google.rpc codes the client itself assigns when no server answered with one. */
 const UNAVAILABLE = RPC.UNAVAILABLE.code;
@@ -18,6 +18,8 @@ export interface TokenwardenErrorInit {
   code: number;
   message: string;
   details?: FieldViolation[];
+  /** The RFC 6749 error code the OAuth endpoints add (`invalid_client`, `invalid_grant`, …). */
+  oauthError?: OAuthError;
   cause?: unknown;
 }
 
@@ -30,6 +32,8 @@ export class TokenwardenError extends Error {
   readonly status: number;
   readonly code: number;
   readonly details: FieldViolation[];
+  /** The OAuth endpoints' RFC 6749 error code (issuance, introspection, RFC 7009 revocation); undefined elsewhere. */
+  readonly oauthError: OAuthError | undefined;
 
   constructor(init: TokenwardenErrorInit) {
     super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
@@ -37,6 +41,7 @@ export class TokenwardenError extends Error {
     this.status = init.status;
     this.code = init.code;
     this.details = init.details ?? [];
+    this.oauthError = init.oauthError;
   }
 
   /** No HTTP answer at all: connection refused, DNS, reset, aborted. */
@@ -54,15 +59,17 @@ export class TokenwardenError extends Error {
     return this.status === 0 || this.status >= 500;
   }
 
-  /** The google.rpc.Status body, as the REST API answers it. */
+  /** The google.rpc.Status body, as the REST API answers it (with the OAuth code where it has one). */
   toJSON(): ErrorBody & { status: number } {
-    return { status: this.status, code: this.code, message: this.message, details: this.details };
+    const body = { status: this.status, code: this.code, message: this.message, details: this.details };
+    return this.oauthError === undefined ? body : { ...body, error: this.oauthError };
   }
 
   /** From a google.rpc.Status body (REST, or tRPC's `error.data.rpc`) and its HTTP status. */
   static fromBody(status: number, body: unknown, cause?: unknown): TokenwardenError {
     if (isErrorBody(body)) {
-      return new TokenwardenError({ status, code: body.code, message: body.message, details: body.details, cause });
+      const oauthError = (OAUTH_ERRORS as readonly unknown[]).includes(body.error) ? body.error : undefined;
+      return new TokenwardenError({ status, code: body.code, message: body.message, details: body.details, oauthError, cause });
     }
     return new TokenwardenError({ status, code: codeForStatus(status), message: `HTTP ${status}`, cause });
   }

@@ -64,6 +64,66 @@ describe('typed calls against a running server', () => {
   });
 });
 
+describe('introspection and RFC 7009 revocation', () => {
+  it('introspects a token, revokes it by value, and then finds it inactive', async () => {
+    const userId = randomUUID();
+    const subject = await mint(server.deps, {
+      entityPk: entity.entity_pk,
+      grantFlow: 'GRANT_FLOW_LOGIN',
+      userId,
+      roles: ['TELLER'],
+      scopes: ['payments.create'],
+    });
+    const active = await client.oauth.introspect({ token: subject.accessToken, token_type_hint: 'access_token' });
+    expect(active).toEqual({
+      active: true,
+      scope: 'payments.create',
+      client_id: 'test-client',
+      token_type: 'Bearer',
+      exp: Math.floor(subject.record.expiresAt / 1_000_000),
+      iat: Math.floor(subject.record.createdAt / 1_000_000),
+      sub: userId,
+      jti: subject.record.tokenId,
+      token_id: subject.record.tokenId,
+      grant_flow: 'GRANT_FLOW_LOGIN',
+      roles: ['TELLER'],
+      account_id: null,
+      user_id: userId,
+    });
+    // The union narrows on `active`: the claims are typed where the token is active.
+    if (active.active) expect(active.sub).toBe(userId);
+
+    await expect(client.oauth.revoke({ token: subject.accessToken })).resolves.toEqual({});
+    await expect(client.oauth.introspect({ token: subject.accessToken })).resolves.toEqual({ active: false });
+    await expect(client.tokens.get({ token_id: subject.record.tokenId })).resolves.toMatchObject({ status: 'TOKEN_STATUS_REVOKED' });
+    // Revoking it again, or anything else, is {} too.
+    await expect(client.oauth.revoke({ token: subject.accessToken })).resolves.toEqual({});
+    await expect(client.oauth.revoke({ token: 'nonsense' })).resolves.toEqual({});
+  });
+
+  it('says nothing of another entity’s tokens, and names a missing token (invalid_request)', async () => {
+    const other = await newEntity(server.deps, 'Introspected Elsewhere');
+    await expect(client.oauth.introspect({ token: other.access_token })).resolves.toEqual({ active: false });
+    await expect(client.oauth.revoke({ token: other.access_token })).resolves.toEqual({});
+    const theirs = createTokenwardenClient({ url: server.url, accessToken: other.access_token });
+    await expect(theirs.oauth.introspect({ token: other.access_token })).resolves.toMatchObject({ active: true });
+    const missing = await failure(client.oauth.introspect({ token: '' }));
+    expect(missing).toMatchObject({ status: 400, code: 3, oauthError: 'invalid_request', details: [{ field: 'token' }] });
+  });
+
+  it('are mutations, so never retried', async () => {
+    let calls = 0;
+    const counting: typeof fetch = async () => {
+      calls++;
+      return new Response('<html>bad gateway</html>', { status: 502, headers: { 'content-type': 'text/html' } });
+    };
+    const c = createTokenwardenClient({ url: server.url, accessToken: entity.access_token, fetch: counting, retry: { attempts: 3, baseDelayMs: 1 } });
+    expect((await failure(c.oauth.introspect({ token: 'x' }))).status).toBe(502);
+    expect((await failure(c.oauth.revoke({ token: 'x' }))).status).toBe(502);
+    expect(calls).toBe(2);
+  });
+});
+
 describe('a method for every operation', () => {
   it('calls each scoped operation as its kind (query or mutation): an anonymous client gets 401 from each, not 405', async () => {
     const anonymous = createTokenwardenClient({ url: server.url }) as unknown as Record<string, Record<string, (input: unknown) => Promise<unknown>>>;
@@ -205,15 +265,21 @@ describe('TokenwardenError: one class for every failure', () => {
     expect(revoked.status).toBe(401);
   });
 
-  it('401 for bad credentials and 400 for a malformed grant on issueToken', async () => {
+  it('issueToken: 401 invalid_client for a bad client, 400 invalid_grant for a bad password, 400 for a malformed grant', async () => {
     const anonymous = createTokenwardenClient({ url: server.url });
     const bad = await failure(
       anonymous.oauth.issueToken({ grant_type: 'client_credentials', client_id: entity.client_id, client_secret: 'twcs_wrong' }),
     );
-    expect(bad).toMatchObject({ status: 401, code: 16 });
+    expect(bad).toMatchObject({ status: 401, code: 16, oauthError: 'invalid_client', isAuthError: true });
+    expect(bad.toJSON()).toMatchObject({ error: 'invalid_client' });
+    expect(JSON.stringify(bad.toJSON())).not.toContain('twcs_wrong');
+    const grant = await failure(anonymous.oauth.issueToken({ grant_type: 'login', username: 'nobody', password: 'wrong' }));
+    expect(grant).toMatchObject({ status: 400, code: 3, oauthError: 'invalid_grant', message: 'the username or password is not valid' });
     const malformed = await failure(anonymous.oauth.issueToken({ grant_type: 'nope' } as never));
-    expect(malformed).toMatchObject({ status: 400, code: 3 });
+    expect(malformed).toMatchObject({ status: 400, code: 3, oauthError: 'unsupported_grant_type' });
     expect(malformed.details.map((d) => d.field)).toContain('grant_type');
+    // Every other operation's error has no OAuth code.
+    expect((await failure(client.tokens.get({ token_id: 'not-a-uuid' }))).oauthError).toBeUndefined();
   });
 
   it('403 when a user token asks for another user', async () => {

@@ -19,6 +19,26 @@ export type RpcStatus = keyof typeof RPC;
 export const FieldViolation = z.object({ field: z.string(), description: z.string() }).strict();
 export type FieldViolation = z.infer<typeof FieldViolation>;
 
-/** The error body of every failed call: google.rpc.Status as gRPC-gateway writes it. */
-export const ErrorBody = z.object({ code: z.number().int(), message: z.string(), details: z.array(FieldViolation) }).strict();
+/** The RFC 6749 section 5.2 error codes the OAuth endpoints answer with, beside the google.rpc.Status. */
+export const OAUTH_ERRORS = ['invalid_request', 'invalid_client', 'invalid_grant', 'unsupported_grant_type', 'invalid_scope'] as const;
+export const OAuthError = z.enum(OAUTH_ERRORS);
+export type OAuthError = z.infer<typeof OAuthError>;
+
+/** What RFC 6749 allows in `error_description`: printable ASCII but `"` and `\`. */
+export const OAUTH_DESCRIPTION_PATTERN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
+/**
+ * The error body of every failed call: google.rpc.Status as gRPC-gateway writes it. The
+ * OAuth endpoints (issuance, introspection, RFC 7009 revocation) add the RFC 6749 `error`
+ * and `error_description` to their 400 and 401 answers, so OAuth client libraries read them.
+ */
+export const ErrorBody = z
+  .object({
+    code: z.number().int(),
+    message: z.string(),
+    details: z.array(FieldViolation),
+    error: OAuthError.optional(),
+    error_description: z.string().regex(OAUTH_DESCRIPTION_PATTERN).optional(),
+  })
+  .strict();
 export type ErrorBody = z.infer<typeof ErrorBody>;

@@ -1,3 +1,4 @@
+export * from './access-token.js';
 export * from './enums.js';
 export * from './errors.js';
 export * from './events.js';
@@ -10,3 +11,4 @@ export * from './revocation.js';
 export * from './scopes.js';
 export * from './timestamp.js';
 export * from './token.js';
+export * from './token-value.js';

@@ -89,6 +89,12 @@ const FIELD_RULES: Record<string, Localized> = {
   type: oneOf(EVENT_TYPES),
   occurred_after: instant,
   occurred_before: instant,
+  token: text,
+  token_type_hint: { en: 'must be a string, such as access_token', es: 'debe ser un texto, como access_token' },
+  authorization: {
+    en: 'must be Basic followed by the base64 of client_id:client_secret (each form-urlencoded)',
+    es: 'debe ser Basic seguido del base64 de client_id:client_secret (cada uno codificado como formulario)',
+  },
 };
 
 export type ViolationReason =
@@ -99,6 +105,7 @@ export type ViolationReason =
   | 'scope_not_held'
   | 'account_not_allowed'
   | 'mismatch'
+  | 'conflict'
   | 'malformed_body';
 
 /** One thing wrong with one field of a request; localized only when it is answered. */
@@ -126,6 +133,10 @@ const REASONS: Record<ViolationReason, Record<Lang, (rule: string, value: string
     en: () => 'in the body must equal the token_id in the path',
     es: () => 'del cuerpo debe ser igual al token_id de la ruta',
   },
+  conflict: {
+    en: () => 'differs between the Authorization header and the body',
+    es: () => 'difiere entre la cabecera Authorization y el cuerpo',
+  },
   malformed_body: {
     en: () => 'must be a JSON object or a form-encoded body',
     es: () => 'debe ser un objeto JSON o un cuerpo codificado como formulario',
@@ -151,9 +162,13 @@ const MESSAGES = {
     en: 'the bearer token does not carry the scope {scope}',
     es: 'el token bearer no tiene el scope {scope}',
   },
-  'auth.credentials': {
-    en: 'the credentials are not valid',
-    es: 'las credenciales no son válidas',
+  'auth.client': {
+    en: 'the client credentials are not valid',
+    es: 'las credenciales del cliente no son válidas',
+  },
+  'auth.user': {
+    en: 'the username or password is not valid',
+    es: 'el usuario o la contraseña no son válidos',
   },
   'forbidden.other_user': {
     en: "this token may list only its own user's tokens",

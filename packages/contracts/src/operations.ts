@@ -5,6 +5,7 @@ import { ListTokensInput, ListTokensResponse } from './list.js';
 import { RevokeLeakedInput, RevokeLeakedResponse } from './revocation.js';
 import { SCOPES } from './scopes.js';
 import { RevokeTokenInput, RevokeTokenResponse, Token, TokenIdInput } from './token.js';
+import { IntrospectionResponse, TokenValueRequest } from './token-value.js';
 
 export type AnyObject = z.ZodObject<z.ZodRawShape>;
 
@@ -75,7 +76,11 @@ export type AnyContract = OperationContract<any, any, any, Kind>;
 /** Revoke's optional body: the contract's own `body` member, not a copy of it. */
 export const RevokeTokenBody = RevokeTokenInput.shape.body.unwrap();
 
-const TOKENS = '/v1/iam/oauth/tokens';
+const OAUTH = '/v1/iam/oauth';
+const TOKENS = `${OAUTH}/tokens`;
+
+/** A body that is the whole input; no body at all is every field missing. */
+const wholeBody = ({ body }: RestParts): unknown => body ?? {};
 
 /**
  * Every operation of the service, by tRPC path (`group.key`). The tRPC router, the REST
@@ -150,9 +155,27 @@ export const API = {
         method: 'POST',
         path: TOKENS,
         body: { schema: IssueTokenRequest, required: true },
-        // No body at all is every field missing.
-        input: ({ body }) => body ?? {},
+        input: wholeBody,
       },
+    }),
+    /** RFC 7662: what a token is, for a resource server holding one (never whether another entity's exists). */
+    introspect: operation({
+      id: 'introspectToken',
+      // A mutation: the token travels in a POST body, never in a URL.
+      kind: 'mutation',
+      input: TokenValueRequest,
+      output: IntrospectionResponse,
+      access: { scope: SCOPES.introspect },
+      rest: { method: 'POST', path: `${OAUTH}/introspect`, body: { schema: TokenValueRequest, required: true }, input: wholeBody },
+    }),
+    /** RFC 7009: revoke a token given by its value; `{}` whatever it was. */
+    revoke: operation({
+      id: 'revokeTokenByValue',
+      kind: 'mutation',
+      input: TokenValueRequest,
+      output: RevokeTokenResponse,
+      access: { scope: SCOPES.revoke },
+      rest: { method: 'POST', path: `${OAUTH}/revoke`, body: { schema: TokenValueRequest, required: true }, input: wholeBody },
     }),
   },
 } as const;

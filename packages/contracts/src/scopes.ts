@@ -4,6 +4,7 @@ export const SCOPES = {
   get: 'iam.oauth.tokens.get',
   revoke: 'iam.oauth.tokens.delete',
   events: 'iam.oauth.token_events.list.get',
+  introspect: 'iam.oauth.tokens.introspect',
 } as const;
 
 /**

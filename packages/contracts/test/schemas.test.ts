@@ -3,6 +3,7 @@ import {
   effectiveDirection,
   ErrorBody,
   GRANT_FLOWS,
+  IntrospectionResponse,
   IssueTokenRequest,
   IssueTokenResponse,
   ListTokensResponse,
@@ -14,6 +15,7 @@ import {
   Token,
   TOKEN_STATUSES,
   TokenIdInput,
+  TokenValueRequest,
 } from '../src/index.js';
 
 const TOKEN = {
@@ -28,8 +30,12 @@ const TOKEN = {
   expires_at: '2025-09-10T23:22:50.337Z',
   expires_in: 3600,
   revoked_at: null,
+  revoked_by: null,
+  revoke_reason: null,
   status: 'TOKEN_STATUS_ACTIVE',
   last_used_at: null,
+  last_used_ip: null,
+  last_used_user_agent: null,
 };
 
 describe('enums', () => {
@@ -65,6 +71,9 @@ describe('Token', () => {
     ['expires_in', 1.5],
     ['roles', 'ENTITY_ADMIN'],
     ['user_id', undefined],
+    ['revoked_by', 'nope'],
+    ['revoke_reason', undefined],
+    ['last_used_ip', 7],
   ])('rejects %s = %j', (field, value) => {
     expect(Token.safeParse({ ...TOKEN, [field]: value }).success).toBe(false);
   });
@@ -164,5 +173,57 @@ describe('errors', () => {
     expect(ErrorBody.safeParse({ ...body, stack: 'x' }).success).toBe(false);
     expect(ErrorBody.safeParse({ ...body, details: [{ field: 'a', description: 'b', extra: 1 }] }).success).toBe(false);
     expect(ErrorBody.safeParse({ code: 3, message: 'x' }).success).toBe(false);
+  });
+
+  it('lets the OAuth endpoints add the RFC 6749 error code and an ASCII description, and nothing else', () => {
+    const body = { code: 16, message: 'the client credentials are not valid', details: [] };
+    const oauth = { ...body, error: 'invalid_client', error_description: 'the client credentials are not valid' };
+    expect(ErrorBody.parse(oauth)).toEqual(oauth);
+    for (const error of ['invalid_request', 'invalid_grant', 'unsupported_grant_type', 'invalid_scope']) {
+      expect(ErrorBody.safeParse({ ...body, error }).success, error).toBe(true);
+    }
+    expect(ErrorBody.safeParse({ ...body, error: 'access_denied' }).success).toBe(false);
+    // RFC 6749 5.2: error_description is printable ASCII without " and \.
+    for (const bad of ['las credenciales no son válidas', 'a "quoted" word', 'back\\slash', 'tab\there']) {
+      expect(ErrorBody.safeParse({ ...oauth, error_description: bad }).success, bad).toBe(false);
+    }
+  });
+});
+
+describe('token by value (RFC 7662, RFC 7009)', () => {
+  it('takes a non-empty token and an optional hint, ignoring unknown fields', () => {
+    expect(TokenValueRequest.parse({ token: 'x', token_type_hint: 'refresh_token', extra: 1 })).toEqual({
+      token: 'x',
+      token_type_hint: 'refresh_token',
+    });
+    expect(TokenValueRequest.safeParse({}).success).toBe(false);
+    expect(TokenValueRequest.safeParse({ token: '' }).success).toBe(false);
+    expect(TokenValueRequest.safeParse({ token: 1 }).success).toBe(false);
+    expect(TokenValueRequest.safeParse({ token: 'x', token_type_hint: 1 }).success).toBe(false);
+  });
+
+  it('answers an inactive token with exactly {active: false}, an active one with its claims', () => {
+    expect(IntrospectionResponse.parse({ active: false })).toEqual({ active: false });
+    expect(IntrospectionResponse.safeParse({ active: false, client_id: 'x' }).success).toBe(false);
+    const active = {
+      active: true,
+      scope: 'a.b c.*',
+      client_id: 'client-1',
+      token_type: 'Bearer',
+      exp: 1757546570,
+      iat: 1757542970,
+      sub: TOKEN.user_id,
+      jti: TOKEN.token_id,
+      token_id: TOKEN.token_id,
+      grant_flow: 'GRANT_FLOW_PASSWORD',
+      roles: ['ENTITY_ADMIN'],
+      account_id: null,
+      user_id: TOKEN.user_id,
+    };
+    expect(IntrospectionResponse.parse(active)).toEqual(active);
+    expect(IntrospectionResponse.safeParse({ ...active, exp: 1.5 }).success).toBe(false);
+    expect(IntrospectionResponse.safeParse({ ...active, active: false }).success).toBe(false);
+    const { scope: _scope, ...withoutScope } = active;
+    expect(IntrospectionResponse.safeParse(withoutScope).success).toBe(false);
   });
 });

@@ -74,7 +74,12 @@ describe('scopesGrant', () => {
       list: 'iam.oauth.tokens.list.get',
       get: 'iam.oauth.tokens.get',
       revoke: 'iam.oauth.tokens.delete',
+      events: 'iam.oauth.token_events.list.get',
+      introspect: 'iam.oauth.tokens.introspect',
     });
+    // Granted by the wildcards that grant every other token scope.
+    for (const held of ['iam.oauth.*', 'iam.oauth.tokens.*', '*']) expect(scopesGrant([held], SCOPES.introspect), held).toBe(true);
+    expect(scopesGrant([SCOPES.get, SCOPES.list], SCOPES.introspect)).toBe(false);
   });
 });
 

@@ -92,6 +92,8 @@ export interface EventStore {
 export interface TokenStore {
   /** Authentication: the token whose hash this is, of whichever entity. */
   findByHash(hash: Buffer): Promise<TokenRecord | undefined>;
+  /** The entity's token whose hash this is (introspection, RFC 7009 revocation): another entity's is not there. */
+  getByHash(entityPk: number, hash: Buffer): Promise<TokenRecord | undefined>;
   get(entityPk: number, tokenId: string): Promise<TokenRecord | undefined>;
   /**
    * Revokes a token and writes its TOKEN_REVOKED event (revoked_by: the actor's token, the

@@ -82,6 +82,23 @@ describe('insertHistorical / get / findByHash', () => {
     expect(JSON.stringify(rec)).not.toContain(sha256(rawA).toString('hex'));
   });
 
+  it('finds a token by its hash within its own entity only (getByHash)', async () => {
+    const { tokens, entity } = await setup();
+    const a = (await entity('A')).pk;
+    const b = (await entity('B')).pk;
+    const rawA = `tw_${randomBytes(24).toString('base64url')}`;
+    const ta = newToken(a, { tokenHash: sha256(rawA), roles: ['R'], scopes: ['s.*'] });
+    await tokens.insertHistorical([ta]);
+    const found = await tokens.getByHash(a, sha256(rawA));
+    expect(found).toEqual(await tokens.get(a, ta.tokenId));
+    expect(found?.roles).toEqual(['R']);
+    // The same hash asked for by another entity, or by an entity that does not exist: nothing.
+    expect(await tokens.getByHash(b, sha256(rawA))).toBeUndefined();
+    expect(await tokens.getByHash(a + b + 1000, sha256(rawA))).toBeUndefined();
+    expect(await tokens.getByHash(a, sha256(`${rawA}x`))).toBeUndefined();
+    expect(await tokens.getByHash(a, Buffer.alloc(0))).toBeUndefined();
+  });
+
   it('answers undefined for an unknown or malformed token id', async () => {
     const { tokens, entity } = await setup();
     const e = (await entity('E')).pk;

@@ -5,6 +5,7 @@ import {
   ErrorBody,
   RevokeTokenBody,
   FieldViolation,
+  IntrospectionResponse,
   IssueTokenRequest,
   IssueTokenResponse,
   ListTokensResponse,
@@ -14,6 +15,7 @@ import {
   RPC,
   SCOPES,
   Token,
+  TokenValueRequest,
 } from '@tokenwarden/contracts';
 import { z } from 'zod';
 
@@ -28,8 +30,8 @@ const SCHEMAS = '#/components/schemas/';
  * fields allowed where the contract ignores them).
  */
 const COMPONENTS: Record<Io, Record<string, z.ZodType>> = {
-  output: { Token, PaginationInfo, ListTokensResponse, FieldViolation, ErrorBody, IssueTokenResponse, RevokeTokenResponse },
-  input: { IssueTokenRequest, RevokeTokenRequest: RevokeTokenBody },
+  output: { Token, PaginationInfo, ListTokensResponse, FieldViolation, ErrorBody, IssueTokenResponse, RevokeTokenResponse, IntrospectionResponse },
+  input: { IssueTokenRequest, RevokeTokenRequest: RevokeTokenBody, TokenValueRequest },
 };
 
 /** Drops what zod writes for a standalone document but not for a schema inside OpenAPI. */
@@ -121,16 +123,29 @@ function errorExample(error: ApiError): { value: JsonObject; wwwAuthenticate?: s
   return { value: d.body, wwwAuthenticate: d.wwwAuthenticate };
 }
 
-function errorResponse(doc: ErrorDoc, status: keyof typeof RPC): JsonObject {
+/** Headers of every answer of an operation: the request id, and the OAuth endpoints' no-caching pair. */
+function commonHeaders(op: AnyOperation): JsonObject {
+  return {
+    'X-Request-Id': { $ref: '#/components/headers/XRequestId' },
+    ...(op.oauth ? { 'Cache-Control': { $ref: '#/components/headers/CacheControl' }, Pragma: { $ref: '#/components/headers/Pragma' } } : {}),
+  };
+}
+
+/** A 401's challenge: RFC 6750 Bearer for a scoped operation; for the public token endpoint, Basic and only after Basic client authentication. */
+function challengeHeader(op: AnyOperation): JsonObject {
+  return 'public' in op.access ? { $ref: '#/components/headers/BasicChallenge' } : { $ref: '#/components/headers/WWWAuthenticate' };
+}
+
+function errorResponse(op: AnyOperation, doc: ErrorDoc, status: keyof typeof RPC): JsonObject {
   const examples = Object.fromEntries(Object.entries(doc.examples).map(([name, error]) => [name, { value: errorExample(error).value }]));
   return {
     // RATE_LIMITED is google.rpc's RESOURCE_EXHAUSTED answered as 429.
     description: `${doc.description} (google.rpc code ${RPC[status].code} ${status === 'RATE_LIMITED' ? 'RESOURCE_EXHAUSTED' : status})`,
     headers: {
-      'X-Request-Id': { $ref: '#/components/headers/XRequestId' },
-      ...(status === 'UNAUTHENTICATED' ? { 'WWW-Authenticate': { $ref: '#/components/headers/WWWAuthenticate' } } : {}),
+      ...commonHeaders(op),
+      ...(status === 'UNAUTHENTICATED' ? { 'WWW-Authenticate': challengeHeader(op) } : {}),
       ...(status === 'RATE_LIMITED'
-        ? { 'Retry-After': { description: 'Seconds to wait before the next attempt.', schema: { type: 'integer', minimum: 1 } } }
+        ? { 'Retry-After': { description: 'Seconds to wait before the next attempt.', required: true, schema: { type: 'integer', minimum: 1 } } }
         : {}),
     },
     content: { 'application/json': { schema: { $ref: `${SCHEMAS}ErrorBody` }, examples } },
@@ -147,12 +162,12 @@ function operation(op: AnyOperation): JsonObject {
   const responses: JsonObject = {
     '200': {
       description: docs.success.description,
-      headers: { 'X-Request-Id': { $ref: '#/components/headers/XRequestId' } },
+      headers: commonHeaders(op),
       content: { 'application/json': { schema: schemaFor(output, 'output'), example: docs.success.example } },
     },
   };
   for (const [status, errorDoc] of Object.entries(docs.errors) as [keyof typeof RPC, ErrorDoc][]) {
-    responses[String(RPC[status].http)] = errorResponse(errorDoc, status);
+    responses[String(RPC[status].http)] = errorResponse(op, errorDoc, status);
   }
   responses[String(RPC.INTERNAL.http)] = { $ref: '#/components/responses/Internal' };
   const body = rest.body;
@@ -163,7 +178,8 @@ function operation(op: AnyOperation): JsonObject {
     tags: ['Tokens'],
     summary: docs.summary,
     description: `${docs.description}\n\n${security}`,
-    security: scope ? [{ bearerAuth: [scope] }] : [],
+    // The public token endpoint's client may authenticate with HTTP Basic instead of its body: optional, hence `{}` too.
+    security: scope ? [{ bearerAuth: [scope] }] : op.oauth ? [{}, { clientBasic: [] }] : [],
     parameters: [...pathParameters(op), ...(rest.query ? queryParameters(op, rest.query) : []), { $ref: '#/components/parameters/AcceptLanguage' }],
     ...(body && bodyDocs
       ? {
@@ -202,9 +218,11 @@ export function buildOpenApiDocument(operations: readonly AnyOperation[] = OPERA
       title: 'Tokenwarden token API',
       version,
       description:
-        'OAuth token service: issue access tokens, and list, retrieve and revoke the tokens of your entity. ' +
+        'OAuth token service: issue access tokens, and list, retrieve, introspect (RFC 7662) and revoke (also RFC 7009) ' +
+        'the tokens of your entity. ' +
         'snake_case JSON, protobuf enums, dotted query keys for nested messages (`page_params.page_size`). ' +
-        'Every error is a google.rpc.Status body (`ErrorBody`); messages follow `Accept-Language` (`en`, `es`).',
+        'Every error is a google.rpc.Status body (`ErrorBody`); messages follow `Accept-Language` (`en`, `es`). The OAuth ' +
+        'endpoints add the RFC 6749 `error` and `error_description` to their 400 and 401 answers.',
     },
     servers: [{ url: '/', description: 'This server' }],
     tags: [{ name: 'Tokens', description: 'OAuth access tokens of the caller’s entity.' }],
@@ -222,6 +240,13 @@ export function buildOpenApiDocument(operations: readonly AnyOperation[] = OPERA
               .join(', ')}); scopes match segment ` +
             'by segment and a trailing `*` segment is a wildcard.',
         },
+        clientBasic: {
+          type: 'http',
+          scheme: 'basic',
+          description:
+            'Client authentication at the token endpoint (RFC 6749 2.3.1): `client_id` as the user name, `client_secret` as ' +
+            'the password, each form-urlencoded first. An alternative to the two in the body.',
+        },
       },
       parameters: {
         AcceptLanguage: {
@@ -235,12 +260,32 @@ export function buildOpenApiDocument(operations: readonly AnyOperation[] = OPERA
       headers: {
         XRequestId: {
           description: 'The request id: the caller’s `X-Request-Id` if sent, else a new UUID. Logged with the request.',
+          required: true,
           schema: { type: 'string' },
         },
         WWWAuthenticate: {
           description: 'RFC 6750 bearer challenge (`error="invalid_token"` or `error="insufficient_scope"` with the scope).',
+          required: true,
           schema: { type: 'string' },
           example: challenge,
+        },
+        BasicChallenge: {
+          description:
+            'Sent only when the client authenticated with HTTP Basic: `Basic realm="tokenwarden"`. A client that sent its ' +
+            'credentials in the body gets no challenge (RFC 6749 5.2).',
+          required: false,
+          schema: { type: 'string' },
+          example: 'Basic realm="tokenwarden"',
+        },
+        CacheControl: {
+          description: '`no-store`: tokens and what is said of them are never cached (RFC 6749 5.1).',
+          required: true,
+          schema: { type: 'string', const: 'no-store' },
+        },
+        Pragma: {
+          description: '`no-cache`, for HTTP/1.0 caches (RFC 6749 5.1).',
+          required: true,
+          schema: { type: 'string', const: 'no-cache' },
         },
       },
       responses: {

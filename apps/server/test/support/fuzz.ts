@@ -79,6 +79,9 @@ export interface Fixtures {
   tokenIds: string[];
   /** Token ids the fuzzer may revoke. */
   victimIds: string[];
+  /** The raw values of the victims, and of one of the other entity: what RFC 7009 revocation may be sent. */
+  victimTokens: string[];
+  otherVictimToken: string;
   /** A token of the other entity (404 for the first). */
   otherTokenId: string;
   userIds: string[];
@@ -163,6 +166,7 @@ export async function createFixtures(deps: Deps): Promise<Fixtures> {
   const victims = [];
   for (let i = 0; i < 40; i++)
     victims.push(await mint(a.entity_pk, { userId: i % 2 ? userC : null, accountId: i % 3 ? null : (accountIds[1] ?? null) }));
+  const otherVictim = await mint(b.entity_pk, { clientId: b.client_id });
 
   const fx: Fixtures = {
     bearers: {
@@ -177,6 +181,8 @@ export async function createFixtures(deps: Deps): Promise<Fixtures> {
     },
     tokenIds: [admin, auditor, teller, noscope, revoked, expired].map((t) => t.record.tokenId).concat(a.token_id),
     victimIds: victims.map((v) => v.record.tokenId),
+    victimTokens: victims.map((v) => v.accessToken),
+    otherVictimToken: otherVictim.accessToken,
     otherTokenId: other.record.tokenId,
     userIds: [userA, userC],
     accountIds,
@@ -192,6 +198,7 @@ export async function createFixtures(deps: Deps): Promise<Fixtures> {
   victims.forEach((v, i) => {
     addTokenSecret(fx, `victim.${i}`, v.accessToken);
   });
+  addTokenSecret(fx, 'victim.other', otherVictim.accessToken);
   fx.secrets.set('client.setup.secret', a.client_secret);
   fx.secrets.set('client.other-setup.secret', b.client_secret);
   fx.secrets.set('client.reporting.secret', reporting.client_secret);
@@ -234,6 +241,8 @@ export interface FuzzRequest {
 export const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'TRACE', 'FROBNICATE'] as const;
 
 const LIST = '/v1/iam/oauth/tokens';
+const INTROSPECT = '/v1/iam/oauth/introspect';
+const REVOKE_BY_VALUE = '/v1/iam/oauth/revoke';
 const MAX_BODY = 64 * 1024;
 
 const PATHS = [
@@ -243,6 +252,9 @@ const PATHS = [
   `${LIST}/{id}/`,
   `${LIST}/{id}/extra`,
   '/v1/iam/oauth',
+  INTROSPECT,
+  REVOKE_BY_VALUE,
+  `${INTROSPECT}/`,
   '/v1',
   '/',
   '/healthz',
@@ -264,6 +276,8 @@ const PATHS = [
   '/trpc/tokens.get',
   '/trpc/tokens.revoke',
   '/trpc/oauth.issueToken',
+  '/trpc/oauth.introspect',
+  '/trpc/oauth.revoke',
   '/trpc/tokens.list,tokens.get',
   '/trpc/tokens',
   '/trpc/nope.nope',
@@ -624,6 +638,44 @@ function issuanceBody(r: Rand, fx: Fixtures): Record<string, unknown> {
 
 const ISSUE_FIELDS = ['grant_type', 'client_id', 'client_secret', 'username', 'password', 'account_id', 'scope'];
 
+/**
+ * The body of introspection or RFC 7009 revocation: a token by value. Revocation is only
+ * ever sent tokens the fuzzer may lose (victims, another entity's, garbage), never a bearer.
+ */
+function tokenValueBody(r: Rand, fx: Fixtures, revoke: boolean): Record<string, unknown> {
+  const token = r.weighted<() => string>([
+    [4, () => r.pick(fx.victimTokens)],
+    [2, () => fx.otherVictimToken],
+    [revoke ? 0 : 4, () => r.pick(Object.values(fx.bearers))],
+    [1, () => `${r.pick(fx.victimTokens).slice(0, -1)}${r.pick(['0', 'A', 'z'])}`],
+    [1, () => `twat_${'A'.repeat(r.pick([43, 49]))}`],
+    [2, () => weirdValue(r, fx)],
+  ])();
+  const body: Record<string, unknown> = { token };
+  if (r.chance(0.4)) body.token_type_hint = r.pick(['access_token', 'refresh_token', '', 'x', weirdValue(r, fx)]);
+  return body;
+}
+
+/** `Authorization: Basic` for the token endpoint: the body's client credentials moved into it, or a broken one. */
+function basicHeader(r: Rand, fx: Fixtures, body: Record<string, unknown>, notes: string[]): string {
+  notes.push('basic');
+  const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
+  const client = r.pick(fx.clients);
+  const id = typeof body.client_id === 'string' ? body.client_id : client.client_id;
+  const secret = typeof body.client_secret === 'string' ? body.client_secret : client.client_secret;
+  if (r.chance(0.6)) {
+    delete body.client_id;
+    delete body.client_secret;
+  }
+  return r.weighted<() => string>([
+    [6, () => `Basic ${b64(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`)}`],
+    [2, () => `Basic ${b64(`${id}:${secret}x`)}`],
+    [1, () => `Basic ${b64(`${r.pick(['no-such-client', '', '%zz'])}:${secret}`)}`],
+    [1, () => `Basic ${r.pick(['', '!!!!', 'abc', b64('no colon'), `${b64('a:b')} extra`])}`],
+    [1, () => r.pick(['Basic', 'basic   ', `BASIC ${b64(`${id}:${secret}`)}`])],
+  ])();
+}
+
 /** Mutates an issuance (or any JSON object) body's fields. Returns whether a secret may now sit in an echoed field. */
 function mutateObject(r: Rand, fx: Fixtures, body: Record<string, unknown>, notes: string[]): boolean {
   let moved = false;
@@ -802,6 +854,8 @@ function baseDraft(r: Rand, fx: Fixtures, o: { issuanceShare: number }): Draft {
     [5, 'revoke'],
     [o.issuanceShare * 100 * 0.6, 'issue-json'],
     [o.issuanceShare * 100 * 0.4, 'issue-form'],
+    [3, 'introspect'],
+    [2, 'revoke-by-value'],
     [8, 'trpc-get'],
     [6, 'trpc-post'],
     [4, 'trpc-batch'],
@@ -832,6 +886,24 @@ function baseDraft(r: Rand, fx: Fixtures, o: { issuanceShare: number }): Draft {
       }
       break;
     }
+    case 'introspect':
+    case 'revoke-by-value': {
+      d.method = 'POST';
+      d.path = kind === 'introspect' ? INTROSPECT : REVOKE_BY_VALUE;
+      const body = tokenValueBody(r, fx, kind === 'revoke-by-value');
+      if (r.chance(0.3)) mutateObject(r, fx, body, notes);
+      if (r.chance(0.5)) {
+        d.body = formText(r, fx, body, notes);
+        d.headers.push(['content-type', r.chance(0.9) ? 'application/x-www-form-urlencoded' : r.pick(CONTENT_TYPES)]);
+      } else {
+        d.body = jsonText(r, body, notes);
+        d.headers.push(['content-type', r.chance(0.9) ? 'application/json' : r.pick(CONTENT_TYPES)]);
+      }
+      // Values move between fields freely here; a token is never echoed, but say so to the leak check.
+      d.mayEchoSecrets = true;
+      if (r.chance(0.05)) d.query = encodePairs(r, mutatePairs(r, fx, [], notes));
+      break;
+    }
     case 'issue-json':
     case 'issue-form': {
       d.method = 'POST';
@@ -840,6 +912,7 @@ function baseDraft(r: Rand, fx: Fixtures, o: { issuanceShare: number }): Draft {
         const n = 1 + r.int(2);
         for (let i = 0; i < n; i++) d.mayEchoSecrets = mutateObject(r, fx, body, notes) || d.mayEchoSecrets;
       }
+      if (r.chance(0.2)) d.headers.push(['authorization', basicHeader(r, fx, body, notes)]);
       if (kind === 'issue-json') {
         d.body = jsonText(r, body, notes);
         d.headers.push(['content-type', r.chance(0.8) ? 'application/json' : r.pick(CONTENT_TYPES)]);
@@ -857,6 +930,7 @@ function baseDraft(r: Rand, fx: Fixtures, o: { issuanceShare: number }): Draft {
         [3, 'tokens.get'],
         [1, 'oauth.issueToken'],
         [1, 'tokens.revoke'],
+        [1, r.pick(['oauth.introspect', 'oauth.revoke'])],
         [1, r.pick(['nope', 'tokens', 'tokens.list.x', '__proto__', 'tokens.__proto__', 'constructor', 'tokens.list,', ',', ''])],
       ]);
       d.path = `/trpc/${proc}`;
@@ -871,15 +945,18 @@ function baseDraft(r: Rand, fx: Fixtures, o: { issuanceShare: number }): Draft {
         [1, 'oauth.issueToken'],
         [2, 'tokens.list'],
         [1, 'tokens.get'],
+        [2, 'oauth.introspect'],
+        [1, 'oauth.revoke'],
       ]);
       d.method = 'POST';
       d.path = `/trpc/${proc}`;
       const input = trpcInput(r, fx, proc);
-      if (proc === 'oauth.issueToken' && r.chance(0.8)) {
+      if (proc.startsWith('oauth.') && r.chance(0.8)) {
         d.mayEchoSecrets = mutateObject(r, fx, input, notes);
         mutateObject(r, fx, input, notes);
         d.mayEchoSecrets = true;
       }
+      if (proc === 'oauth.issueToken' && r.chance(0.2)) d.headers.push(['authorization', basicHeader(r, fx, input, notes)]);
       d.body = jsonText(r, input, notes);
       d.headers.push(['content-type', r.chance(0.85) ? 'application/json' : r.pick(CONTENT_TYPES)]);
       if (r.chance(0.1)) d.query = encodePairs(r, mutatePairs(r, fx, [], notes));
@@ -887,7 +964,7 @@ function baseDraft(r: Rand, fx: Fixtures, o: { issuanceShare: number }): Draft {
     }
     case 'trpc-batch': {
       const procs = Array.from({ length: 1 + r.int(r.chance(0.1) ? 60 : 4) }, () =>
-        r.pick(['tokens.list', 'tokens.get', 'tokens.revoke', 'oauth.issueToken', 'nope']),
+        r.pick(['tokens.list', 'tokens.get', 'tokens.revoke', 'oauth.issueToken', 'oauth.introspect', 'nope']),
       );
       const post = r.chance(0.3);
       d.method = post ? 'POST' : 'GET';
@@ -984,6 +1061,7 @@ function trpcInput(r: Rand, fx: Fixtures, proc: string): Record<string, unknown>
     if (r.chance(0.3)) mutateObject(r, fx, input, []);
     return input;
   }
+  if (proc === 'oauth.introspect' || proc === 'oauth.revoke') return tokenValueBody(r, fx, proc === 'oauth.revoke');
   return issuanceBody(r, fx);
 }
 
@@ -1380,9 +1458,25 @@ function requestLine(req: FuzzRequest): { method: string; target: string } {
   return { method, target };
 }
 
-function isErrorBody(v: unknown): boolean {
+/** The tRPC procedures and REST paths (POST) of the OAuth endpoints: the only answers that may carry an RFC 6749 error code. */
+const OAUTH_PROCEDURES = new Set(['oauth.issueToken', 'oauth.introspect', 'oauth.revoke']);
+const OAUTH_PATHS = new Set([LIST, INTROSPECT, REVOKE_BY_VALUE]);
+const OAUTH_ERRORS = new Set(['invalid_request', 'invalid_client', 'invalid_grant', 'unsupported_grant_type', 'invalid_scope']);
+/** RFC 6749 5.2: printable ASCII but `"` and `\`. */
+const OAUTH_DESCRIPTION = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
+/**
+ * A google.rpc.Status body; from an OAuth endpoint (`oauth`) it may also carry the RFC 6749
+ * `error` (invalid_client with 401, the others with 400) and an ASCII `error_description`.
+ */
+function isErrorBody(v: unknown, oauth = false): boolean {
   if (typeof v !== 'object' || v === null) return false;
-  const o = v as Record<string, unknown>;
+  const { error, error_description, ...o } = v as Record<string, unknown>;
+  if (error !== undefined || error_description !== undefined) {
+    const expectedCode = error === 'invalid_client' ? 16 : 3;
+    if (!oauth || typeof error !== 'string' || !OAUTH_ERRORS.has(error) || o.code !== expectedCode) return false;
+    if (typeof error_description !== 'string' || !OAUTH_DESCRIPTION.test(error_description)) return false;
+  }
   const keys = Object.keys(o).sort().join(',');
   return (
     keys === 'code,details,message' &&
@@ -1408,7 +1502,7 @@ function trpcErrorProblem(e: unknown): string | undefined {
   const data = err.data as Record<string, unknown> | undefined;
   if (typeof data !== 'object' || data === null) return 'error.data missing';
   if (typeof data.code !== 'string' || typeof data.httpStatus !== 'number') return 'error.data.code/httpStatus';
-  if (!isErrorBody(data.rpc)) return 'error.data.rpc is not a google.rpc.Status';
+  if (!isErrorBody(data.rpc, OAUTH_PROCEDURES.has(String(data.path)))) return 'error.data.rpc is not a google.rpc.Status';
   const rpc = data.rpc as { code: number; message: string };
   if (rpc.message !== err.message) return 'error.message differs from error.data.rpc.message';
   const codes = RPC_FOR_STATUS[data.httpStatus];
@@ -1485,15 +1579,36 @@ export function check(req: FuzzRequest, res: FuzzResponse | { error: string }, f
             }
           } else if (!('result' in it)) problems.push({ kind: 'tRPC envelope', detail: 'neither error nor result' });
         }
-      } else if (!isErrorBody(json)) problems.push({ kind: 'REST error not google.rpc.Status', detail: text.slice(0, 200) });
-      else if (!RPC_FOR_STATUS[status]?.includes((json as { code: number }).code)) {
+      } else if (!isErrorBody(json, line.method === 'POST' && OAUTH_PATHS.has(path))) {
+        problems.push({ kind: 'REST error not google.rpc.Status', detail: text.slice(0, 200) });
+      } else if (!RPC_FOR_STATUS[status]?.includes((json as { code: number }).code)) {
         problems.push({ kind: 'REST rpc code does not match the status', detail: `${status} code ${(json as { code: number }).code}` });
       }
     }
   } else if (status >= 300 && status < 400) {
     if (body.length > 0 && !parsed) problems.push({ kind: 'redirect with a non-JSON body', detail: text.slice(0, 100) });
   }
-  if (status === 401 && !headers['www-authenticate']) problems.push({ kind: '401 without WWW-Authenticate', detail: path });
+  // RFC 6749 5.2: a client that failed to authenticate is challenged for Basic only if it used Basic; else with nothing.
+  const oauthError = parsed
+    ? ((trpc ? (json as { error?: { data?: { rpc?: { error?: unknown } } } })?.error?.data?.rpc : json) as { error?: unknown })?.error
+    : undefined;
+  const usedBasic = /^basic(?: |$)/i.test(req.headers.find(([n]) => n.toLowerCase() === 'authorization')?.[1] ?? '');
+  const challenge = headers['www-authenticate'];
+  if (status === 401 && oauthError === 'invalid_client') {
+    if (usedBasic ? challenge !== 'Basic realm="tokenwarden"' : challenge !== undefined) {
+      problems.push({ kind: 'invalid_client with the wrong challenge', detail: `${JSON.stringify(challenge)} basic=${usedBasic}` });
+    }
+  } else if (status === 401 && !challenge) problems.push({ kind: '401 without WWW-Authenticate', detail: path });
+  // RFC 6749 5.1: nothing the OAuth endpoints answer is cached.
+  const oauthCall = trpc
+    ? path
+        .slice(6)
+        .split(',')
+        .some((p) => OAUTH_PROCEDURES.has(p))
+    : line.method === 'POST' && OAUTH_PATHS.has(path);
+  if (oauthCall && status === 200 && (headers.pragma !== 'no-cache' || headers['cache-control'] !== 'no-store')) {
+    problems.push({ kind: 'OAuth answer without Cache-Control: no-store and Pragma: no-cache', detail: path });
+  }
   if (status === 405 && !trpc && !headers.allow) problems.push({ kind: '405 without Allow', detail: path });
 
   // Leaks. Static docs files are the docs page's own code; error bodies of those paths are still searched.

@@ -65,3 +65,34 @@ export async function request(url: string, method: string, opts: RequestOptions 
 export function getJson(url: string, token?: string, headers: Record<string, string> = {}) {
   return request(url, 'GET', { token, headers });
 }
+
+export interface Answer {
+  status: number;
+  headers: Headers;
+  // biome-ignore lint/suspicious/noExplicitAny: a response body of any shape, read field by field by the tests
+  body: any;
+}
+
+/**
+ * One operation called the two ways: REST (`rest`: its path; the body form-encoded when
+ * `form`, else JSON) and tRPC (`trpc`: its procedure path, a POST of the body as JSON).
+ * Each answer's body is what its caller reads: the REST body, or tRPC's `result.data` /
+ * `error.data.rpc`, so the two can be compared as they are.
+ */
+export async function restAndTrpc(
+  url: string,
+  op: { rest: string; trpc: string },
+  opts: { token?: string; body?: Record<string, string>; form?: boolean; headers?: Record<string, string> } = {},
+): Promise<{ rest: Answer; trpc: Answer }> {
+  const headers = { ...opts.headers };
+  const rest = opts.form
+    ? await request(`${url}${op.rest}`, 'POST', {
+        token: opts.token,
+        raw: new URLSearchParams(opts.body ?? {}).toString(),
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+      })
+    : await request(`${url}${op.rest}`, 'POST', { token: opts.token, body: opts.body ?? {}, headers });
+  const trpc = await request(`${url}/trpc/${op.trpc}`, 'POST', { token: opts.token, body: opts.body ?? {}, headers });
+  trpc.body = trpc.status === 200 ? trpc.body.result.data : trpc.body.error.data.rpc;
+  return { rest, trpc };
+}

@@ -11,6 +11,7 @@ import type { z } from 'zod';
 import { authenticate, type Principal } from '../auth.js';
 import type { Context } from '../context.js';
 import { ApiError } from '../errors.js';
+import { oauthInput, type OAuthEndpoint } from './oauth-endpoint.js';
 
 /** A documented error answer: when it happens, and examples of what the server then sends. */
 export interface ErrorDoc {
@@ -55,12 +56,15 @@ export interface Operation<I extends z.ZodType = z.ZodType, O extends z.ZodType 
   extends OperationContract<I, O, A, K> {
   docs: OperationDocs;
   handler(ctx: Context, principal: PrincipalOf<A>, input: z.output<I>): Promise<z.output<O>>;
+  /** Set for an OAuth endpoint: its parameters are read, and its errors answered, the OAuth way (see OAuthEndpoint). */
+  oauth?: OAuthEndpoint;
 }
 
 /** What the server adds to a contract: documentation and a handler (the principal follows the contract's access). */
 export interface Implementation<C extends AnyContract> {
   docs: OperationDocs;
   handler(ctx: Context, principal: PrincipalOf<C['access']>, input: z.output<C['input']>): Promise<z.output<C['output']>>;
+  oauth?: OAuthEndpoint;
 }
 
 /** An operation of a contract. */
@@ -89,10 +93,11 @@ export function invoke<I extends z.ZodType, O extends z.ZodType, A extends Acces
 }
 
 /** The operation's input from a REST request's decoded parts, validated by its schema (400 naming the field). */
-export function restInput(op: AnyOperation, parts: RestParts): unknown {
+export function restInput(op: AnyOperation, ctx: Context, parts: RestParts): unknown {
   const { input } = op.rest;
   if (input === 'query') return parts.query;
-  const parsed = op.input.safeParse(input(parts));
+  const raw = input(parts);
+  const parsed = op.input.safeParse(op.oauth ? oauthInput(op.oauth, raw, ctx) : raw);
   if (!parsed.success) throw ApiError.invalid(violationsFromZod(parsed.error));
   return parsed.data;
 }

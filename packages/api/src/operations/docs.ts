@@ -1,4 +1,4 @@
-import type { Token } from '@tokenwarden/contracts';
+import { checksummedAccessToken, type Token } from '@tokenwarden/contracts';
 import type { z } from 'zod';
 import { ApiError } from '../errors.js';
 import type { ErrorDoc } from './define.js';
@@ -6,6 +6,9 @@ import type { ErrorDoc } from './define.js';
 /** Pieces of documentation several operations share. */
 
 export const EXAMPLE_TOKEN_ID = '249a0a2e-028a-4e15-a841-de9fd4e4cd84';
+
+/** A token of the right format (its checksum holds) that no server issued: the bytes 1 to 32 as its random part. */
+export const EXAMPLE_ACCESS_TOKEN = checksummedAccessToken(Uint8Array.from({ length: 32 }, (_, i) => i + 1));
 
 export const exampleToken: z.input<typeof Token> = {
   token_id: EXAMPLE_TOKEN_ID,

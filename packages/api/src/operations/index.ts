@@ -3,6 +3,7 @@ import type { AnyOperation } from './define.js';
 import { listTokenEvents } from './events.js';
 import { issueToken } from './oauth.js';
 import { revokeLeakedTokens } from './revocation.js';
+import { introspectToken, revokeTokenByValue } from './token-value.js';
 import { getToken, listTokens, revokeToken } from './tokens.js';
 
 /** An implementation of every contract of `API`, under the same group and key (the compiler holds them to it). */
@@ -16,7 +17,7 @@ type Implementations<T> = { [G in keyof T]: { [K in keyof T[G]]: AnyOperation } 
 export const OPERATION_GROUPS = {
   tokens: { list: listTokens, get: getToken, revoke: revokeToken, revokeLeaked: revokeLeakedTokens },
   events: { list: listTokenEvents },
-  oauth: { issueToken },
+  oauth: { issueToken, introspect: introspectToken, revoke: revokeTokenByValue },
 } as const satisfies Implementations<Api>;
 
 export type OperationGroups = typeof OPERATION_GROUPS;
@@ -34,4 +35,5 @@ export const OPERATIONS: readonly NamedOperation[] = contractList(OPERATION_GROU
 }));
 
 export { implement, invoke, restInput } from './define.js';
+export { oauthFailure, type OAuthEndpoint } from './oauth-endpoint.js';
 export type { AnyOperation, DocumentedStatus, ErrorDoc, Implementation, Operation, OperationDocs } from './define.js';

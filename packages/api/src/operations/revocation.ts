@@ -1,9 +1,9 @@
-import { API, MAX_LEAKED_TOKENS, SCOPES, type RevokeLeakedResponse } from '@tokenwarden/contracts';
+import { accessTokenFormat, API, MAX_LEAKED_TOKENS, SCOPES, type RevokeLeakedResponse } from '@tokenwarden/contracts';
 import type { z } from 'zod';
 import type { Principal } from '../auth.js';
 import { ApiError, fail } from '../errors.js';
 import { eventBy } from '../services/audit.js';
-import { hashAccessToken, looksLikeAccessToken } from '../token-secrets.js';
+import { hashAccessToken } from '../token-secrets.js';
 import { implement } from './define.js';
 import { EXAMPLE_TOKEN_ID, tooLarge, unauthenticated } from './docs.js';
 
@@ -18,8 +18,8 @@ export const revokeLeakedTokens = implement(API.tokens.revokeLeaked, {
   async handler(ctx, principal, input) {
     const { deps } = ctx;
     const userId = revocableUser(principal);
-    // The shape is checked offline: a string that cannot be a token is never looked up.
-    const wellFormed = input.tokens.filter(looksLikeAccessToken);
+    // The shape and checksum are checked offline: a string that cannot be a token is never looked up.
+    const wellFormed = input.tokens.filter((raw) => accessTokenFormat(raw) !== 'malformed');
     const hashes = [...new Set(wellFormed)].map(hashAccessToken);
     const malformed = input.tokens.length - wellFormed.length;
     const event = eventBy(ctx, principal, input.reason ?? null, { submitted: input.tokens.length, malformed });
@@ -50,8 +50,8 @@ export const revokeLeakedTokens = implement(API.tokens.revokeLeaked, {
       `Takes up to ${MAX_LEAKED_TOKENS} raw token strings found where they should not be (a repository, a log, a ticket) and ` +
       'revokes those that are tokens of the caller’s entity (for a user token without an admin role: of its own user). ' +
       'It answers how many matched, never which strings belong to other entities: such a string counts exactly like ' +
-      'a string that is no token. Strings that cannot be tokens by their shape are counted as `malformed` and never ' +
-      'looked up. The report is recorded as one TOKENS_REVOKED_LEAKED event (the raw strings never are).',
+      'a string that is no token. Strings that cannot be tokens by their shape or checksum (see the token format) are ' +
+      'counted as `malformed` and never looked up. The report is recorded as one TOKENS_REVOKED_LEAKED event (the raw strings never are).',
     requestBody: {
       description: 'The raw strings, and an optional reason kept with the revoked tokens and the event.',
       mediaTypes: ['application/json'],

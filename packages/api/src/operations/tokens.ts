@@ -9,11 +9,12 @@ import {
 } from '@tokenwarden/contracts';
 import type { TokenFilters } from '@tokenwarden/db';
 import type { z } from 'zod';
-import type { Principal } from '../auth.js';
+import { sees, type Principal } from '../auth.js';
 import type { Deps } from '../context.js';
 import { ApiError, fail } from '../errors.js';
 import { presentToken } from '../presenter.js';
 import { eventBy } from '../services/audit.js';
+import { revokeVisibleToken } from '../services/revocation.js';
 import { implement } from './define.js';
 import { EXAMPLE_TOKEN_ID, exampleToken, notFound, TOKEN_ID_DESCRIPTION, tooLarge, unauthenticated } from './docs.js';
 
@@ -40,9 +41,7 @@ function visibleFilters(principal: Principal, input: ListTokensInput): TokenFilt
 /** A token the principal may see, or 404 (unknown, of another entity, or of another user). */
 async function visibleToken(deps: Deps, principal: Principal, tokenId: string) {
   const token = await deps.tokens.get(principal.entityPk, tokenId.toLowerCase());
-  if (!token || (!principal.seesWholeEntity && (principal.userId === null || token.userId !== principal.userId))) {
-    fail('NOT_FOUND', 'not_found.token');
-  }
+  if (!token || !sees(principal, token)) fail('NOT_FOUND', 'not_found.token');
   return token;
 }
 
@@ -150,11 +149,10 @@ export const revokeToken = implement(API.tokens.revoke, {
     if (bodyId !== undefined && bodyId.toLowerCase() !== input.token_id.toLowerCase()) {
       fail('INVALID_ARGUMENT', undefined, [{ field: 'body.token_id', reason: 'mismatch' }]);
     }
-    const token = await visibleToken(ctx.deps, principal, input.token_id);
-    const outcome = await ctx.deps.tokens.revoke(principal.entityPk, token.tokenId, eventBy(ctx, principal, input.body?.reason ?? null));
+    const token = await ctx.deps.tokens.get(principal.entityPk, input.token_id.toLowerCase());
+    const outcome = await revokeVisibleToken(ctx, principal, token, input.body?.reason ?? null);
     if (outcome === 'not_found') fail('NOT_FOUND', 'not_found.token');
     if (outcome === 'already_revoked') fail('FAILED_PRECONDITION', 'revoked.already');
-    ctx.deps.log.info({ event: 'token.revoked', token_id: token.tokenId, by: principal.tokenId }, 'token revoked');
     return {};
   },
   docs: {

@@ -9,7 +9,7 @@ import {
 } from '@tokenwarden/contracts';
 import type { ClientRecord, UserRecord } from '@tokenwarden/db';
 import type { Deps } from '../context.js';
-import { fail } from '../errors.js';
+import { ApiError, asTRPCError, fail } from '../errors.js';
 import { DECOY_HASH, verifySecret } from '../token-secrets.js';
 import { mintToken } from './mint.js';
 
@@ -76,14 +76,26 @@ export function narrowScopes(held: readonly string[], requested: string | undefi
 export interface Caller {
   address: string;
   requestId?: string | null;
+  /** The client authenticated with HTTP Basic (its failure then challenges for Basic). */
+  basic?: boolean;
 }
 
 const usernameOf = (req: IssueTokenRequest): string | undefined => (req.grant_type === 'client_credentials' ? undefined : req.username);
 
-function denied(deps: Deps, req: IssueTokenRequest, caller: Caller): never {
+/**
+ * A bad credential, counted for throttling and answered as RFC 6749 section 5.2 says:
+ * `invalid_client` (401) when the client did not authenticate, `invalid_grant` (400) when
+ * the resource owner's username and password are not valid (for this client). Neither
+ * says whether the client or user exists.
+ */
+function denied(deps: Deps, req: IssueTokenRequest, caller: Caller, error: 'invalid_client' | 'invalid_grant'): never {
   deps.throttle.recordFailure(usernameOf(req), caller.address, deps.clock.nowMicros());
-  deps.log.info({ event: 'token.denied', grant_type: req.grant_type }, 'token request denied: bad credentials');
-  fail('UNAUTHENTICATED', 'auth.credentials');
+  deps.log.info({ event: 'token.denied', grant_type: req.grant_type, error }, 'token request denied: bad credentials');
+  throw asTRPCError(
+    error === 'invalid_client'
+      ? new ApiError('UNAUTHENTICATED', 'auth.client', [], {}, { error, basic: caller.basic === true })
+      : new ApiError('INVALID_ARGUMENT', 'auth.user', [], {}, { error }),
+  );
 }
 
 async function authenticateGrant(deps: Deps, req: IssueTokenRequest, caller: Caller): Promise<Grant> {
@@ -91,7 +103,7 @@ async function authenticateGrant(deps: Deps, req: IssueTokenRequest, caller: Cal
   switch (req.grant_type) {
     case 'client_credentials': {
       const client = await verifiedClient(deps, req.client_id, req.client_secret);
-      if (!client) denied(deps, req, caller);
+      if (!client) denied(deps, req, caller, 'invalid_client');
       return {
         entityPk: client.entityPk,
         clientId: client.clientId,
@@ -109,7 +121,9 @@ async function authenticateGrant(deps: Deps, req: IssueTokenRequest, caller: Cal
         verifiedClient(deps, req.client_id, req.client_secret),
         verifiedUser(deps, req.username, req.password),
       ]);
-      if (!client || !user || user.entityPk !== client.entityPk) denied(deps, req, caller);
+      if (!client) denied(deps, req, caller, 'invalid_client');
+      // A user of another entity than the client is, to this client, a user that does not exist.
+      if (!user || user.entityPk !== client.entityPk) denied(deps, req, caller, 'invalid_grant');
       return {
         entityPk: user.entityPk,
         clientId: client.clientId,
@@ -123,7 +137,7 @@ async function authenticateGrant(deps: Deps, req: IssueTokenRequest, caller: Cal
     }
     case 'login': {
       const user = await verifiedUser(deps, req.username, req.password);
-      if (!user) denied(deps, req, caller);
+      if (!user) denied(deps, req, caller, 'invalid_grant');
       return {
         entityPk: user.entityPk,
         clientId: LOGIN_CLIENT_ID,
@@ -139,10 +153,11 @@ async function authenticateGrant(deps: Deps, req: IssueTokenRequest, caller: Cal
 }
 
 /**
- * `POST /v1/iam/oauth/tokens`: authenticates the grant (401 on any bad credential), then
- * checks the narrowing and the account binding (400), then mints. Scope and account are
- * judged only after authentication, so nothing about a client or user leaks to a caller
- * who cannot prove to be it.
+ * `POST /v1/iam/oauth/tokens`: authenticates the grant (401 `invalid_client` for a bad
+ * client, 400 `invalid_grant` for a bad username or password), then checks the narrowing
+ * (400 `invalid_scope`) and the account binding (400 `invalid_grant`), then mints. Scope
+ * and account are judged only after authentication, so nothing about a client or user
+ * leaks to a caller who cannot prove to be it.
  */
 export async function issueToken(deps: Deps, req: IssueTokenRequest, caller: Caller = { address: '' }): Promise<IssueTokenResponse> {
   // Throttled before any secret is verified: a blocked guesser costs no scrypt work.
@@ -156,7 +171,7 @@ export async function issueToken(deps: Deps, req: IssueTokenRequest, caller: Cal
   const scopes = narrowScopes(grant.scopes, req.scope);
   const accountId = req.account_id?.toLowerCase() ?? null;
   if (accountId !== null && !(await grant.mayBind(accountId))) {
-    fail('INVALID_ARGUMENT', undefined, [{ field: 'account_id', reason: 'account_not_allowed' }]);
+    throw asTRPCError(ApiError.invalid([{ field: 'account_id', reason: 'account_not_allowed' }], { error: 'invalid_grant' }));
   }
   // The clock is read only now, after the (slow) scrypt work: created_at is issuance time.
   const { accessToken, record } = await mintToken(

@@ -56,6 +56,19 @@ export class PgTokenStore implements TokenStore {
     });
   }
 
+  getByHash(entityPk: number, hash: Buffer): Promise<TokenRecord | undefined> {
+    return guarded(async () => {
+      const { rows } = await this.pool.query<Row>({
+        name: 'tw_by_hash_in_entity',
+        text: `SELECT ${TOKEN_COLUMNS} FROM tokens t WHERE t.entity_pk = $1 AND t.token_hash = $2`,
+        values: [entityPk, hash],
+        rowMode: 'array',
+      });
+      const row = rows[0];
+      return row ? (await this.records(entityPk, [row]))[0] : undefined;
+    });
+  }
+
   get(entityPk: number, tokenId: string): Promise<TokenRecord | undefined> {
     return guarded(async () => {
       const row = await this.byId(entityPk, tokenId);

@@ -38,6 +38,7 @@ export class SqliteTokenStore implements TokenStore {
   private readonly grantSets = new GrantSetCache();
   private readonly grantSetByPk: Statement<[number, number], { roles: string; scopes: string }>;
   private readonly byHash: Statement<[Buffer], unknown[]>;
+  private readonly byHashInEntity: Statement<[number, Buffer], unknown[]>;
   private readonly byId: Statement<[number, string], unknown[]>;
   private readonly revokeTx: (entityPk: number, tokenId: string, event: EventSpec) => boolean;
   private readonly revokeManyTx: (entityPk: number, targets: RevokeTargets, r: ManyRevocation) => ManyRevoked;
@@ -54,6 +55,9 @@ export class SqliteTokenStore implements TokenStore {
     const s = this.sqlite;
     this.grantSetByPk = s.prepare('SELECT roles, scopes FROM grant_sets WHERE pk = ? AND entity_pk = ?');
     this.byHash = s.prepare<[Buffer], unknown[]>(`SELECT ${TOKEN_COLUMNS} FROM tokens t WHERE t.token_hash = ?`).raw(true);
+    this.byHashInEntity = s
+      .prepare<[number, Buffer], unknown[]>(`SELECT ${TOKEN_COLUMNS} FROM tokens t WHERE t.entity_pk = ? AND t.token_hash = ?`)
+      .raw(true);
     this.byId = s.prepare<[number, string], unknown[]>(`SELECT ${TOKEN_COLUMNS} FROM tokens t WHERE t.entity_pk = ? AND t.token_id = ?`).raw(true);
     const events = new SqliteEventWriter(s);
     const revokeStmt = s.prepare<[number, string | null, string | null, number, string]>(
@@ -148,6 +152,11 @@ export class SqliteTokenStore implements TokenStore {
     const row = this.byHash.get(hash);
     // The row's own entity: the one lookup that is not scoped by the caller's.
     return row ? this.fromColumns(row[1] as number, row) : undefined;
+  }
+
+  async getByHash(entityPk: number, hash: Buffer): Promise<TokenRecord | undefined> {
+    const row = this.byHashInEntity.get(entityPk, hash);
+    return row ? this.fromColumns(entityPk, row) : undefined;
   }
 
   async get(entityPk: number, tokenId: string): Promise<TokenRecord | undefined> {
