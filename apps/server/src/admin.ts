@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { bootstrapEntity, createAccount, createApiClient, createDeps, createUser, type Deps } from '@tokenwarden/api';
-import { MAX_SECRET_LENGTH, MAX_USERNAME_LENGTH, ROLE_PATTERN, SCOPE_PATTERN, Uuid } from '@tokenwarden/contracts';
+import { bootstrapEntity, createAccount, createApiClient, createDeps, createUser, purgeExpiredTokens, type Deps } from '@tokenwarden/api';
+import { instantToMicrosCeil, MAX_SECRET_LENGTH, MAX_USERNAME_LENGTH, ROLE_PATTERN, SCOPE_PATTERN, Uuid } from '@tokenwarden/contracts';
 import { DuplicateKeyError, openStore, type EntityRecord } from '@tokenwarden/db';
 import { loadConfig } from './config.js';
 import { ensureDemoData } from './demo/data.js';
@@ -29,6 +29,14 @@ commands:
                                 create an account; prints account_id as JSON
   demo seed [--seed N] [--tokens N]
                                 seed the demo entity (first time only)
+  tokens purge --expired-before DATE [--batch N] [--dry-run] [--quiet]
+                                retention: delete the tokens that expired before DATE
+                                (RFC 3339, or YYYY-MM-DD for midnight UTC), N per
+                                transaction (default 5000), with progress on stderr;
+                                --dry-run counts per entity and deletes nothing. Walks
+                                of a listing started before the purge are refused
+                                (409) from its start on; new listings are unaffected.
+                                The audit trail keeps a TOKENS_PURGED event per entity
 
 options:
   --db PATH                     SQLite database file (default: $TOKENWARDEN_DB or ./data/tokenwarden.db);
@@ -137,6 +145,27 @@ const COMMANDS: Record<string, Command> = {
     process.stderr.write('\n');
     return { seeded, seed, tokens };
   },
+  'tokens purge': async (deps, v) => {
+    const text = required(v, 'expired-before');
+    const before = instantToMicrosCeil(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text);
+    if (before === undefined) throw new UsageError('--expired-before must be an RFC 3339 instant or a date (YYYY-MM-DD, midnight UTC)');
+    const batch = Number(v.batch ?? 5000);
+    if (!Number.isSafeInteger(batch) || batch < 1 || batch > 100_000) throw new UsageError('--batch must be a whole number from 1 to 100000');
+    let last = 0;
+    const started = performance.now();
+    return purgeExpiredTokens(deps, before, {
+      batch,
+      dryRun: v['dry-run'] === true,
+      onProgress: (p) => {
+        const now = performance.now();
+        if (v.quiet === true || (now - last < 500 && p.deleted < p.total)) return;
+        last = now;
+        const rate = Math.round(p.deleted / Math.max((now - started) / 1000, 0.001));
+        const pct = p.total === 0 ? 100 : Math.floor((100 * p.deleted) / p.total);
+        process.stderr.write(`purge: ${p.deleted}/${p.total} tokens (${pct}%), ${p.entitiesDone}/${p.entities} entities, ${rate} tokens/s\n`);
+      },
+    });
+  },
 };
 
 class UsageError extends Error {}
@@ -157,6 +186,10 @@ async function main(argv: string[]): Promise<number> {
       accounts: { type: 'string' },
       seed: { type: 'string' },
       tokens: { type: 'string' },
+      'expired-before': { type: 'string' },
+      batch: { type: 'string' },
+      'dry-run': { type: 'boolean' },
+      quiet: { type: 'boolean', short: 'q' },
       help: { type: 'boolean', short: 'h' },
     },
   });

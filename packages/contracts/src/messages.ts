@@ -181,6 +181,10 @@ const MESSAGES = {
   'not_found.token': { en: 'token not found', es: 'token no encontrado' },
   'not_found.route': { en: 'no such route', es: 'no existe esa ruta' },
   'revoked.already': { en: 'the token is already revoked', es: 'el token ya está revocado' },
+  'snapshot.purged': {
+    en: 'tokens were purged after this snapshot was taken (or are being purged now); start a new listing without first_request_timestamp',
+    es: 'se purgaron tokens después de tomar esta instantánea (o se están purgando); empiece un listado nuevo sin first_request_timestamp',
+  },
   'method.not_allowed': { en: 'method not allowed on this route', es: 'método no permitido en esta ruta' },
   'body.too_large': { en: 'the request body is too large', es: 'el cuerpo de la petición es demasiado grande' },
   'server.unavailable': { en: 'the server is shutting down', es: 'el servidor se está apagando' },

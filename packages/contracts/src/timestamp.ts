@@ -109,7 +109,7 @@ export function instantToMicrosCeil(text: string): Micros | undefined {
   const [, base, frac = '', zone = 'Z'] = m;
   let ts: Timestamp;
   try {
-    ts = parseTimestamp(`${base.toUpperCase()}Z`);
+    ts = parseTimestamp(`${(base ?? '').toUpperCase()}Z`);
   } catch {
     return undefined;
   }

@@ -135,6 +135,17 @@ export interface TokenStore {
   page(entityPk: number, q: PageQuery): Promise<TokenRecord[]>;
   /** How many of the entity's tokens the filters select at the snapshot. */
   count(entityPk: number, filters: TokenFilters, snapshot: Micros): Promise<number>;
+  /**
+   * Retention: snapshots of the entity at or before this bound are no longer answered (a
+   * purge deleted tokens they held); PURGE_RUNNING while a purge deletes; 0 if none ran.
+   */
+  purgeHorizon(entityPk: number): Promise<Micros>;
+  /** Sets the horizon of these entities: PURGE_RUNNING before deleting, the store's clock reading (returned) after. */
+  setPurgeHorizon(entityPks: readonly number[], running: boolean): Promise<Micros>;
+  /** Per entity, how many tokens expired before `before` (those a purge would delete). */
+  expiredBefore(before: Micros): Promise<{ entityPk: number; tokens: number }[]>;
+  /** Deletes up to `limit` of the entity's tokens that expired before `before` (with their role rows); resolves how many. */
+  purgeExpired(entityPk: number, before: Micros, limit: number): Promise<number>;
   /** The query plan of a page query, one line a step (tests and benchmarks). */
   explainPage(entityPk: number, q: PageQuery): Promise<string[]>;
 }
@@ -209,6 +220,8 @@ export interface AccountRecord {
 export interface DirectoryStore {
   createEntity(e: { entityId: string; name: string; createdAt: Micros }): Promise<EntityRecord>;
   findEntity(entityId: string): Promise<EntityRecord | undefined>;
+  /** Every entity (the operator's view: retention runs over all of them). */
+  listEntities(): Promise<EntityRecord[]>;
   createClient(c: ClientRecord & { createdAt: Micros }): Promise<void>;
   findClient(clientId: string): Promise<ClientRecord | undefined>;
   /**
@@ -247,6 +260,9 @@ export interface Store {
   optimize(): Promise<void>;
   close(): Promise<void>;
 }
+
+/** The purge horizon while a purge is deleting: every given snapshot is refused until it ends. */
+export const PURGE_RUNNING = Number.MAX_SAFE_INTEGER;
 
 /** A unique key already taken (an entity, client, user or account id, a username, a token). */
 export class DuplicateKeyError extends Error {

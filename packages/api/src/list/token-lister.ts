@@ -8,6 +8,7 @@ import {
 } from '@tokenwarden/contracts';
 import { sortValue, type Cursor, type TokenFilters, type TokenRecord, type TokenStore } from '@tokenwarden/db';
 import { Lru } from './lru.js';
+import { PurgeHorizons } from './purge-horizons.js';
 
 export interface ListResult {
   records: TokenRecord[];
@@ -40,13 +41,15 @@ const CURSORS_PER_WALK = 16;
 export class TokenLister {
   private readonly counts: Lru<string, Total>;
   private readonly cursors: Lru<string, Map<number, Cursor>>;
+  private readonly horizons: PurgeHorizons;
 
   constructor(
     private readonly store: TokenStore,
-    limits: { cursorCacheEntries: number; countCacheEntries: number },
+    limits: { cursorCacheEntries: number; countCacheEntries: number; purgeHorizonTtlMs?: number },
   ) {
     this.counts = new Lru(limits.countCacheEntries);
     this.cursors = new Lru(limits.cursorCacheEntries);
+    this.horizons = new PurgeHorizons(store, limits.purgeHorizonTtlMs);
   }
 
   async list(entityPk: number, input: ListTokensInput, filters: TokenFilters): Promise<ListResult> {
@@ -63,6 +66,8 @@ export class TokenLister {
     } else {
       snapshotTs = given;
       snapshot = timestampToMicrosFloor(given);
+      // A snapshot from before a retention purge lost tokens: refused, never answered differently.
+      await this.horizons.check(entityPk, snapshot);
       stable = await this.store.isSettled(entityPk, snapshot);
     }
     // An absent filter and a filter on '' (no user, no account) select different sets: '*' vs '='.

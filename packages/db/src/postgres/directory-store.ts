@@ -47,6 +47,10 @@ export class PgDirectoryStore implements DirectoryStore {
     return guarded(async () => (await this.db.select(ENTITY_COLUMNS).from(entities).where(eq(entities.entityId, entityId)))[0]);
   }
 
+  listEntities(): Promise<EntityRecord[]> {
+    return guarded(async () => await this.db.select(ENTITY_COLUMNS).from(entities).orderBy(entities.pk));
+  }
+
   createClient(c: ClientRecord & { createdAt: Micros }): Promise<void> {
     return guarded(async () => {
       await this.db.insert(apiClients).values(c);
@@ -69,7 +73,11 @@ export class PgDirectoryStore implements DirectoryStore {
 
   serverKey(name: string, candidate?: { key: Buffer; createdAt: Micros }): Promise<Buffer | undefined> {
     return guarded(async () => {
-      if (candidate) await this.db.insert(serverKeys).values({ name, ...candidate }).onConflictDoNothing();
+      if (candidate)
+        await this.db
+          .insert(serverKeys)
+          .values({ name, ...candidate })
+          .onConflictDoNothing();
       return (await this.db.select({ key: serverKeys.key }).from(serverKeys).where(eq(serverKeys.name, name)))[0]?.key;
     });
   }

@@ -4,7 +4,17 @@ import type { Clock } from '../clock.js';
 import { grantSetText, GrantSetCache, type GrantSet } from '../grant-sets.js';
 import { shapeKey, type PageQuery, type TokenFilters } from '../list-types.js';
 import { grantFlowCode, grantFlowOf, TOKEN_COLUMNS, UNUSED, type HistoricalToken, type NewTokenSpec, type TokenRecord } from '../records.js';
-import type { EventSpec, IssueEventSpec, ManyRevocation, ManyRevoked, RevokeOutcome, RevokeTargets, TokenStore, UseOrigin } from '../store.js';
+import {
+  PURGE_RUNNING,
+  type EventSpec,
+  type IssueEventSpec,
+  type ManyRevocation,
+  type ManyRevoked,
+  type RevokeOutcome,
+  type RevokeTargets,
+  type TokenStore,
+  type UseOrigin,
+} from '../store.js';
 import { guarded, SNAPSHOT_LOCK, transaction } from './client.js';
 import { appendTargets, writeEvents } from './event-store.js';
 import { pgCountQuery, pgPageQuery, storedRef, values, type PgQuery } from './list-query.js';
@@ -153,6 +163,63 @@ export class PgTokenStore implements TokenStore {
       const clock = this.clock;
       return clock ? this.serial.run(() => run(clock.nowMicros())) : run(null);
     });
+  }
+
+  purgeHorizon(entityPk: number): Promise<Micros> {
+    return guarded(async () => {
+      const { rows } = await this.pool.query<Row>({
+        name: 'tw_purge_horizon',
+        text: 'SELECT purge_horizon FROM entities WHERE pk = $1',
+        values: [entityPk],
+        rowMode: 'array',
+      });
+      return (rows[0]?.[0] as number | undefined) ?? 0;
+    });
+  }
+
+  /** The end of a purge is read from the database's clock, the clock of every snapshot bound. */
+  setPurgeHorizon(entityPks: readonly number[], running: boolean): Promise<Micros> {
+    return guarded(async () => {
+      const value = running ? PURGE_RUNNING : (this.clock?.nowMicros() ?? null);
+      const { rows } = await this.pool.query<Row>({
+        text: 'WITH v AS (SELECT COALESCE($1::bigint, tw_now_micros()) AS h) UPDATE entities SET purge_horizon = v.h FROM v WHERE pk = ANY($2::int[]) RETURNING v.h',
+        values: [value, entityPks],
+        rowMode: 'array',
+      });
+      return (rows[0]?.[0] as number | undefined) ?? value ?? 0;
+    });
+  }
+
+  expiredBefore(before: Micros): Promise<{ entityPk: number; tokens: number }[]> {
+    return guarded(async () => {
+      const { rows } = await this.pool.query<{ pk: number; n: number }>(
+        'SELECT e.pk, c.n FROM entities e CROSS JOIN LATERAL (SELECT count(*)::int AS n FROM tokens t WHERE t.entity_pk = e.pk AND t.expires_at < $1) c ' +
+          'WHERE c.n > 0 ORDER BY e.pk',
+        [before],
+      );
+      return rows.map((r) => ({ entityPk: r.pk, tokens: r.n }));
+    });
+  }
+
+  purgeExpired(entityPk: number, before: Micros, limit: number): Promise<number> {
+    return guarded(() =>
+      transaction(this.pool, async (client) => {
+        const { rows } = await client.query<{ pk: number; token_id: string; created_at: number; grant_set_pk: number }>(
+          'SELECT pk, token_id, created_at, grant_set_pk FROM tokens WHERE entity_pk = $1 AND expires_at < $2 ORDER BY expires_at LIMIT $3',
+          [entityPk, before, limit],
+        );
+        if (rows.length === 0) return 0;
+        // A token's role rows, by their unique key (token_roles has no index on token_pk).
+        await client.query(
+          'DELETE FROM token_roles r USING unnest($2::uuid[], $3::bigint[], $4::int[]) AS d(token_id, created_at, gs) ' +
+            'JOIN grant_sets g ON g.pk = d.gs CROSS JOIN LATERAL jsonb_array_elements_text(g.roles::jsonb) AS x(role) ' +
+            'WHERE r.entity_pk = $1 AND r.role = x.role AND r.created_at = d.created_at AND r.token_id = d.token_id',
+          [entityPk, rows.map((r) => r.token_id), rows.map((r) => r.created_at), rows.map((r) => r.grant_set_pk)],
+        );
+        await client.query('DELETE FROM tokens WHERE entity_pk = $1 AND pk = ANY($2::bigint[])', [entityPk, rows.map((r) => r.pk)]);
+        return rows.length;
+      }),
+    );
   }
 
   touchLastUsed(entityPk: number, pk: number, now: Micros, coarseness: Micros, from: UseOrigin): Promise<boolean> {

@@ -51,6 +51,10 @@ export class SqliteDirectoryStore implements DirectoryStore {
     });
   }
 
+  listEntities(): Promise<EntityRecord[]> {
+    return settle(() => this.db.select(ENTITY_COLUMNS).from(entities).orderBy(entities.pk).all());
+  }
+
   createClient(c: ClientRecord & { createdAt: Micros }): Promise<void> {
     return settle(() => {
       this.db.insert(apiClients).values(c).run();
@@ -72,7 +76,12 @@ export class SqliteDirectoryStore implements DirectoryStore {
 
   serverKey(name: string, candidate?: { key: Buffer; createdAt: Micros }): Promise<Buffer | undefined> {
     return settle(() => {
-      if (candidate) this.db.insert(serverKeys).values({ name, ...candidate }).onConflictDoNothing().run();
+      if (candidate)
+        this.db
+          .insert(serverKeys)
+          .values({ name, ...candidate })
+          .onConflictDoNothing()
+          .run();
       return this.db.select({ key: serverKeys.key }).from(serverKeys).where(eq(serverKeys.name, name)).get()?.key;
     });
   }

@@ -13,7 +13,7 @@ export const entities = sqliteTable('entities', {
   name: text('name').notNull(),
   createdAt: integer('created_at').notNull(),
   /**
-   * Retention purges: a snapshot bound below this is no longer answered (its set lost the
+   * Retention purges: a snapshot bound at or before this is no longer answered (its set lost the
    * purged tokens). PURGE_RUNNING while a purge deletes; 0 when none ever ran.
    */
   purgeHorizon: integer('purge_horizon').notNull().default(0),

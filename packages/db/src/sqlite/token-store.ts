@@ -4,7 +4,17 @@ import type { Clock } from '../clock.js';
 import { grantSetText, GrantSetCache, type GrantSet } from '../grant-sets.js';
 import { shapeKey, type PageQuery, type TokenFilters } from '../list-types.js';
 import { grantFlowCode, grantFlowOf, TOKEN_COLUMNS, UNUSED, type HistoricalToken, type NewTokenSpec, type TokenRecord } from '../records.js';
-import type { EventSpec, IssueEventSpec, ManyRevocation, ManyRevoked, RevokeOutcome, RevokeTargets, TokenStore, UseOrigin } from '../store.js';
+import {
+  PURGE_RUNNING,
+  type EventSpec,
+  type IssueEventSpec,
+  type ManyRevocation,
+  type ManyRevoked,
+  type RevokeOutcome,
+  type RevokeTargets,
+  type TokenStore,
+  type UseOrigin,
+} from '../store.js';
 import { TurnBatch } from '../turn-batch.js';
 import { translateSqliteError, type SqliteDb } from './client.js';
 import { SqliteEventWriter } from './event-store.js';
@@ -42,6 +52,10 @@ export class SqliteTokenStore implements TokenStore {
   private readonly byId: Statement<[number, string], unknown[]>;
   private readonly revokeTx: (entityPk: number, tokenId: string, event: EventSpec) => boolean;
   private readonly revokeManyTx: (entityPk: number, targets: RevokeTargets, r: ManyRevocation) => ManyRevoked;
+  private readonly horizonOf: Statement<[number], number>;
+  private readonly setHorizonTx: (entityPks: readonly number[], value: number) => void;
+  private readonly expiredCounts: Statement<[number], [number, number]>;
+  private readonly purgeTx: (entityPk: number, before: Micros, limit: number) => number;
   private readonly touchStmt: Statement<[number, string | null, string | null, number, number, number]>;
   private readonly insertTx: (tokens: readonly HistoricalToken[], events?: readonly IssueEventSpec[]) => number[];
   private readonly issues: TurnBatch<{ spec: NewTokenSpec; event: IssueEventSpec }, TokenRecord>;
@@ -91,6 +105,37 @@ export class SqliteTokenStore implements TokenStore {
       }
       const event = events.write({ entityPk, type: r.type, spec: r.event, occurredAt: now, completedAt: now, tokenIds: revoked });
       return { matched: matched.size, revoked, eventPk: event.pk };
+    });
+    this.horizonOf = s.prepare<[number], number>('SELECT purge_horizon FROM entities WHERE pk = ?').pluck();
+    const setHorizon = s.prepare<[number, number]>('UPDATE entities SET purge_horizon = ? WHERE pk = ?');
+    this.setHorizonTx = s.transaction((entityPks: readonly number[], value: number) => {
+      for (const pk of entityPks) setHorizon.run(value, pk);
+    });
+    // Per entity through its expires_at index: the cost is the expired tokens, not the table.
+    this.expiredCounts = s
+      .prepare<[number], [number, number]>(
+        'SELECT pk, n FROM (SELECT e.pk, (SELECT count(*) FROM tokens t WHERE t.entity_pk = e.pk AND t.expires_at < ?) AS n FROM entities e) ' +
+          'WHERE n > 0 ORDER BY pk',
+      )
+      .raw(true);
+    const doomed = s
+      .prepare<[number, number, number], [number, string, number, number]>(
+        'SELECT pk, token_id, created_at, grant_set_pk FROM tokens INDEXED BY tokens_by_expires WHERE entity_pk = ? AND expires_at < ? LIMIT ?',
+      )
+      .raw(true);
+    // A token's role rows, found by their unique key (token_roles has no index on token_pk).
+    const dropRoles = s.prepare<[number, number, number, string]>(
+      'DELETE FROM token_roles WHERE entity_pk = ? AND role IN (SELECT value FROM json_each((SELECT roles FROM grant_sets WHERE pk = ?))) ' +
+        'AND created_at = ? AND token_id = ?',
+    );
+    const dropToken = s.prepare<[number, number]>('DELETE FROM tokens WHERE pk = ? AND entity_pk = ?');
+    this.purgeTx = s.transaction((entityPk: number, before: Micros, limit: number) => {
+      const rows = doomed.all(entityPk, before, limit);
+      for (const [pk, tokenId, createdAt, grantSetPk] of rows) {
+        dropRoles.run(entityPk, grantSetPk, createdAt, tokenId);
+        dropToken.run(pk, entityPk);
+      }
+      return rows.length;
     });
     this.touchStmt = s.prepare(
       'UPDATE tokens SET last_used_at = ?, last_used_ip = ?, last_used_user_agent = ? WHERE entity_pk = ? AND pk = ? AND last_used_at < ?',
@@ -175,6 +220,24 @@ export class SqliteTokenStore implements TokenStore {
     } catch (error) {
       throw translateSqliteError(error);
     }
+  }
+
+  async purgeHorizon(entityPk: number): Promise<Micros> {
+    return this.horizonOf.get(entityPk) ?? 0;
+  }
+
+  async setPurgeHorizon(entityPks: readonly number[], running: boolean): Promise<Micros> {
+    const value = running ? PURGE_RUNNING : this.clock.nowMicros();
+    this.setHorizonTx(entityPks, value);
+    return value;
+  }
+
+  async expiredBefore(before: Micros): Promise<{ entityPk: number; tokens: number }[]> {
+    return this.expiredCounts.all(before).map(([entityPk, tokens]) => ({ entityPk, tokens }));
+  }
+
+  async purgeExpired(entityPk: number, before: Micros, limit: number): Promise<number> {
+    return this.purgeTx(entityPk, before, limit);
   }
 
   async touchLastUsed(entityPk: number, pk: number, now: Micros, coarseness: Micros, from: UseOrigin): Promise<boolean> {

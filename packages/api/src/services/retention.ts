@@ -1,0 +1,95 @@
+import { formatMicros, type Micros } from '@tokenwarden/contracts';
+import type { Deps } from '../context.js';
+import { PURGE_HORIZON_TTL_MS } from '../list/purge-horizons.js';
+import { operatorEvent } from './audit.js';
+
+/** How long a purge waits after marking its entities, so that every server process has seen the mark. */
+export const PURGE_NOTICE_MS = 2 * PURGE_HORIZON_TTL_MS + 500;
+
+export interface PurgeProgress {
+  /** Tokens to delete in all, and deleted so far. */
+  total: number;
+  deleted: number;
+  /** Entities done, of those with tokens to delete. */
+  entitiesDone: number;
+  entities: number;
+}
+
+export interface PurgeOptions {
+  /** Tokens deleted per transaction. */
+  batch: number;
+  /** Count only: delete nothing, mark nothing. */
+  dryRun?: boolean;
+  /** Called after each batch. */
+  onProgress?: (p: PurgeProgress) => void;
+  /** The wait after marking (tests may shorten it together with the servers' horizon TTL). */
+  noticeMs?: number;
+}
+
+export interface PurgeResult {
+  expiredBefore: string;
+  dryRun: boolean;
+  /** Per entity: its id and the tokens deleted (or, dry, to delete). */
+  entities: { entity_id: string; tokens: number }[];
+  tokens: number;
+  /** Snapshots at or before this instant are no longer answered (null for a dry run). */
+  horizon: string | null;
+}
+
+/**
+ * Retention: deletes the tokens that expired before `before`, in batches, without ever
+ * changing an answer of a snapshot already served. Every entity with tokens to delete is
+ * first marked as purging (its given snapshots are refused from then on), the purge waits
+ * until every process has seen the mark, deletes, then sets the entity's horizon to the
+ * clock's reading at the end: snapshots taken before it stay refused (their sets lost
+ * tokens), snapshots taken after it are answered as always. Each entity's trail records a
+ * TOKENS_PURGED event. An interrupted purge leaves its entities marked; run it again.
+ */
+export async function purgeExpiredTokens(deps: Deps, before: Micros, o: PurgeOptions): Promise<PurgeResult> {
+  const counts = await deps.tokens.expiredBefore(before);
+  const total = counts.reduce((n, c) => n + c.tokens, 0);
+  const ids = await entityIds(
+    deps,
+    counts.map((c) => c.entityPk),
+  );
+  const base = { expiredBefore: formatMicros(before), dryRun: o.dryRun === true };
+  if (o.dryRun || counts.length === 0) {
+    return { ...base, entities: counts.map((c) => ({ entity_id: ids.get(c.entityPk) as string, tokens: c.tokens })), tokens: total, horizon: null };
+  }
+  const pks = counts.map((c) => c.entityPk);
+  await deps.tokens.setPurgeHorizon(pks, true);
+  await new Promise((resolve) => setTimeout(resolve, o.noticeMs ?? PURGE_NOTICE_MS));
+  const progress: PurgeProgress = { total, deleted: 0, entitiesDone: 0, entities: counts.length };
+  const deleted = new Map<number, number>();
+  for (const { entityPk } of counts) {
+    let n = 0;
+    for (;;) {
+      const batch = await deps.tokens.purgeExpired(entityPk, before, o.batch);
+      if (batch === 0) break;
+      n += batch;
+      progress.deleted += batch;
+      o.onProgress?.({ ...progress });
+    }
+    deleted.set(entityPk, n);
+    progress.entitiesDone += 1;
+    o.onProgress?.({ ...progress });
+  }
+  const horizon = await deps.tokens.setPurgeHorizon(pks, false);
+  for (const pk of pks) {
+    const details = { expired_before: base.expiredBefore, deleted: deleted.get(pk) ?? 0, horizon: formatMicros(horizon) };
+    await deps.store.events.append(pk, 'TOKENS_PURGED', operatorEvent('retention', details));
+  }
+  deps.log.info({ event: 'tokens.purged', expired_before: base.expiredBefore, deleted: progress.deleted, entities: pks.length }, 'tokens purged');
+  return {
+    ...base,
+    entities: pks.map((pk) => ({ entity_id: ids.get(pk) as string, tokens: deleted.get(pk) ?? 0 })),
+    tokens: progress.deleted,
+    horizon: formatMicros(horizon),
+  };
+}
+
+async function entityIds(deps: Deps, pks: readonly number[]): Promise<Map<number, string>> {
+  const all = await deps.directory.listEntities();
+  const wanted = new Set(pks);
+  return new Map(all.filter((e) => wanted.has(e.pk)).map((e) => [e.pk, e.entityId]));
+}
