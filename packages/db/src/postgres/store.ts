@@ -2,6 +2,7 @@ import type { Clock } from '../clock.js';
 import type { Store } from '../store.js';
 import { createPool, drizzleOver, guarded, migratePostgres, type PoolOptions } from './client.js';
 import { PgDirectoryStore } from './directory-store.js';
+import { PgSummaryStore } from './summary.js';
 import { PgTokenStore } from './token-store.js';
 
 export interface PostgresStoreOptions extends PoolOptions {
@@ -28,6 +29,7 @@ export async function openPostgresStore(url: string, o: PostgresStoreOptions = {
     dialect: 'postgres',
     tokens: new PgTokenStore(pool, o.clock),
     directory: new PgDirectoryStore(drizzleOver(pool)),
+    summary: new PgSummaryStore(pool),
     ping: () =>
       guarded(async () => {
         await pool.query({ name: 'tw_ping', text: 'SELECT 1' });

@@ -4,6 +4,7 @@ import type { Store } from '../store.js';
 import { closeDatabase, openDatabase, optimizeDatabase } from './client.js';
 import { CountWorker } from './count-client.js';
 import { SqliteDirectoryStore } from './directory-store.js';
+import { SqliteSummaryStore } from './summary.js';
 import { SqliteTokenStore } from './token-store.js';
 
 export interface SqliteStoreOptions {
@@ -30,6 +31,7 @@ export function openSqliteStore(file: string, o: SqliteStoreOptions = {}): Store
     dialect: 'sqlite',
     tokens: new SqliteTokenStore(db, o.clock ?? systemClock(), { worker, inlineCap: o.inlineCountCap }),
     directory: new SqliteDirectoryStore(db),
+    summary: new SqliteSummaryStore(db),
     ping: async () => {
       probe.get();
     },
