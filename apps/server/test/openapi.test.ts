@@ -167,6 +167,7 @@ describe('the OpenAPI document', () => {
       listTokens: [{ bearerAuth: [SCOPES.list] }],
       getToken: [{ bearerAuth: [SCOPES.get] }],
       revokeToken: [{ bearerAuth: [SCOPES.revoke] }],
+      summarizeTokens: [{ bearerAuth: [SCOPES.list] }],
     };
     for (const r of REST_ROUTES) {
       expect(doc.paths[r.path][r.method.toLowerCase()].security, r.operationId).toEqual(expected[r.operationId]);
@@ -191,7 +192,7 @@ describe('the OpenAPI document', () => {
         checked++;
       }
     }
-    expect(checked).toBe(3);
+    expect(checked).toBe(4);
   });
 
   it('lists the query parameters under their dotted names with ranges, enums and defaults', () => {
@@ -288,6 +289,7 @@ describe('the OpenAPI document', () => {
       listTokens: ['200', '400', '401', '403', '500'],
       getToken: ['200', '400', '401', '404', '500'],
       revokeToken: ['200', '400', '401', '404', '409', '413', '500'],
+      summarizeTokens: ['200', '400', '401', '403', '500'],
     };
     for (const route of REST_ROUTES) {
       const op = doc.paths[route.path][route.method.toLowerCase()];

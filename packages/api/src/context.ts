@@ -2,6 +2,7 @@ import { pickLanguage, type Lang } from '@tokenwarden/contracts';
 import { systemClock, type Clock, type DirectoryStore, type Store, type TokenStore } from '@tokenwarden/db';
 import { DEFAULT_CONFIG, type ApiConfig } from './config.js';
 import { TokenLister } from './list/token-lister.js';
+import { TokenSummarizer } from './list/token-summarizer.js';
 import { ClientSecrets } from './services/client-secrets.js';
 import { LoginThrottle } from './services/login-throttle.js';
 
@@ -21,6 +22,7 @@ export interface Deps {
   tokens: TokenStore;
   directory: DirectoryStore;
   lister: TokenLister;
+  summarizer: TokenSummarizer;
   throttle: LoginThrottle;
   clientSecrets: ClientSecrets;
   /** The clock of expiry, last use and revocation times; must be the one the store was opened with, if any. */
@@ -44,6 +46,7 @@ export function createDeps(store: Store, options: DepsOptions = {}): Deps {
     tokens: store.tokens,
     directory: store.directory,
     lister: new TokenLister(store.tokens, config),
+    summarizer: new TokenSummarizer(store.tokens, store.summary),
     throttle: new LoginThrottle(config.loginThrottle),
     clientSecrets: new ClientSecrets(store.directory, config.secretKeys, clock, log),
     clock,

@@ -6,5 +6,6 @@ export * from './messages.js';
 export * from './operations.js';
 export * from './query-codec.js';
 export * from './scopes.js';
+export * from './summary.js';
 export * from './timestamp.js';
 export * from './token.js';

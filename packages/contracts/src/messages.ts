@@ -33,17 +33,20 @@ const oneOf = (values: readonly string[]): Localized => ({
   es: `debe ser uno de ${values.join(', ')}`,
 });
 const uuid: Localized = { en: 'must be a UUID', es: 'debe ser un UUID' };
+const timestampSeconds: Localized = {
+  en: `must be an integer between ${MIN_TIMESTAMP_SECONDS} and ${MAX_TIMESTAMP_SECONDS} (0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z)`,
+  es: `debe ser un número entero entre ${MIN_TIMESTAMP_SECONDS} y ${MAX_TIMESTAMP_SECONDS} (0001-01-01T00:00:00Z a 9999-12-31T23:59:59Z)`,
+};
 const text: Localized = { en: 'must be a non-empty string', es: 'debe ser un texto no vacío' };
 
 /** What each parameter accepts, as told to a caller who got it wrong. */
 const FIELD_RULES: Record<string, Localized> = {
   'page_params.page_size': intRange(1, MAX_PAGE_SIZE),
   'page_params.page_number': intRange(1, MAX_PAGE_NUMBER),
-  'page_params.first_request_timestamp.seconds': {
-    en: `must be an integer between ${MIN_TIMESTAMP_SECONDS} and ${MAX_TIMESTAMP_SECONDS} (0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z)`,
-    es: `debe ser un número entero entre ${MIN_TIMESTAMP_SECONDS} y ${MAX_TIMESTAMP_SECONDS} (0001-01-01T00:00:00Z a 9999-12-31T23:59:59Z)`,
-  },
+  'page_params.first_request_timestamp.seconds': timestampSeconds,
   'page_params.first_request_timestamp.nanos': intRange(0, MAX_NANOS),
+  'first_request_timestamp.seconds': timestampSeconds,
+  'first_request_timestamp.nanos': intRange(0, MAX_NANOS),
   'order_params.order_key': oneOf(ORDER_KEYS),
   'order_params.order_direction': oneOf(ORDER_DIRECTIONS),
   account_id: uuid,

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { IssueTokenRequest, IssueTokenResponse } from './issue.js';
 import { ListTokensInput, ListTokensResponse } from './list.js';
 import { SCOPES } from './scopes.js';
+import { TokenSummary, TokenSummaryInput } from './summary.js';
 import { RevokeTokenInput, RevokeTokenResponse, Token, TokenIdInput } from './token.js';
 
 export type AnyObject = z.ZodObject<z.ZodRawShape>;
@@ -111,6 +112,16 @@ export const API = {
         body: { schema: RevokeTokenBody, required: false },
         input: ({ params, body }) => ({ token_id: params.token_id, ...(body ? { body } : {}) }),
       },
+    }),
+    summary: operation({
+      id: 'summarizeTokens',
+      kind: 'query',
+      // No input at all means a new snapshot, as an empty REST query does.
+      input: TokenSummaryInput.prefault({}),
+      output: TokenSummary,
+      access: { scope: SCOPES.list },
+      // A custom method (AIP-136): one segment, so it never meets `tokens/{token_id}`.
+      rest: { method: 'GET', path: `${TOKENS}:summary`, query: TokenSummaryInput, input: 'query' },
     }),
   },
   oauth: {

@@ -1,6 +1,7 @@
 import { contractList, type Api } from '@tokenwarden/contracts';
 import type { AnyOperation } from './define.js';
 import { issueToken } from './oauth.js';
+import { summarizeTokens } from './summary.js';
 import { getToken, listTokens, revokeToken } from './tokens.js';
 
 /** An implementation of every contract of `API`, under the same group and key (the compiler holds them to it). */
@@ -12,7 +13,7 @@ type Implementations<T> = { [G in keyof T]: { [K in keyof T[G]]: AnyOperation } 
  * anonymous-caller test are generated from this tree; the typed client from `API`.
  */
 export const OPERATION_GROUPS = {
-  tokens: { list: listTokens, get: getToken, revoke: revokeToken },
+  tokens: { list: listTokens, get: getToken, revoke: revokeToken, summary: summarizeTokens },
   oauth: { issueToken },
 } as const satisfies Implementations<Api>;
 

@@ -38,14 +38,15 @@ function sqlOf(name: Name, user: boolean): string {
     case 'created':
       // An index-only range of tokens_by_created (or tokens_user_created with a user).
       return (
-        `SELECT (t.created_at - @from) / @bucket, COUNT(*) FROM tokens t INDEXED BY ${user ? 'tokens_user_created' : 'tokens_by_created'} ` +
+        `SELECT (t.created_at - CAST(@from AS INTEGER)) / CAST(@bucket AS INTEGER), COUNT(*) FROM tokens t INDEXED BY ${user ? 'tokens_user_created' : 'tokens_by_created'} ` +
         `WHERE t.entity_pk = @entity AND t.created_at >= @from AND t.created_at <= @snapshot${user ? ' AND t.user_id = @user' : ''} ` +
         'GROUP BY 1'
       );
     case 'expiring':
-      // (expires_at - S - 1) / bucket: bucket i is (S + i·bucket, S + (i+1)·bucket].
+      // (expires_at - S - 1) / bucket: bucket i is (S + i·bucket, S + (i+1)·bucket]. The casts keep the
+      // division integral: better-sqlite3 binds every JS number as REAL.
       return (
-        `SELECT (t.expires_at - @snapshot - 1) / @bucket, COUNT(*) ${FROM_ACTIVE} ` +
+        `SELECT (t.expires_at - CAST(@snapshot AS INTEGER) - 1) / CAST(@bucket AS INTEGER), COUNT(*) ${FROM_ACTIVE} ` +
         `WHERE ${active(user)} AND t.expires_at <= @expiringUntil GROUP BY 1`
       );
   }
