@@ -140,6 +140,10 @@ const MESSAGES = {
   },
   'not_found.token': { en: 'token not found', es: 'token no encontrado' },
   'not_found.route': { en: 'no such route', es: 'no existe esa ruta' },
+  'not_found.console': {
+    en: 'the web console is not built on this server (run `pnpm build`, or `npm start`, which builds it)',
+    es: 'la consola web no está compilada en este servidor (ejecute `pnpm build`, o `npm start`, que la compila)',
+  },
   'revoked.already': { en: 'the token is already revoked', es: 'el token ya está revocado' },
   'method.not_allowed': { en: 'method not allowed on this route', es: 'método no permitido en esta ruta' },
   'body.too_large': { en: 'the request body is too large', es: 'el cuerpo de la petición es demasiado grande' },
