@@ -1,7 +1,7 @@
 /** How the console writes values: instants in UTC to the second (the exact value in a tooltip). */
-export function formatInstant(rfc3339: string | null): string {
+export function formatInstant(rfc3339: string | null, zone = true): string {
   if (rfc3339 === null) return '';
-  return `${rfc3339.slice(0, 10)} ${rfc3339.slice(11, 19)} UTC`;
+  return `${rfc3339.slice(0, 10)} ${rfc3339.slice(11, 19)}${zone ? ' UTC' : ''}`;
 }
 
 /** A UUID's first group, enough to tell tokens apart on a screen (the whole id is in the link and its title). */

@@ -63,7 +63,8 @@ export function Columns({
   caption?: ReactNode;
 }) {
   const max = Math.max(1, ...columns.map((c) => c.value));
-  const step = 20;
+  // Few columns get room for their labels; a month of days fits the width at 20 units each.
+  const step = columns.length > 12 ? 20 : 40;
   const width = columns.length * step;
   return (
     <figure className="chart">
@@ -91,16 +92,18 @@ export function Columns({
         <line x1="0" x2={width} y1={HEIGHT} y2={HEIGHT} className="baseline" />
       </svg>
       {caption}
-      <table className="visually-hidden">
-        <tbody>
-          {columns.map((c) => (
-            <tr key={c.title}>
-              <th scope="row">{c.title}</th>
-              <td>{c.value}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <div className="visually-hidden">
+        <table>
+          <tbody>
+            {columns.map((c) => (
+              <tr key={c.title}>
+                <th scope="row">{c.title}</th>
+                <td>{c.value}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
     </figure>
   );
 }

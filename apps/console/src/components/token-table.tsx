@@ -20,9 +20,9 @@ export function TokenTable({ tokens, caption }: { tokens: readonly Token[]; capt
             <th scope="col">{t('col.user_id')}</th>
             <th scope="col">{t('col.account_id')}</th>
             <th scope="col">{t('col.roles')}</th>
-            <th scope="col">{t('col.created_at')}</th>
-            <th scope="col">{t('col.expires_at')}</th>
-            <th scope="col">{t('col.last_used_at')}</th>
+            <th scope="col">{t('col.created_at')} (UTC)</th>
+            <th scope="col">{t('col.expires_at')} (UTC)</th>
+            <th scope="col">{t('col.last_used_at')} (UTC)</th>
           </tr>
         </thead>
         <tbody>
@@ -44,10 +44,10 @@ export function TokenTable({ tokens, caption }: { tokens: readonly Token[]; capt
               <td className="mono" title={tk.account_id ?? undefined}>
                 {tk.account_id ? shortId(tk.account_id) : t('none')}
               </td>
-              <td>{tk.roles.join(', ') || t('none')}</td>
-              <td title={tk.created_at}>{formatInstant(tk.created_at)}</td>
-              <td title={tk.expires_at}>{formatInstant(tk.expires_at)}</td>
-              <td title={tk.last_used_at ?? undefined}>{tk.last_used_at ? formatInstant(tk.last_used_at) : t('never')}</td>
+              <td className="roles">{tk.roles.join(', ') || t('none')}</td>
+              <td title={tk.created_at}>{formatInstant(tk.created_at, false)}</td>
+              <td title={tk.expires_at}>{formatInstant(tk.expires_at, false)}</td>
+              <td title={tk.last_used_at ?? undefined}>{tk.last_used_at ? formatInstant(tk.last_used_at, false) : t('never')}</td>
             </tr>
           ))}
         </tbody>
