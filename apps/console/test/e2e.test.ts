@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CSV_COLUMNS, csvHeader, csvRow, restListTokens, walkTokens } from '@tokenwarden/client';
-import { type ListTokensRequest, type ListTokensResponse, type Token, TokenSummary } from '@tokenwarden/contracts';
+import { decodeQuery, ListTokensInput, type ListTokensRequest, type ListTokensResponse, type Token, TokenSummary } from '@tokenwarden/contracts';
 import { DEMO, ensureDemoData } from '@tokenwarden/server';
 import { startTestServer, type TestServer } from '@tokenwarden/server/testing';
 import { type Browser, chromium, type Page } from 'playwright-core';
@@ -47,17 +47,11 @@ async function restAll(token: string, input: ListTokensRequest): Promise<Token[]
 /** A token without the one field that changes between two reads (seconds left). */
 const stable = ({ expires_in: _, ...t }: Token) => t;
 
-/** The list's input in the page's address (its snapshot included). */
-function addressInput(page: Page): ListTokensRequest {
-  const params = new URL(page.url()).searchParams;
-  const input: Record<string, unknown> = {};
-  for (const [key, value] of params) {
-    const path = key.split('.');
-    let node = input;
-    for (const part of path.slice(0, -1)) node = (node[part] ??= {}) as Record<string, unknown>;
-    node[path.at(-1) as string] = /^-?\d+$/.test(value) && key.startsWith('page_params') ? Number(value) : value;
-  }
-  return input as ListTokensRequest;
+/** The list's input in the page's address (its snapshot included), read as the server reads a REST query. */
+function addressInput(page: Page): ListTokensInput {
+  const decoded = decodeQuery(ListTokensInput, new URL(page.url()).search);
+  if (!decoded.ok) throw new Error(`the address is not a list query: ${page.url()}`);
+  return decoded.value;
 }
 
 /** Saves a screenshot, once the page is known to fit the laptop-sized window's width (no sideways scrolling). */
