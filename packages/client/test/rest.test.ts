@@ -43,7 +43,7 @@ describe('REST helpers against a running server', () => {
   beforeAll(async () => {
     server = await startServer();
     entity = await newEntity(server.deps, 'Rest Corp');
-    for (let i = 0; i < 12; i++) mint(server.deps, { entityPk: entity.entity_pk, roles: i % 2 ? ['AUDITOR'] : ['TELLER'] });
+    for (let i = 0; i < 12; i++) await mint(server.deps, { entityPk: entity.entity_pk, roles: i % 2 ? ['AUDITOR'] : ['TELLER'] });
   });
   afterAll(async () => {
     await server?.close();
