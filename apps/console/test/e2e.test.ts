@@ -278,6 +278,12 @@ describe('the web console, end to end in Chromium', () => {
     expect(exported.some((t) => otherIds.has(t.token_id))).toBe(false);
     await page.unroute('**/trpc/tokens.list**');
 
+    // A filter nothing matches: the empty state, with true totals.
+    await page.goto(`${server.url}/console/tokens?role=NO_SUCH_ROLE`);
+    await page.getByText('No token matches these filters in this snapshot.').waitFor();
+    expect(await page.locator('.total').textContent()).toBe('0 tokens');
+    expect(await page.getByRole('navigation', { name: 'Pages' }).getByText('Page 1 of 1').count()).toBe(1);
+
     // An address the list cannot take is said so, in the user's language.
     await page.getByLabel('Language').selectOption('es');
     await page.goto(`${server.url}/console/tokens?page_params.page_size=500`);
