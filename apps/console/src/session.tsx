@@ -77,8 +77,8 @@ export function SessionProvider({ children, url = location.origin, fetch }: Sess
         // A token this console obtained is revoked (when it may revoke itself); a pasted one is only forgotten.
         // Best effort: without the revoke scope (or offline) the token simply lapses at its expiry.
         const own = sessionStorage.getItem(OWN_KEY);
-        keep(null);
         if (own) await client.tokens.revoke({ token_id: own }).catch(() => undefined);
+        keep(null);
       },
       expire() {
         setEnded(true);
