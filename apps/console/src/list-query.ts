@@ -1,12 +1,4 @@
-import {
-  DEFAULT_PAGE_SIZE,
-  decodeQuery,
-  encodeQuery,
-  ListTokensInput,
-  type ListTokensRequest,
-  parseTimestamp,
-  type Timestamp,
-} from '@tokenwarden/contracts';
+import { DEFAULT_PAGE_SIZE, decodeQuery, encodeQuery, ListTokensInput, type ListTokensRequest, type Timestamp } from '@tokenwarden/contracts';
 
 /**
  * The list's state in the address bar: the REST API's own query parameters
@@ -37,7 +29,7 @@ export function requestOf(state: ListState): ListTokensRequest {
   const request: ListTokensRequest = {};
   if (Object.keys(page_params).length > 0) request.page_params = page_params;
   if (Object.keys(order_params).length > 0) request.order_params = order_params;
-  for (const [key, value] of Object.entries(filters)) if (value !== undefined && value !== '') Object.assign(request, { [key]: value });
+  Object.assign(request, setFilters(filters));
   return request;
 }
 
@@ -55,11 +47,6 @@ export function atPage(state: ListState, page: number): ListState {
   return { ...state, page_params: { ...state.page_params, page_number: page } };
 }
 
-/** The snapshot an answer was given at, as the list takes it back. */
-export function snapshotOf(firstRequestTimestamp: string): Timestamp {
-  return parseTimestamp(firstRequestTimestamp);
-}
-
 /** The filters of a state alone (every key of the list's input but paging and order). */
 export function filtersOf(state: ListState): Record<string, unknown> {
   const { page_params: _p, order_params: _o, ...filters } = state;
@@ -69,11 +56,15 @@ export function filtersOf(state: ListState): Record<string, unknown> {
 /** The keys of the list's input that are not filters. */
 export const PAGING_KEYS = ['page_params', 'order_params'] as const;
 
+/** The filters that are set (a cleared field is no filter). */
+function setFilters(filters: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(filters).filter(([, v]) => v !== undefined && v !== ''));
+}
+
 /** The state with new filters (from the first page; the snapshot and order kept). */
 export function withFilters(state: ListState, filters: Record<string, unknown>, order: ListState['order_params'], pageSize: number): ListState {
-  const cleaned = Object.fromEntries(Object.entries(filters).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = ListTokensInput.safeParse({
-    ...cleaned,
+    ...setFilters(filters),
     order_params: order,
     page_params: { ...state.page_params, page_size: pageSize, page_number: 1 },
   });
@@ -82,7 +73,6 @@ export function withFilters(state: ListState, filters: Record<string, unknown>, 
 
 /** The filters the list would refuse, by field (empty when every value is valid). */
 export function validateFilters(filters: Record<string, unknown>): string[] {
-  const cleaned = Object.fromEntries(Object.entries(filters).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = ListTokensInput.safeParse(cleaned);
+  const parsed = ListTokensInput.safeParse(setFilters(filters));
   return parsed.success ? [] : [...new Set(parsed.error.issues.map((i) => i.path.map(String).join('.')))];
 }

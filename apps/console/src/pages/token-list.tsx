@@ -7,7 +7,8 @@ import { Pager } from '../components/pager';
 import { SnapshotBar } from '../components/snapshot-bar';
 import { TokenTable } from '../components/token-table';
 import { useLang } from '../i18n';
-import { atPage, atSnapshot, type ListState, listSearch, readListState, requestOf, snapshotOf } from '../list-query';
+import { parseTimestamp } from '@tokenwarden/contracts';
+import { atPage, atSnapshot, type ListState, listSearch, readListState, requestOf } from '../list-query';
 import { navigate, paths } from '../router';
 import { useSession } from '../session';
 
@@ -55,7 +56,7 @@ function TokenList({ state }: { state: ListState }) {
     if (snapshot || !data || query.isPlaceholderData) return;
     const pinned = {
       ...state,
-      page_params: { ...state.page_params, first_request_timestamp: snapshotOf(data.pagination_info.first_request_timestamp) },
+      page_params: { ...state.page_params, first_request_timestamp: parseTimestamp(data.pagination_info.first_request_timestamp) },
     };
     queryClient.setQueryData(listKey(pinned), data);
     navigate(paths.tokens(listSearch(pinned)), { replace: true });
