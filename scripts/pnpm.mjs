@@ -28,8 +28,8 @@ export function pnpm(args, options = {}) {
   return result.status ?? 1;
 }
 
-/** Installs (offline when it can) and builds `pkg` with its workspace dependencies; exits on failure. */
-export function installAndBuild(pkg, who) {
+/** Installs (offline when it can) and builds `pkgs` (one name or a list) with their workspace dependencies; exits on failure. */
+export function installAndBuild(pkgs, who) {
   const step = (what, status) => {
     if (status !== 0) {
       process.stderr.write(`${who}: ${what} failed (exit ${status})\n`);
@@ -37,7 +37,7 @@ export function installAndBuild(pkg, who) {
     }
   };
   step('install', pnpm(['install', '--frozen-lockfile', '--prefer-offline', '--reporter=silent']));
-  step('build', pnpm(['exec', 'turbo', 'run', 'build', `--filter=${pkg}...`, '--output-logs=errors-only']));
+  step('build', pnpm(['exec', 'turbo', 'run', 'build', ...[pkgs].flat().map((pkg) => `--filter=${pkg}...`), '--output-logs=errors-only']));
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -1,10 +1,11 @@
 #!/usr/bin/env node
-// `npm start`: install, build, then run the server on the embedded database. On first run
-// it migrates and seeds demo data; every run prints a curl with a fresh demo token.
+// `npm start`: install, build (the server and the web console it serves at /console), then
+// run the server on the embedded database. On first run it migrates and seeds demo data;
+// every run prints a curl with a fresh demo token and the addresses of the docs and console.
 import { spawn } from 'node:child_process';
 import { installAndBuild } from './pnpm.mjs';
 
-installAndBuild('@tokenwarden/server', 'npm start');
+installAndBuild(['@tokenwarden/server', '@tokenwarden/console'], 'npm start');
 
 const server = spawn(process.execPath, ['apps/server/dist/main.js'], {
   stdio: 'inherit',

@@ -1,36 +1,8 @@
-import { Token } from '@tokenwarden/contracts';
+import { CSV_COLUMNS, fieldText } from '@tokenwarden/client';
+import type { Token } from '@tokenwarden/contracts';
 
 export const FORMATS = ['table', 'json', 'csv'] as const;
 export type Format = (typeof FORMATS)[number];
-
-/** Every field of a token, in the contract's order: the CSV columns. */
-export const CSV_COLUMNS = Object.keys(Token.shape) as (keyof Token)[];
-
-function cellText(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  if (Array.isArray(value)) return value.join(' ');
-  return String(value);
-}
-
-/**
- * One RFC 4180 field: quoted when it holds a comma, quote or line break. A field that a
- * spreadsheet would run as a formula (leading = + - @ tab CR) is prefixed with `'`
- * (OWASP CSV injection advice); no value the API writes today starts so except a
- * client_id an operator chose.
- */
-export function csvField(value: unknown): string {
-  let text = cellText(value);
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
-
-export function csvHeader(): string {
-  return `${CSV_COLUMNS.join(',')}\r\n`;
-}
-
-export function csvRow(t: Token): string {
-  return `${CSV_COLUMNS.map((c) => csvField(t[c])).join(',')}\r\n`;
-}
 
 export function jsonLine(value: unknown): string {
   return `${JSON.stringify(value)}\n`;
@@ -70,5 +42,5 @@ export function tableRow(t: Token): string {
 /** One token as `field: value` lines (`tokens get` on a terminal). */
 export function tokenDetail(t: Token): string {
   const width = Math.max(...CSV_COLUMNS.map((c) => c.length));
-  return CSV_COLUMNS.map((c) => `${c.padEnd(width)}  ${cellText(t[c]) || '-'}\n`).join('');
+  return CSV_COLUMNS.map((c) => `${c.padEnd(width)}  ${fieldText(t[c]) || '-'}\n`).join('');
 }

@@ -1,9 +1,9 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { createTokenwardenClient, TokenwardenError, type TokenwardenClient } from '@tokenwarden/client';
+import { createTokenwardenClient, csvHeader, csvRow, TokenwardenError, type TokenwardenClient } from '@tokenwarden/client';
 import { parseTimestamp, type ListTokensRequest, type ListTokensResponse } from '@tokenwarden/contracts';
 import { EXIT, exitCodeFor, rpcCodeName, UsageError } from './exit-codes.js';
 import { GET_HELP, LIST_HELP, MAIN_HELP, REVOKE_HELP, TOKENS_HELP } from './help.js';
-import { csvHeader, csvRow, FORMATS, jsonLine, tableHeader, tableRow, tokenDetail, type Format } from './output.js';
+import { FORMATS, jsonLine, tableHeader, tableRow, tokenDetail, type Format } from './output.js';
 
 /** What the CLI reads and writes; the process's own streams in production. */
 export interface Io {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Token } from '@tokenwarden/contracts';
-import { csvField, csvHeader, csvRow, tableHeader, tableRow } from '../src/output.js';
+import { csvField, csvHeader, csvRow } from '@tokenwarden/client';
+import { tableHeader, tableRow } from '../src/output.js';
 import { parseCsv } from './support/server.js';
 
 const token: Token = {

@@ -13,6 +13,7 @@ import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { appRouter, ApiError, createContext, describeError, OPERATIONS, UNAVAILABLE_RETRY_AFTER_SECONDS, type Deps } from '@tokenwarden/api';
 import { pickLanguage } from '@tokenwarden/contracts';
 import type { Logger } from 'pino';
+import { type ConsoleSite, defaultConsoleDir, isConsolePath, loadConsoleSite, serveConsole } from './console-routes.js';
 import { RequestTarget, sendJson } from './http-io.js';
 import { serveApiDocs } from './openapi/docs-routes.js';
 import { matchRoute, REST_ROUTES } from './rest.js';
@@ -23,6 +24,8 @@ export interface App {
   listen(port: number, host: string): Promise<AddressInfo>;
   /** Stops accepting, lets in-flight requests finish (up to the grace period), closes the store. */
   close(): Promise<void>;
+  /** The web console's built files, read at the first call; undefined when it is not built. */
+  consoleSite(): Promise<ConsoleSite | undefined>;
 }
 
 export interface AppOptions {
@@ -31,6 +34,11 @@ export interface AppOptions {
   shutdownGraceMs?: number;
   /** Releases what the caller holds besides the store; runs before the store closes. */
   onClose?: () => Promise<void> | void;
+  /**
+   * Where the built web console is (served at /console): by default the
+   * `@tokenwarden/console` package's build, found by package resolution; `null` for none.
+   */
+  consoleDir?: string | null;
 }
 
 function headerValue(v: string | string[] | undefined): string | undefined {
@@ -44,7 +52,14 @@ function headerValue(v: string | string[] | undefined): string | undefined {
 const OAUTH_HEADERS: Readonly<Record<string, string>> = { pragma: 'no-cache' };
 const OAUTH_PATHS = new Set(OPERATIONS.filter(({ op }) => op.oauth).map(({ path }) => path));
 
-export function createApp({ deps, log, shutdownGraceMs = 10_000, onClose }: AppOptions): App {
+export function createApp({ deps, log, shutdownGraceMs = 10_000, onClose, consoleDir }: AppOptions): App {
+  let site: Promise<ConsoleSite | undefined> | undefined;
+  const consoleSite = () =>
+    (site ??= (async () => {
+      const dir = consoleDir === undefined ? await defaultConsoleDir() : (consoleDir ?? undefined);
+      return dir === undefined ? undefined : loadConsoleSite(dir);
+    })());
+
   const contextFor = (req: IncomingMessage, res: ServerResponse) =>
     createContext(deps, {
       authorization: headerValue(req.headers.authorization),
@@ -208,6 +223,10 @@ export function createApp({ deps, log, shutdownGraceMs = 10_000, onClose }: AppO
         return;
       }
       if (serveApiDocs(req, res, target.url())) return;
+      if (isConsolePath(pathname)) {
+        serveConsole(req, res, pathname, await consoleSite());
+        return;
+      }
       throw new ApiError('NOT_FOUND', 'not_found.route');
     } catch (error) {
       sendError(req, res, reqId, error);
@@ -261,6 +280,7 @@ export function createApp({ deps, log, shutdownGraceMs = 10_000, onClose }: AppO
 
   return {
     server,
+    consoleSite,
     listen(port, host) {
       return new Promise((resolve, reject) => {
         server.once('error', reject);

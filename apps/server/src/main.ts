@@ -29,13 +29,18 @@ async function main(): Promise<void> {
   const app = createApp({ deps, log, shutdownGraceMs: config.shutdownGraceMs });
   const address = await app.listen(config.port, config.host);
   const base = `http://${address.address}:${address.port}`;
-  log.info({ url: base, db: describeLocation(config.store), dialect: store.dialect }, 'listening');
+  const consoleUrl = (await app.consoleSite()) ? `${base}/console` : null;
+  log.info({ url: base, console: consoleUrl, db: describeLocation(config.store), dialect: store.dialect }, 'listening');
+  const consoleLine = consoleUrl
+    ? `Web console (sign in as alice / alice-demo-password, or paste that token): ${consoleUrl}`
+    : 'Web console: not built (run `pnpm build`, or `npm start`, which builds it)';
   if (config.demo.enabled) {
     const token = await issueDemoToken(deps, config.demo.seed);
     process.stdout.write(
       `\nTokenwarden is ready at ${base} (demo data; a fresh demo token, valid ${config.api.lifetimes.client_credentials / 60} min):\n\n` +
         `  curl -s '${base}/v1/iam/oauth/tokens?page_params.page_size=5' \\\n    -H 'Authorization: Bearer ${token}'\n\n` +
-        `API reference (try it with that token): ${base}/docs\n\n`,
+        `API reference (try it with that token): ${base}/docs\n` +
+        `${consoleLine}\n\n`,
     );
   }
   const shutdown = (signal: string) => {

@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import { createDeps, mintToken, type Deps, type DepsOptions, type MintSpec } from '@tokenwarden/api';
 import type { Dialect } from '@tokenwarden/db';
 import { openTestStore, type TestStoreOptions } from '@tokenwarden/db/testing/test-store';
-import { createApp, type App } from './app.js';
+import { createApp, type App, type AppOptions } from './app.js';
 import { createLogger } from './logger.js';
 
 /**
@@ -20,8 +20,10 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(options: DepsOptions & Pick<TestStoreOptions, 'backend' | 'counts'> = {}): Promise<TestServer> {
-  const { backend, counts, ...depsOptions } = options;
+export async function startTestServer(
+  options: DepsOptions & Pick<TestStoreOptions, 'backend' | 'counts'> & Pick<AppOptions, 'consoleDir'> = {},
+): Promise<TestServer> {
+  const { backend, counts, consoleDir, ...depsOptions } = options;
   const logLines: string[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, done) {
@@ -32,7 +34,7 @@ export async function startTestServer(options: DepsOptions & Pick<TestStoreOptio
   const log = createLogger('debug', sink);
   const db = await openTestStore({ backend, counts, clock: depsOptions.clock });
   const deps = createDeps(db.store, { log, ...depsOptions });
-  const app = createApp({ deps, log, shutdownGraceMs: 2_000 });
+  const app = createApp({ deps, log, shutdownGraceMs: 2_000, consoleDir });
   const address = await app.listen(0, '127.0.0.1');
   return {
     url: `http://127.0.0.1:${address.port}`,

@@ -178,6 +178,7 @@ describe('the OpenAPI document', () => {
       revokeLeakedTokens: [{ bearerAuth: [SCOPES.revoke] }],
       introspectToken: [{ bearerAuth: [SCOPES.introspect] }],
       revokeTokenByValue: [{ bearerAuth: [SCOPES.revoke] }],
+      summarizeTokens: [{ bearerAuth: [SCOPES.list] }],
     };
     for (const r of REST_ROUTES) {
       expect(doc.paths[r.path][r.method.toLowerCase()].security, r.operationId).toEqual(expected[r.operationId]);
@@ -205,7 +206,7 @@ describe('the OpenAPI document', () => {
         checked++;
       }
     }
-    expect(checked).toBe(7);
+    expect(checked).toBe(8);
   });
 
   it('lists the query parameters under their dotted names with ranges, enums and defaults', () => {
@@ -314,6 +315,7 @@ describe('the OpenAPI document', () => {
       revokeLeakedTokens: ['200', '400', '401', '403', '413', '500'],
       introspectToken: ['200', '400', '401', '413', '500'],
       revokeTokenByValue: ['200', '400', '401', '413', '500'],
+      summarizeTokens: ['200', '400', '401', '403', '500'],
     };
     for (const route of REST_ROUTES) {
       const op = doc.paths[route.path][route.method.toLowerCase()];

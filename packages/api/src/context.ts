@@ -3,6 +3,7 @@ import { systemClock, type Clock, type DirectoryStore, type Store, type TokenSto
 import { DEFAULT_CONFIG, type ApiConfig } from './config.js';
 import { TokenLister } from './list/token-lister.js';
 import { PageTokens } from './page-tokens.js';
+import { TokenSummarizer } from './list/token-summarizer.js';
 import { ClientSecrets } from './services/client-secrets.js';
 import { LoginThrottle } from './services/login-throttle.js';
 
@@ -22,6 +23,7 @@ export interface Deps {
   tokens: TokenStore;
   directory: DirectoryStore;
   lister: TokenLister;
+  summarizer: TokenSummarizer;
   throttle: LoginThrottle;
   clientSecrets: ClientSecrets;
   pageTokens: PageTokens;
@@ -47,6 +49,7 @@ export function createDeps(store: Store, options: DepsOptions = {}): Deps {
     tokens: store.tokens,
     directory: store.directory,
     lister: new TokenLister(store.tokens, config),
+    summarizer: new TokenSummarizer(store.tokens, store.summary),
     throttle: new LoginThrottle(config.loginThrottle),
     clientSecrets,
     pageTokens: new PageTokens(() => clientSecrets.serverKeys()),

@@ -1,4 +1,5 @@
 export { createTokenwardenClient, toTokenwardenError, type CallOptions, type TokenwardenClient, type TokenwardenClientOptions } from './client.js';
+export { CSV_COLUMNS, csvField, csvHeader, csvRow, fieldText } from './csv.js';
 export { TokenwardenError, type TokenwardenErrorInit } from './errors.js';
 export { walkPages, walkTokens, type ListPage } from './pagination.js';
 export { restGetToken, restListTokens, restListUrl, restRequest, restTokenUrl, type RestOptions } from './rest.js';

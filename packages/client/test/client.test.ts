@@ -176,10 +176,10 @@ describe('pages() and all(): one snapshot, while the set grows', () => {
 
   it('a walk without the snapshot would repeat tokens (the growth above is real)', async () => {
     const grow = await newEntity(server.deps, 'Naive Corp');
-    for (let i = 0; i < 14; i++) mint(server.deps, { entityPk: grow.entity_pk });
+    for (let i = 0; i < 14; i++) await mint(server.deps, { entityPk: grow.entity_pk });
     const c = createTokenwardenClient({ url: server.url, accessToken: grow.access_token });
     const first = await c.tokens.list({ page_params: { page_size: 10, page_number: 1 } });
-    for (let i = 0; i < 4; i++) mint(server.deps, { entityPk: grow.entity_pk });
+    for (let i = 0; i < 4; i++) await mint(server.deps, { entityPk: grow.entity_pk });
     const second = await c.tokens.list({ page_params: { page_size: 10, page_number: 2 } });
     const firstIds = new Set(first.tokens.map((t) => t.token_id));
     expect(second.tokens.some((t) => firstIds.has(t.token_id))).toBe(true);

@@ -9,6 +9,7 @@ export * from './operations.js';
 export * from './query-codec.js';
 export * from './revocation.js';
 export * from './scopes.js';
+export * from './summary.js';
 export * from './timestamp.js';
 export * from './token.js';
 export * from './token-value.js';

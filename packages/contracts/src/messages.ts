@@ -36,6 +36,10 @@ const oneOf = (values: readonly string[]): Localized => ({
   es: `debe ser uno de ${values.join(', ')}`,
 });
 const uuid: Localized = { en: 'must be a UUID', es: 'debe ser un UUID' };
+const timestampSeconds: Localized = {
+  en: `must be an integer between ${MIN_TIMESTAMP_SECONDS} and ${MAX_TIMESTAMP_SECONDS} (0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z)`,
+  es: `debe ser un número entero entre ${MIN_TIMESTAMP_SECONDS} y ${MAX_TIMESTAMP_SECONDS} (0001-01-01T00:00:00Z a 9999-12-31T23:59:59Z)`,
+};
 const text: Localized = { en: 'must be a non-empty string', es: 'debe ser un texto no vacío' };
 const reason: Localized = {
   en: `must be 1 to ${MAX_REASON_LENGTH} characters (not only spaces)`,
@@ -50,11 +54,10 @@ const instant: Localized = {
 const FIELD_RULES: Record<string, Localized> = {
   'page_params.page_size': intRange(1, MAX_PAGE_SIZE),
   'page_params.page_number': intRange(1, MAX_PAGE_NUMBER),
-  'page_params.first_request_timestamp.seconds': {
-    en: `must be an integer between ${MIN_TIMESTAMP_SECONDS} and ${MAX_TIMESTAMP_SECONDS} (0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z)`,
-    es: `debe ser un número entero entre ${MIN_TIMESTAMP_SECONDS} y ${MAX_TIMESTAMP_SECONDS} (0001-01-01T00:00:00Z a 9999-12-31T23:59:59Z)`,
-  },
+  'page_params.first_request_timestamp.seconds': timestampSeconds,
   'page_params.first_request_timestamp.nanos': intRange(0, MAX_NANOS),
+  'first_request_timestamp.seconds': timestampSeconds,
+  'first_request_timestamp.nanos': intRange(0, MAX_NANOS),
   'order_params.order_key': oneOf(ORDER_KEYS),
   'order_params.order_direction': oneOf(ORDER_DIRECTIONS),
   account_id: uuid,
@@ -180,6 +183,10 @@ const MESSAGES = {
   },
   'not_found.token': { en: 'token not found', es: 'token no encontrado' },
   'not_found.route': { en: 'no such route', es: 'no existe esa ruta' },
+  'not_found.console': {
+    en: 'the web console is not built on this server (run `pnpm build`, or `npm start`, which builds it)',
+    es: 'la consola web no está compilada en este servidor (ejecute `pnpm build`, o `npm start`, que la compila)',
+  },
   'revoked.already': { en: 'the token is already revoked', es: 'el token ya está revocado' },
   'snapshot.purged': {
     en: 'tokens were purged after this snapshot was taken (or are being purged now); start a new listing without first_request_timestamp',

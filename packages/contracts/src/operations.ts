@@ -4,6 +4,7 @@ import { IssueTokenRequest, IssueTokenResponse } from './issue.js';
 import { ListTokensInput, ListTokensResponse } from './list.js';
 import { RevokeLeakedInput, RevokeLeakedResponse } from './revocation.js';
 import { SCOPES } from './scopes.js';
+import { TokenSummary, TokenSummaryInput } from './summary.js';
 import { RevokeTokenInput, RevokeTokenResponse, Token, TokenIdInput } from './token.js';
 import { IntrospectionResponse, TokenValueRequest } from './token-value.js';
 
@@ -132,6 +133,16 @@ export const API = {
         // No body at all is every field missing.
         input: ({ body }) => body ?? {},
       },
+    }),
+    summary: operation({
+      id: 'summarizeTokens',
+      kind: 'query',
+      // No input at all means a new snapshot, as an empty REST query does.
+      input: TokenSummaryInput.prefault({}),
+      output: TokenSummary,
+      access: { scope: SCOPES.list },
+      // A custom method (AIP-136): one segment, so it never meets `tokens/{token_id}`.
+      rest: { method: 'GET', path: `${TOKENS}:summary`, query: TokenSummaryInput, input: 'query' },
     }),
   },
   events: {

@@ -3,4 +3,5 @@ export * from './list-types.js';
 export * from './open.js';
 export * from './records.js';
 export * from './store.js';
+export * from './summary.js';
 export * from './synthetic.js';

@@ -1,6 +1,7 @@
 import type { EventType, Micros } from '@tokenwarden/contracts';
 import type { PageQuery, TokenFilters } from './list-types.js';
 import type { HistoricalToken, NewTokenSpec, TokenRecord } from './records.js';
+import type { SummaryStore } from './summary.js';
 
 export type RevokeOutcome = 'revoked' | 'already_revoked' | 'not_found';
 
@@ -254,6 +255,8 @@ export interface Store {
   readonly tokens: TokenStore;
   readonly directory: DirectoryStore;
   readonly events: EventStore;
+  /** The overview's counts (see summary.ts). */
+  readonly summary: SummaryStore;
   /** Resolves when the database answers; rejects with `StoreUnavailableError` otherwise. */
   ping(): Promise<void>;
   /** Refreshes planner statistics after bulk loads. */

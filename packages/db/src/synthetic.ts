@@ -59,6 +59,8 @@ export interface SyntheticOptions {
   tokenId?: (index: number) => string;
   /** Called after each batch with the number written so far. */
   onProgress?: (written: number) => void;
+  /** Each token's lifetime (default: by grant flow, an hour or less); draws from the same seeded stream. */
+  lifetime?: (grantFlow: GrantFlow, rand: () => number) => Micros;
 }
 
 const HOUR = 3_600_000_000;
@@ -106,7 +108,7 @@ export async function writeSyntheticTokens(store: TokenStore, pop: SyntheticPopu
     // Creation times cluster on whole seconds now and then, so ties on created_at occur.
     const offset = Math.floor(rand() * o.spanMicros);
     const createdAt = o.anchor - (rand() < 0.1 ? offset - (offset % 1_000_000) : offset);
-    const expiresAt = createdAt + LIFETIME[grantFlow];
+    const expiresAt = createdAt + (o.lifetime ? o.lifetime(grantFlow, rand) : LIFETIME[grantFlow]);
     const revoked = rand() < revokedShare;
     const used = rand() < 0.6;
     const slot = i % batchSize;

@@ -29,7 +29,10 @@ export const DEMO = {
   other: { entityName: 'Other Corp', clientId: 'other-admin', clientSecret: 'twcs_other-admin-secret-for-local-use-only' },
 } as const;
 
-const MONTH = 30 * 24 * 3600 * 1_000_000;
+const DAY = 24 * 3600 * 1_000_000;
+const MONTH = 30 * DAY;
+/** The share of demo tokens that live for days (integrations, service accounts): the overview's active and expiring tokens. */
+const LONG_LIVED_SHARE = 1 / 50;
 
 export interface DemoOptions {
   seed: number;
@@ -45,7 +48,7 @@ export function demoEntityId(seed: number): string {
 /**
  * Seeds the demo tenant (and a small second tenant) on first run: clients and users
  * through the real creation paths (scrypt-hashed secrets), accounts, and `tokens`
- * historical tokens over six months. Returns false when the data is already there.
+ * historical tokens over six months (a fiftieth of them long-lived, see below). Returns false when the data is already there.
  */
 export async function ensureDemoData(deps: Deps, o: DemoOptions): Promise<boolean> {
   const rand = seededRandom(o.seed);
@@ -73,17 +76,34 @@ export async function ensureDemoData(deps: Deps, o: DemoOptions): Promise<boolea
     users.push({ userId: created.user_id, accountIds });
   }
   const anchor = deps.clock.nowMicros() - 1_000_000;
-  await writeSyntheticTokens(
-    deps.tokens,
-    {
-      entityPk: entity.entity_pk,
-      clientIds: [DEMO.admin.clientId, DEMO.reporting.clientId],
-      users,
-      accountIds: accounts.map((a) => a.account_id),
-      roles: DEMO.roles,
-    },
-    { count: o.tokens, seed: o.seed + 1, anchor, spanMicros: 6 * MONTH, onProgress: (n) => o.onProgress?.(n, o.tokens) },
-  );
+  const population = {
+    entityPk: entity.entity_pk,
+    clientIds: [DEMO.admin.clientId, DEMO.reporting.clientId],
+    users,
+    accountIds: accounts.map((a) => a.account_id),
+    roles: DEMO.roles,
+  };
+  // Most tokens live an hour or less, over six months; a few live 7 to 90 days, issued over
+  // the last two months, so some are active, some expire within the week and some lie unused.
+  const longLived = Math.floor(o.tokens * LONG_LIVED_SHARE);
+  const shortLived = o.tokens - longLived;
+  await writeSyntheticTokens(deps.tokens, population, {
+    count: shortLived,
+    seed: o.seed + 1,
+    anchor,
+    spanMicros: 6 * MONTH,
+    onProgress: (n) => o.onProgress?.(n, o.tokens),
+  });
+  if (longLived > 0) {
+    await writeSyntheticTokens(deps.tokens, population, {
+      count: longLived,
+      seed: o.seed + 3,
+      anchor,
+      spanMicros: 2 * MONTH,
+      lifetime: (_flow, rand) => (7 + Math.floor(rand() * 84)) * DAY,
+      onProgress: (n) => o.onProgress?.(shortLived + n, o.tokens),
+    });
+  }
   const other = await bootstrapEntity(deps, DEMO.other.entityName, { entityId: seededUuid(rand), ...DEMO.other });
   await writeSyntheticTokens(
     deps.tokens,

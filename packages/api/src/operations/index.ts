@@ -4,6 +4,7 @@ import { listTokenEvents } from './events.js';
 import { issueToken } from './oauth.js';
 import { revokeLeakedTokens } from './revocation.js';
 import { introspectToken, revokeTokenByValue } from './token-value.js';
+import { summarizeTokens } from './summary.js';
 import { getToken, listTokens, revokeToken } from './tokens.js';
 
 /** An implementation of every contract of `API`, under the same group and key (the compiler holds them to it). */
@@ -15,7 +16,7 @@ type Implementations<T> = { [G in keyof T]: { [K in keyof T[G]]: AnyOperation } 
  * anonymous-caller test are generated from this tree; the typed client from `API`.
  */
 export const OPERATION_GROUPS = {
-  tokens: { list: listTokens, get: getToken, revoke: revokeToken, revokeLeaked: revokeLeakedTokens },
+  tokens: { list: listTokens, get: getToken, revoke: revokeToken, revokeLeaked: revokeLeakedTokens, summary: summarizeTokens },
   events: { list: listTokenEvents },
   oauth: { issueToken, introspect: introspectToken, revoke: revokeTokenByValue },
 } as const satisfies Implementations<Api>;

@@ -22,7 +22,7 @@ import { EXAMPLE_TOKEN_ID, exampleToken, notFound, TOKEN_ID_DESCRIPTION, tooLarg
  * The list's filters as the caller may have them: a user token without an admin role
  * sees only its own user's tokens, and asking for another user is 403.
  */
-function visibleFilters(principal: Principal, input: ListTokensInput): TokenFilters {
+export function visibleFilters(principal: Principal, input: ListTokensInput): TokenFilters {
   const userId = input.user_id?.toLowerCase();
   const filters: TokenFilters = {
     accountId: input.account_id?.toLowerCase(),

@@ -3,6 +3,7 @@ import type { Store } from '../store.js';
 import { createPool, drizzleOver, guarded, migratePostgres, type PoolOptions } from './client.js';
 import { PgDirectoryStore } from './directory-store.js';
 import { PgEventStore } from './event-store.js';
+import { PgSummaryStore } from './summary.js';
 import { PgTokenStore } from './token-store.js';
 
 export interface PostgresStoreOptions extends PoolOptions {
@@ -30,6 +31,7 @@ export async function openPostgresStore(url: string, o: PostgresStoreOptions = {
     tokens: new PgTokenStore(pool, o.clock),
     directory: new PgDirectoryStore(drizzleOver(pool)),
     events: new PgEventStore(pool, o.clock),
+    summary: new PgSummaryStore(pool),
     ping: () =>
       guarded(async () => {
         await pool.query({ name: 'tw_ping', text: 'SELECT 1' });

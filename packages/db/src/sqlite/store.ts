@@ -5,6 +5,7 @@ import { closeDatabase, openDatabase, optimizeDatabase } from './client.js';
 import { CountWorker } from './count-client.js';
 import { SqliteDirectoryStore } from './directory-store.js';
 import { SqliteEventStore } from './event-store.js';
+import { SqliteSummaryStore } from './summary.js';
 import { SqliteTokenStore } from './token-store.js';
 
 export interface SqliteStoreOptions {
@@ -34,6 +35,7 @@ export function openSqliteStore(file: string, o: SqliteStoreOptions = {}): Store
     tokens: new SqliteTokenStore(db, clock, { worker, inlineCap: o.inlineCountCap }),
     directory: new SqliteDirectoryStore(db),
     events,
+    summary: new SqliteSummaryStore(db),
     ping: async () => {
       probe.get();
     },

@@ -1,0 +1,106 @@
+import { cleanup, render, screen, waitFor } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { afterEach, describe, expect, inject, it } from 'vitest';
+import { App } from '../src/app';
+import { LangProvider } from '../src/i18n';
+import { SessionProvider } from '../src/session';
+
+/**
+ * The sign-in and the session, rendered in happy-dom against a real server on port 0 with
+ * demo data (test/support/server-setup.ts); the page's origin is set to the server's, as
+ * when the server serves the console.
+ */
+const server = { url: inject('serverUrl') };
+const DEMO = inject('demo');
+afterEach(() => {
+  cleanup();
+  sessionStorage.clear();
+});
+
+function open(path: string, lang: 'en' | 'es' = 'en') {
+  (window as unknown as { happyDOM: { setURL(url: string): void } }).happyDOM.setURL(`${server.url}${path}`);
+  sessionStorage.setItem('tokenwarden.console.lang', lang);
+  return render(
+    <LangProvider>
+      <SessionProvider>
+        <App />
+      </SessionProvider>
+    </LangProvider>,
+  );
+}
+
+const user = (name: string) => DEMO.users.find((u) => u.username === name)!;
+
+describe('signing in and out', () => {
+  it('signs in with the login grant, keeps the token in this tab only, and signs out', async () => {
+    open('/console/tokens');
+    const u = userEvent.setup();
+    await u.type(screen.getByLabelText('Username'), 'bob');
+    await u.type(screen.getByLabelText('Password'), user('bob').password);
+    await u.click(screen.getByRole('button', { name: 'Sign in' }));
+    // The page asked for is shown once signed in: the list, with the demo tokens.
+    await screen.findByRole('heading', { name: 'Tokens', level: 1 });
+    await waitFor(() => expect(screen.getAllByRole('row').length).toBeGreaterThan(5), { timeout: 10_000 });
+    const token = sessionStorage.getItem('tokenwarden.console.token');
+    expect(token).toMatch(/^twat_/);
+    expect(location.href).not.toContain(token as string);
+    expect(localStorage.length).toBe(0);
+    expect(document.cookie).toBe('');
+
+    await u.click(screen.getByRole('button', { name: 'Sign out' }));
+    await screen.findByRole('heading', { name: 'Sign in' });
+    expect(sessionStorage.getItem('tokenwarden.console.token')).toBeNull();
+    // Bob may not revoke, so his login token is forgotten and lapses; it still authenticates now.
+    const res = await fetch(`${server.url}/v1/iam/oauth/tokens?page_params.page_size=1`, { headers: { authorization: `Bearer ${token}` } });
+    expect(res.status).toBe(200);
+  });
+
+  it('signing out revokes the login token when it may revoke itself (alice)', async () => {
+    open('/console/');
+    const u = userEvent.setup();
+    await u.type(screen.getByLabelText('Username'), 'alice');
+    await u.type(screen.getByLabelText('Password'), user('alice').password);
+    await u.click(screen.getByRole('button', { name: 'Sign in' }));
+    await screen.findByRole('heading', { name: 'Overview', level: 1 });
+    const token = sessionStorage.getItem('tokenwarden.console.token');
+    await u.click(screen.getByRole('button', { name: 'Sign out' }));
+    await screen.findByRole('heading', { name: 'Sign in' });
+    await waitFor(async () => {
+      const res = await fetch(`${server.url}/v1/iam/oauth/tokens?page_params.page_size=1`, { headers: { authorization: `Bearer ${token}` } });
+      expect(res.status).toBe(401);
+    });
+  });
+
+  it('says why a sign-in failed, in the user’s language, and keeps no token', async () => {
+    open('/console/', 'es');
+    const u = userEvent.setup();
+    await u.type(screen.getByLabelText('Usuario'), 'bob');
+    await u.type(screen.getByLabelText('Contraseña'), 'wrong-password');
+    await u.click(screen.getByRole('button', { name: 'Entrar' }));
+    expect((await screen.findByRole('alert')).textContent).toContain('las credenciales no son válidas');
+    await u.type(screen.getByLabelText('Token de acceso'), 'twat_not-a-real-token');
+    await u.click(screen.getByRole('button', { name: 'Usar este token' }));
+    await waitFor(() => expect(screen.getByRole('alert').textContent).toContain('el token bearer está mal formado'));
+    expect(sessionStorage.getItem('tokenwarden.console.token')).toBeNull();
+  });
+
+  it('a pasted token signs in; when the server stops accepting it, the session ends with a notice', async () => {
+    const issued = await fetch(`${server.url}/v1/iam/oauth/tokens`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ grant_type: 'client_credentials', client_id: DEMO.admin.clientId, client_secret: DEMO.admin.clientSecret }),
+    });
+    const { access_token, token_id } = (await issued.json()) as { access_token: string; token_id: string };
+    open('/console/');
+    const u = userEvent.setup();
+    await u.type(screen.getByLabelText('Access token'), access_token);
+    await u.click(screen.getByRole('button', { name: 'Use this token' }));
+    await screen.findByRole('heading', { name: 'Overview', level: 1 });
+    expect(await screen.findByTestId('active-total')).toBeTruthy();
+    // Revoked elsewhere: the next call is refused, and the console asks for a new sign-in.
+    await fetch(`${server.url}/v1/iam/oauth/tokens/${token_id}`, { method: 'DELETE', headers: { authorization: `Bearer ${access_token}` } });
+    await u.click(screen.getByRole('link', { name: 'Tokens' }));
+    expect(await screen.findByText(/Your session ended/, {}, { timeout: 10_000 })).toBeTruthy();
+    expect(sessionStorage.getItem('tokenwarden.console.token')).toBeNull();
+  });
+});
