@@ -142,7 +142,7 @@ describe('the web console, end to end in Chromium', () => {
     await page.getByLabel('Usuario').fill('alice');
     await page.getByLabel('Contraseña').fill('not-her-password');
     await page.getByRole('button', { name: 'Entrar' }).click();
-    await expect.poll(() => page.getByRole('alert').textContent()).toContain('las credenciales no son válidas');
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('el usuario o la contraseña no son válidos');
     await shot(page, 'console-sign-in-error-es');
     await page.getByLabel('Idioma').selectOption('en');
 

@@ -77,7 +77,7 @@ describe('signing in and out', () => {
     await u.type(screen.getByLabelText('Usuario'), 'bob');
     await u.type(screen.getByLabelText('Contraseña'), 'wrong-password');
     await u.click(screen.getByRole('button', { name: 'Entrar' }));
-    expect((await screen.findByRole('alert')).textContent).toContain('las credenciales no son válidas');
+    expect((await screen.findByRole('alert')).textContent).toContain('el usuario o la contraseña no son válidos');
     await u.type(screen.getByLabelText('Token de acceso'), 'twat_not-a-real-token');
     await u.click(screen.getByRole('button', { name: 'Usar este token' }));
     await waitFor(() => expect(screen.getByRole('alert').textContent).toContain('el token bearer está mal formado'));

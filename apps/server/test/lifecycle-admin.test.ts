@@ -132,7 +132,7 @@ describe('tokenwarden-admin client/user/account create', () => {
     } finally {
       await app.close();
     }
-  });
+  }, 120_000);
 
   it('refuses bad input with a clear message and exit code 2', () => {
     const e = admin(['entity', 'create', '--name', 'Strict Co']).json().entity_id as string;
@@ -157,5 +157,5 @@ describe('tokenwarden-admin client/user/account create', () => {
     const dup = admin(['user', 'create', '--entity', e, '--username', 'dup', '--password', 'p2']);
     expect(dup.status).toBe(2);
     expect(dup.stderr).toMatch(/a user named "dup" already exists/);
-  });
+  }, 120_000);
 });

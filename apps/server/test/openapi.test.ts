@@ -179,6 +179,7 @@ describe('the OpenAPI document', () => {
       introspectToken: [{ bearerAuth: [SCOPES.introspect] }],
       revokeTokenByValue: [{ bearerAuth: [SCOPES.revoke] }],
       summarizeTokens: [{ bearerAuth: [SCOPES.list] }],
+      revokeTokensByFilter: [{ bearerAuth: [SCOPES.revoke] }],
     };
     for (const r of REST_ROUTES) {
       expect(doc.paths[r.path][r.method.toLowerCase()].security, r.operationId).toEqual(expected[r.operationId]);
@@ -206,7 +207,7 @@ describe('the OpenAPI document', () => {
         checked++;
       }
     }
-    expect(checked).toBe(8);
+    expect(checked).toBe(9);
   });
 
   it('lists the query parameters under their dotted names with ranges, enums and defaults', () => {
@@ -308,14 +309,15 @@ describe('the OpenAPI document', () => {
   it('documents every answer of every operation, errors as google.rpc.Status', () => {
     const expected: Record<string, string[]> = {
       issueToken: ['200', '400', '401', '413', '429', '500'],
-      listTokens: ['200', '400', '401', '403', '500'],
+      listTokens: ['200', '400', '401', '403', '409', '500'],
       getToken: ['200', '400', '401', '404', '500'],
       revokeToken: ['200', '400', '401', '404', '409', '413', '500'],
       listTokenEvents: ['200', '400', '401', '403', '500'],
       revokeLeakedTokens: ['200', '400', '401', '403', '413', '500'],
       introspectToken: ['200', '400', '401', '413', '500'],
       revokeTokenByValue: ['200', '400', '401', '413', '500'],
-      summarizeTokens: ['200', '400', '401', '403', '500'],
+      summarizeTokens: ['200', '400', '401', '403', '409', '500'],
+      revokeTokensByFilter: ['200', '400', '401', '403', '409', '413', '500'],
     };
     for (const route of REST_ROUTES) {
       const op = doc.paths[route.path][route.method.toLowerCase()];

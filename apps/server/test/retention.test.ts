@@ -134,13 +134,25 @@ describe('tokenwarden-admin tokens purge', () => {
     child.stderr.on('data', (d: Buffer) => {
       stderr += d.toString();
     });
-    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-    // Within the purge's notice (longer than a server's horizon cache), the running walk is already refused.
-    await new Promise((r) => setTimeout(r, 1_600));
-    const during = await page(3);
-    expect(during.status).toBe(409);
-    expect(during.body).toMatchObject({ code: 9 });
-    expect(during.body.message).toMatch(/purged/);
+    let code: number | null | undefined;
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve)).then((c) => {
+      code = c;
+      return c;
+    });
+    // Once the purge has marked the entity (and before it deletes: its notice outlasts a server's
+    // horizon cache), the running walk is refused. Polled: the command's start-up takes a while.
+    let during: Awaited<ReturnType<typeof page>> | undefined;
+    while (code === undefined) {
+      const res = await page(3);
+      if (res.status !== 200) {
+        during = res;
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(during?.status).toBe(409);
+    expect(during?.body).toMatchObject({ code: 9 });
+    expect(during?.body.message).toMatch(/purged/);
     expect(await exited).toBe(0);
     expect(stderr).toMatch(/purge: 35\/35 tokens \(100%\), 2\/2 entities/);
     const result = JSON.parse(stdout);

@@ -1,6 +1,7 @@
 import { pickLanguage, type Lang } from '@tokenwarden/contracts';
 import { systemClock, type Clock, type DirectoryStore, type Store, type TokenStore } from '@tokenwarden/db';
 import { DEFAULT_CONFIG, type ApiConfig } from './config.js';
+import { PurgeHorizons } from './list/purge-horizons.js';
 import { TokenLister } from './list/token-lister.js';
 import { PageTokens } from './page-tokens.js';
 import { TokenSummarizer } from './list/token-summarizer.js';
@@ -27,6 +28,8 @@ export interface Deps {
   throttle: LoginThrottle;
   clientSecrets: ClientSecrets;
   pageTokens: PageTokens;
+  /** Which given snapshots retention purges have made unanswerable. */
+  horizons: PurgeHorizons;
   /** The clock of expiry, last use and revocation times; must be the one the store was opened with, if any. */
   clock: Clock;
   config: ApiConfig;
@@ -44,12 +47,14 @@ export function createDeps(store: Store, options: DepsOptions = {}): Deps {
   const clock = options.clock ?? systemClock();
   const log = options.log ?? silentLogger;
   const clientSecrets = new ClientSecrets(store.directory, config.secretKeys, clock, log);
+  const horizons = new PurgeHorizons(store.tokens);
   return {
     store,
     tokens: store.tokens,
     directory: store.directory,
-    lister: new TokenLister(store.tokens, config),
-    summarizer: new TokenSummarizer(store.tokens, store.summary),
+    lister: new TokenLister(store.tokens, config, horizons),
+    summarizer: new TokenSummarizer(store.tokens, store.summary, horizons),
+    horizons,
     throttle: new LoginThrottle(config.loginThrottle),
     clientSecrets,
     pageTokens: new PageTokens(() => clientSecrets.serverKeys()),

@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
 
 /** What a page token is for: a token of one list is refused by another. */
-export type PageTokenKind = 'tokens' | 'events';
+export type PageTokenKind = 'tokens' | 'events' | 'revoked';
 
 const IV_BYTES = 12;
 const TAG_BYTES = 16;

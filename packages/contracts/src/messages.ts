@@ -82,6 +82,11 @@ const FIELD_RULES: Record<string, Localized> = {
     es: `debe ser una lista de 1 a ${MAX_LEAKED_TOKENS} textos de 1 a 256 caracteres`,
   },
   reason,
+  idempotency_key: {
+    en: 'must be 1 to 128 characters: letters, digits, and . _ : -',
+    es: 'debe tener de 1 a 128 caracteres: letras, dígitos y . _ : -',
+  },
+  dry_run: { en: 'must be true or false', es: 'debe ser true o false' },
   page_token: {
     en: 'must be the next_page_token of the previous page, sent with the same other parameters',
     es: 'debe ser el next_page_token de la página anterior, enviado con los mismos demás parámetros',
@@ -109,6 +114,7 @@ export type ViolationReason =
   | 'account_not_allowed'
   | 'mismatch'
   | 'conflict'
+  | 'reused'
   | 'malformed_body';
 
 /** One thing wrong with one field of a request; localized only when it is answered. */
@@ -139,6 +145,10 @@ const REASONS: Record<ViolationReason, Record<Lang, (rule: string, value: string
   conflict: {
     en: () => 'differs between the Authorization header and the body',
     es: () => 'difiere entre la cabecera Authorization y el cuerpo',
+  },
+  reused: {
+    en: () => 'was used for another request',
+    es: () => 'se usó para otra petición',
   },
   malformed_body: {
     en: () => 'must be a JSON object or a form-encoded body',
@@ -188,6 +198,10 @@ const MESSAGES = {
     es: 'la consola web no está compilada en este servidor (ejecute `pnpm build`, o `npm start`, que la compila)',
   },
   'revoked.already': { en: 'the token is already revoked', es: 'el token ya está revocado' },
+  'idempotency.reused': {
+    en: 'this idempotency_key was used for another request; use a new key for a new revocation',
+    es: 'este idempotency_key se usó para otra petición; use una clave nueva para una revocación nueva',
+  },
   'snapshot.purged': {
     en: 'tokens were purged after this snapshot was taken (or are being purged now); start a new listing without first_request_timestamp',
     es: 'se purgaron tokens después de tomar esta instantánea (o se están purgando); empiece un listado nuevo sin first_request_timestamp',

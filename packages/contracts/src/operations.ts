@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { ListTokenEventsInput, ListTokenEventsResponse } from './events.js';
 import { IssueTokenRequest, IssueTokenResponse } from './issue.js';
 import { ListTokensInput, ListTokensResponse } from './list.js';
-import { RevokeLeakedInput, RevokeLeakedResponse } from './revocation.js';
+import { RevokeByFilterInput, RevokeByFilterResponse, RevokeLeakedInput, RevokeLeakedResponse } from './revocation.js';
 import { SCOPES } from './scopes.js';
 import { TokenSummary, TokenSummaryInput } from './summary.js';
 import { RevokeTokenInput, RevokeTokenResponse, Token, TokenIdInput } from './token.js';
@@ -130,8 +130,20 @@ export const API = {
         method: 'POST',
         path: `${TOKENS}:revoke-leaked`,
         body: { schema: RevokeLeakedInput, required: true },
-        // No body at all is every field missing.
-        input: ({ body }) => body ?? {},
+        input: wholeBody,
+      },
+    }),
+    revokeByFilter: operation({
+      id: 'revokeTokensByFilter',
+      kind: 'mutation',
+      input: RevokeByFilterInput,
+      output: RevokeByFilterResponse,
+      access: { scope: SCOPES.revoke },
+      rest: {
+        method: 'POST',
+        path: `${TOKENS}:revoke`,
+        body: { schema: RevokeByFilterInput, required: true },
+        input: wholeBody,
       },
     }),
     summary: operation({

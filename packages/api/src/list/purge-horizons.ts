@@ -22,9 +22,10 @@ export class PurgeHorizons {
     private readonly ttlMs = PURGE_HORIZON_TTL_MS,
   ) {}
 
-  /** Refuses (409) a snapshot bound of the entity at or before its purge horizon. */
+  /** Refuses (409) a snapshot bound of the entity at or before its purge horizon (0: no purge ever ran). */
   async check(entityPk: number, snapshot: Micros): Promise<void> {
-    if (snapshot <= (await this.horizon(entityPk))) fail('FAILED_PRECONDITION', 'snapshot.purged');
+    const horizon = await this.horizon(entityPk);
+    if (horizon !== 0 && snapshot <= horizon) fail('FAILED_PRECONDITION', 'snapshot.purged');
   }
 
   private async horizon(entityPk: number): Promise<Micros> {

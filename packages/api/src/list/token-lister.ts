@@ -1,14 +1,8 @@
-import {
-  effectiveDirection,
-  microsToTimestamp,
-  timestampToMicrosFloor,
-  type ListTokensInput,
-  type Micros,
-  type Timestamp,
-} from '@tokenwarden/contracts';
+import { effectiveDirection, type ListTokensInput, type Micros, type Timestamp } from '@tokenwarden/contracts';
 import { sortValue, type Cursor, type TokenFilters, type TokenRecord, type TokenStore } from '@tokenwarden/db';
 import { Lru } from './lru.js';
-import { PurgeHorizons } from './purge-horizons.js';
+import type { PurgeHorizons } from './purge-horizons.js';
+import { resolveSnapshot } from './snapshots.js';
 
 export interface ListResult {
   records: TokenRecord[];
@@ -41,35 +35,21 @@ const CURSORS_PER_WALK = 16;
 export class TokenLister {
   private readonly counts: Lru<string, Total>;
   private readonly cursors: Lru<string, Map<number, Cursor>>;
-  private readonly horizons: PurgeHorizons;
 
   constructor(
     private readonly store: TokenStore,
-    limits: { cursorCacheEntries: number; countCacheEntries: number; purgeHorizonTtlMs?: number },
+    limits: { cursorCacheEntries: number; countCacheEntries: number },
+    private readonly horizons: PurgeHorizons,
   ) {
     this.counts = new Lru(limits.countCacheEntries);
     this.cursors = new Lru(limits.cursorCacheEntries);
-    this.horizons = new PurgeHorizons(store, limits.purgeHorizonTtlMs);
   }
 
   async list(entityPk: number, input: ListTokensInput, filters: TokenFilters): Promise<ListResult> {
     const { page_size: size, page_number: number } = input.page_params;
     const { order_key: orderKey, order_direction: direction } = input.order_params;
     const given = input.page_params.first_request_timestamp;
-    let snapshotTs: Timestamp;
-    let snapshot: Micros;
-    let stable: boolean;
-    if (given === undefined) {
-      snapshot = await this.store.snapshot(entityPk);
-      snapshotTs = microsToTimestamp(snapshot);
-      stable = true;
-    } else {
-      snapshotTs = given;
-      snapshot = timestampToMicrosFloor(given);
-      // A snapshot from before a retention purge lost tokens: refused, never answered differently.
-      await this.horizons.check(entityPk, snapshot);
-      stable = await this.store.isSettled(entityPk, snapshot);
-    }
+    const { micros: snapshot, timestamp: snapshotTs, settled: stable } = await resolveSnapshot(this.store, this.horizons, entityPk, given);
     // An absent filter and a filter on '' (no user, no account) select different sets: '*' vs '='.
     const filterKey = `${entityPk}|${keyPart(filters.accountId)}|${keyPart(filters.userId)}|${keyPart(filters.grantFlow)}|${keyPart(filters.role)}|${snapshot}`;
     const known = stable ? this.counts.get(filterKey) : undefined;

@@ -2,17 +2,17 @@ import {
   formatMicros,
   formatTimestamp,
   GRANT_FLOWS,
-  microsToTimestamp,
   SUMMARY_CREATED_DAYS,
   SUMMARY_EXPIRING_DAYS,
   SUMMARY_IDLE_DAYS,
-  timestampToMicrosFloor,
   type Micros,
   type Timestamp,
   type TokenSummary,
 } from '@tokenwarden/contracts';
 import type { SummaryCounts, SummaryQuery, SummaryStore, TokenStore } from '@tokenwarden/db';
 import { Lru } from './lru.js';
+import type { PurgeHorizons } from './purge-horizons.js';
+import { resolveSnapshot } from './snapshots.js';
 
 const DAY: Micros = 86_400_000_000;
 /** The last instant the store can hold exactly (µs as a JS number, in 2255): window bounds stop there, as snapshots do. */
@@ -68,21 +68,11 @@ export class TokenSummarizer {
   constructor(
     private readonly tokens: TokenStore,
     private readonly summaries: SummaryStore,
+    private readonly horizons: PurgeHorizons,
   ) {}
 
   async summarize(entityPk: number, userId: string | undefined, given: Timestamp | undefined): Promise<TokenSummary> {
-    let snapshotTs: Timestamp;
-    let snapshot: Micros;
-    let stable: boolean;
-    if (given === undefined) {
-      snapshot = await this.tokens.snapshot(entityPk);
-      snapshotTs = microsToTimestamp(snapshot);
-      stable = true;
-    } else {
-      snapshotTs = given;
-      snapshot = timestampToMicrosFloor(given);
-      stable = await this.tokens.isSettled(entityPk, snapshot);
-    }
+    const { micros: snapshot, timestamp: snapshotTs, settled: stable } = await resolveSnapshot(this.tokens, this.horizons, entityPk, given);
     // The snapshot as given is part of the key: its nanoseconds are echoed in the answer.
     const key = `${entityPk}|${userId === undefined ? '*' : `=${userId}`}|${formatTimestamp(snapshotTs)}`;
     const cached = stable ? this.cache.get(key) : undefined;

@@ -52,3 +52,10 @@ export const tooLarge: ErrorDoc = {
 };
 
 export const TOKEN_ID_DESCRIPTION = 'The token’s public identifier (a UUID, any version, any case).';
+
+export const snapshotPurged: ErrorDoc = {
+  description:
+    'The `first_request_timestamp` sent back predates a retention purge (or one is running): the set it selected lost ' +
+    'tokens, so its pages are no longer answered. Start again without it.',
+  examples: { purged: new ApiError('FAILED_PRECONDITION', 'snapshot.purged') },
+};

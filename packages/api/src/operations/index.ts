@@ -2,7 +2,7 @@ import { contractList, type Api } from '@tokenwarden/contracts';
 import type { AnyOperation } from './define.js';
 import { listTokenEvents } from './events.js';
 import { issueToken } from './oauth.js';
-import { revokeLeakedTokens } from './revocation.js';
+import { revokeLeakedTokens, revokeTokensByFilter } from './revocation.js';
 import { introspectToken, revokeTokenByValue } from './token-value.js';
 import { summarizeTokens } from './summary.js';
 import { getToken, listTokens, revokeToken } from './tokens.js';
@@ -16,7 +16,14 @@ type Implementations<T> = { [G in keyof T]: { [K in keyof T[G]]: AnyOperation } 
  * anonymous-caller test are generated from this tree; the typed client from `API`.
  */
 export const OPERATION_GROUPS = {
-  tokens: { list: listTokens, get: getToken, revoke: revokeToken, revokeLeaked: revokeLeakedTokens, summary: summarizeTokens },
+  tokens: {
+    list: listTokens,
+    get: getToken,
+    revoke: revokeToken,
+    revokeLeaked: revokeLeakedTokens,
+    revokeByFilter: revokeTokensByFilter,
+    summary: summarizeTokens,
+  },
   events: { list: listTokenEvents },
   oauth: { issueToken, introspect: introspectToken, revoke: revokeTokenByValue },
 } as const satisfies Implementations<Api>;

@@ -2,7 +2,7 @@ import { API, ListTokensInput, SCOPES, type TokenSummary } from '@tokenwarden/co
 import type { z } from 'zod';
 import { ApiError } from '../errors.js';
 import { implement } from './define.js';
-import { unauthenticated } from './docs.js';
+import { unauthenticated, snapshotPurged } from './docs.js';
 import { visibleFilters } from './tokens.js';
 
 /** An unfiltered list: the visibility rule alone decides whose tokens are summarized. */
@@ -70,6 +70,7 @@ export const summarizeTokens = implement(API.tokens.summary, {
         description: 'A user token without an admin role that acts for no user.',
         examples: { other_user: new ApiError('PERMISSION_DENIED', 'forbidden.other_user') },
       },
+      FAILED_PRECONDITION: snapshotPurged,
     },
     example: { input: {}, rest: { path: '/v1/iam/oauth/tokens:summary' } },
   },

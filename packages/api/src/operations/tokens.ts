@@ -3,9 +3,9 @@ import {
   formatTimestamp,
   MAX_PAGE_SIZE,
   SCOPES,
-  type ListTokensInput,
   type ListTokensResponse,
   type RevokeTokenResponse,
+  type TokenFilterInput,
 } from '@tokenwarden/contracts';
 import type { TokenFilters } from '@tokenwarden/db';
 import type { z } from 'zod';
@@ -16,13 +16,13 @@ import { presentToken } from '../presenter.js';
 import { eventBy } from '../services/audit.js';
 import { revokeVisibleToken } from '../services/revocation.js';
 import { implement } from './define.js';
-import { EXAMPLE_TOKEN_ID, exampleToken, notFound, TOKEN_ID_DESCRIPTION, tooLarge, unauthenticated } from './docs.js';
+import { EXAMPLE_TOKEN_ID, exampleToken, notFound, TOKEN_ID_DESCRIPTION, tooLarge, unauthenticated, snapshotPurged } from './docs.js';
 
 /**
  * The list's filters as the caller may have them: a user token without an admin role
  * sees only its own user's tokens, and asking for another user is 403.
  */
-export function visibleFilters(principal: Principal, input: ListTokensInput): TokenFilters {
+export function visibleFilters(principal: Principal, input: TokenFilterInput): TokenFilters {
   const userId = input.user_id?.toLowerCase();
   const filters: TokenFilters = {
     accountId: input.account_id?.toLowerCase(),
@@ -117,6 +117,7 @@ export const listTokens = implement(API.tokens.list, {
         description: 'A user token without an admin role asked for another user’s tokens.',
         examples: { other_user: new ApiError('PERMISSION_DENIED', 'forbidden.other_user') },
       },
+      FAILED_PRECONDITION: snapshotPurged,
     },
     example: { input: {}, rest: { path: '/v1/iam/oauth/tokens' } },
   },
