@@ -149,6 +149,8 @@ const COMMANDS: Record<string, Command> = {
     const text = required(v, 'expired-before');
     const before = instantToMicrosCeil(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text);
     if (before === undefined) throw new UsageError('--expired-before must be an RFC 3339 instant or a date (YYYY-MM-DD, midnight UTC)');
+    // A date to come would delete tokens still valid, unrevoked and without an event: never.
+    if (before > deps.clock.nowMicros()) throw new UsageError('--expired-before must not be in the future: only tokens that have expired are purged');
     const batch = Number(v.batch ?? 5000);
     if (!Number.isSafeInteger(batch) || batch < 1 || batch > 100_000) throw new UsageError('--batch must be a whole number from 1 to 100000');
     let last = 0;

@@ -115,7 +115,7 @@ function setPath(target: Record<string, unknown>, path: readonly string[], value
 
 function getPath(target: Record<string, unknown>, path: readonly string[]): unknown {
   let node: unknown = target;
-  for (const key of path) node = (node as Record<string, unknown>)[key];
+  for (const key of path) node = (node as Record<string, unknown> | undefined)?.[key];
   return node;
 }
 
@@ -151,7 +151,9 @@ export function readQuery(schema: AnyObject, query: string | URLSearchParams): {
     }
     if (field.kind === 'list') {
       // Repeated (`status=ACTIVE&status=REVOKED`): the values in the order given.
-      if (repeat) (getPath(raw, field.path) as string[]).push(value);
+      // A repeat after an empty (refused) first value finds no list yet: it starts one.
+      const list = repeat ? getPath(raw, field.path) : undefined;
+      if (Array.isArray(list)) list.push(value);
       else setPath(raw, field.path, [value]);
     } else if (field.kind === 'boolean') {
       if (value !== 'true' && value !== 'false') {

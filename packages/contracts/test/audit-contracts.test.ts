@@ -60,6 +60,9 @@ describe('the query codec: lists and booleans', () => {
     expect(bad.ok || bad.violations).toEqual([{ field: 'type', reason: 'invalid' }]);
     const empty = decodeQuery(ListTokenEventsInput, 'type=');
     expect(empty.ok || empty.violations).toEqual([{ field: 'type', reason: 'invalid' }]);
+    // an empty first value, then a good one: still a 400, never a throw
+    const emptyFirst = decodeQuery(ListTokenEventsInput, 'type=&type=TOKEN_ISSUED');
+    expect(emptyFirst.ok || emptyFirst.violations).toEqual([{ field: 'type', reason: 'invalid' }]);
     const repeated = decodeQuery(ListTokenEventsInput, 'page_size=2&page_size=3');
     expect(repeated.ok || repeated.violations).toEqual([{ field: 'page_size', reason: 'repeated' }]);
     const tooMany = decodeQuery(ListTokenEventsInput, [...EVENT_TYPES, 'TOKEN_ISSUED'].map((t) => `type=${t}`).join('&'));

@@ -8,16 +8,17 @@ export interface Clock {
 /**
  * Wall-clock microseconds that strictly increase within the process: a token created
  * after a snapshot was taken always has a later created_at than the snapshot, so a
- * snapshot selects exactly the tokens that existed when it was taken.
+ * snapshot selects exactly the tokens that existed when it was taken. It follows the
+ * system's wall clock (not a monotonic clock anchored at start), so two processes on one
+ * host read the same time: the server's snapshots and the admin command's purge horizon
+ * are comparable. Should the wall clock step back, readings stay at the last one plus 1 µs
+ * until it catches up.
  */
 export function systemClock(): Clock {
-  const originMs = Date.now();
-  const originHr = process.hrtime.bigint();
   let last = 0;
   return {
     nowMicros() {
-      const elapsedUs = Number((process.hrtime.bigint() - originHr) / 1000n);
-      const now = Math.max(originMs * 1000 + elapsedUs, last + 1);
+      const now = Math.max(Date.now() * 1000, last + 1);
       last = now;
       return now;
     },

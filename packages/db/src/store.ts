@@ -64,7 +64,7 @@ export interface EventQuery {
  * others (listings) and reads the trail, always within one entity.
  */
 export interface EventStore {
-  /** Appends an event that changes no token (a listing). */
+  /** Appends an event that changes no token (a listing, a purge's record). */
   append(entityPk: number, type: EventType, spec: EventSpec): Promise<EventRecord>;
   list(entityPk: number, q: EventQuery): Promise<EventRecord[]>;
   get(entityPk: number, eventId: string): Promise<EventRecord | undefined>;
@@ -79,6 +79,8 @@ export interface EventStore {
     entityPk: number,
     spec: EventSpec & { idempotencyKey: string; fingerprint: string },
   ): Promise<{ event: EventRecord; fingerprint: string; created: boolean }>;
+  /** The revocation by filter started under an idempotency key, and the fingerprint of the request that started it. */
+  findByKey(entityPk: number, idempotencyKey: string): Promise<{ event: EventRecord; fingerprint: string } | undefined>;
   /** Marks a revocation by filter finished. */
   complete(entityPk: number, eventPk: number): Promise<void>;
   /** The first `limit` tokens (in token_id order) of each of several events, by event pk. */
@@ -86,9 +88,9 @@ export interface EventStore {
 }
 
 /**
- * Every operation on tokens. Each method but the hash lookup takes the caller's entity
- * and puts it in the WHERE clause: a query of a store can never return or touch a token
- * of another entity.
+ * Every operation on tokens. Each method but the hash lookup and the operator's retention
+ * methods (which span entities) takes the caller's entity and puts it in the WHERE
+ * clause: a query of a store can never return or touch a token of another entity.
  */
 export interface TokenStore {
   /** Authentication: the token whose hash this is, of whichever entity. */
@@ -100,8 +102,8 @@ export interface TokenStore {
    * Revokes a token and writes its TOKEN_REVOKED event (revoked_by: the actor's token, the
    * event's reason kept on the token), in one transaction. Atomic: of concurrent
    * revocations of one token exactly one answers 'revoked'. revoked_at comes from the
-   * store's clock under the same rule as created_at (see `issue`), so a list at a served
-   * snapshot never sees a token's status change.
+   * store's clock under the same rule as created_at (see `issue`), so whether a token was
+   * revoked at a served snapshot (the list's status filter, the summary) never changes.
    */
   revoke(entityPk: number, tokenId: string, event: EventSpec): Promise<RevokeOutcome>;
   /**
@@ -143,6 +145,8 @@ export interface TokenStore {
   purgeHorizon(entityPk: number): Promise<Micros>;
   /** Sets the horizon of these entities: PURGE_RUNNING before deleting, the store's clock reading (returned) after. */
   setPurgeHorizon(entityPks: readonly number[], running: boolean): Promise<Micros>;
+  /** The entities a purge marked and did not finish (an interrupted purge). */
+  purgingEntities(): Promise<number[]>;
   /** Per entity, how many tokens expired before `before` (those a purge would delete). */
   expiredBefore(before: Micros): Promise<{ entityPk: number; tokens: number }[]>;
   /** Deletes up to `limit` of the entity's tokens that expired before `before` (with their role rows); resolves how many. */

@@ -1,3 +1,5 @@
+import { StoreUnavailableError } from './store.js';
+
 interface Pending<T, R> {
   item: T;
   resolve(result: R): void;
@@ -29,8 +31,12 @@ export class TurnBatch<T, R> {
     try {
       results = await this.write(batch.map((p) => p.item));
     } catch (error) {
-      // Alone, the item's own failure; else one at a time below, each caller its own outcome.
-      if (batch.length === 1) return (batch[0] as Pending<T, R>).reject(error);
+      // Alone, the item's own failure; a database away fails them all at once (not one
+      // connection timeout after another); else one at a time below, each its own outcome.
+      if (batch.length === 1 || error instanceof StoreUnavailableError) {
+        for (const p of batch) p.reject(error);
+        return;
+      }
     }
     for (let i = 0; i < batch.length; i++) {
       const p = batch[i] as Pending<T, R>;

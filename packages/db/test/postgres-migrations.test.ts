@@ -60,7 +60,7 @@ describe('openPostgresStore migrations', () => {
       );
       expect(tables.map((t) => t.name)).toEqual(TABLES);
       const functions = await pgQuery<{ name: string }>(db.url, "SELECT proname AS name FROM pg_proc WHERE proname LIKE 'tw\\_%' ORDER BY proname");
-      expect(functions.map((f) => f.name)).toEqual(['tw_grant_set_scopes_fill', 'tw_issue_token', 'tw_now_micros', 'tw_snapshot']);
+      expect(functions.map((f) => f.name)).toEqual(['tw_grant_set_scopes_fill', 'tw_issue_token', 'tw_issue_token', 'tw_now_micros', 'tw_snapshot']);
       // every one of them works, and they see one another's writes
       const entities = await Promise.all(stores.map((s, i) => s.directory.createEntity({ entityId: `e${i}`, name: `E${i}`, createdAt: i })));
       for (const [i, s] of stores.entries()) {

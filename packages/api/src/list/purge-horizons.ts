@@ -22,16 +22,20 @@ export class PurgeHorizons {
     private readonly ttlMs = PURGE_HORIZON_TTL_MS,
   ) {}
 
-  /** Refuses (409) a snapshot bound of the entity at or before its purge horizon (0: no purge ever ran). */
-  async check(entityPk: number, snapshot: Micros): Promise<void> {
-    const horizon = await this.horizon(entityPk);
+  /**
+   * Refuses (409) a snapshot bound of the entity at or before its purge horizon (0: no purge
+   * ever ran). `fresh`: read the horizon now, not from the cache: work that goes on for
+   * longer than a purge's notice (a revocation's batches) checks again between steps.
+   */
+  async check(entityPk: number, snapshot: Micros, o: { fresh?: boolean } = {}): Promise<void> {
+    const horizon = await this.horizon(entityPk, o.fresh === true);
     if (horizon !== 0 && snapshot <= horizon) fail('FAILED_PRECONDITION', 'snapshot.purged');
   }
 
-  private async horizon(entityPk: number): Promise<Micros> {
+  private async horizon(entityPk: number, fresh: boolean): Promise<Micros> {
     const now = performance.now();
     const cached = this.cache.get(entityPk);
-    if (cached && cached.until > now) return cached.horizon;
+    if (!fresh && cached && cached.until > now) return cached.horizon;
     const horizon = await this.store.purgeHorizon(entityPk);
     if (this.cache.size >= 100_000) this.cache.clear();
     this.cache.set(entityPk, { horizon, until: now + this.ttlMs });

@@ -10,10 +10,12 @@ import {
   timestampToMicrosFloor,
   type RevokeByFilterResponse,
   type RevokeLeakedResponse,
+  type Timestamp,
 } from '@tokenwarden/contracts';
 import type { EventRecord, EventSpec } from '@tokenwarden/db';
 import type { z } from 'zod';
 import type { Principal } from '../auth.js';
+import type { Deps } from '../context.js';
 import { ApiError, fail } from '../errors.js';
 import { resolveSnapshot } from '../list/snapshots.js';
 import { fingerprint } from '../page-tokens.js';
@@ -121,6 +123,13 @@ function invalid(field: string, reason: 'required' | 'invalid'): never {
   fail('INVALID_ARGUMENT', undefined, [{ field, reason }]);
 }
 
+/** The request's snapshot: a new one, or the one given if it is settled (one in the future would keep gaining tokens while they are revoked). */
+async function settledSnapshot(deps: Deps, entityPk: number, given: Timestamp | undefined) {
+  const snapshot = await resolveSnapshot(deps.tokens, deps.horizons, entityPk, given);
+  if (!snapshot.settled) invalid('first_request_timestamp', 'invalid');
+  return snapshot;
+}
+
 /** The event's own actor, request and reason: a revocation resumed by a retry stamps its tokens as the first request did. */
 const specOf = (e: EventRecord): EventSpec => ({ eventId: e.eventId, actor: e.actor, requestId: e.requestId, reason: e.reason });
 
@@ -131,11 +140,8 @@ export const revokeTokensByFilter = implement(API.tokens.revokeByFilter, {
     const filters = visibleFilters(principal, asked);
     const userId = revocableUser(principal);
     const entityPk = principal.entityPk;
-    const snapshot = await resolveSnapshot(deps.tokens, deps.horizons, entityPk, given);
-    // A snapshot in the future would keep gaining tokens while they are revoked: only a settled one.
-    if (!snapshot.settled) invalid('first_request_timestamp', 'invalid');
-
     if (dry_run) {
+      const snapshot = await settledSnapshot(deps, entityPk, given);
       const sel: Selection = { entityPk, filters, snapshot: snapshot.micros, userId };
       const { matched, sample } = await previewRevocation(deps, sel, DRY_RUN_SAMPLE);
       const at = formatTimestamp(snapshot.timestamp);
@@ -151,14 +157,19 @@ export const revokeTokensByFilter = implement(API.tokens.revokeByFilter, {
     if (key === undefined) invalid('idempotency_key', 'required');
 
     // One revocation per key: a retry (same filters, reason and given snapshot) finds it and, if
-    // it did not finish, finishes it; the same key for another request is a conflict.
-    const bound = fingerprint({ filters, userId: userId ?? null, reason, given: given === undefined ? null : snapshot.micros });
-    const details = { filters: asked, snapshot: formatTimestamp(snapshot.timestamp) };
-    const started = await deps.store.events.begin(entityPk, { ...eventBy(ctx, principal, reason, details), idempotencyKey: key, fingerprint: bound });
+    // it did not finish, finishes it; the same key for another request is a conflict. A retry is
+    // looked up before any snapshot is taken or checked: it answers what the first request did.
+    const bound = fingerprint({ filters, userId: userId ?? null, reason, given: given === undefined ? null : timestampToMicrosFloor(given) });
+    let started = await deps.store.events.findByKey(entityPk, key);
+    if (!started) {
+      const snapshot = await settledSnapshot(deps, entityPk, given);
+      const details = { filters: asked, snapshot: formatTimestamp(snapshot.timestamp) };
+      started = await deps.store.events.begin(entityPk, { ...eventBy(ctx, principal, reason, details), idempotencyKey: key, fingerprint: bound });
+    }
     if (started.fingerprint !== bound) fail('FAILED_PRECONDITION', 'idempotency.reused', [{ field: 'idempotency_key', reason: 'reused' }]);
     const event = started.event;
     // The snapshot of the first request (a retry without one must not take a new one).
-    const at = started.created ? snapshot.timestamp : parseTimestamp(String(event.details?.snapshot));
+    const at = parseTimestamp(String(event.details?.snapshot));
     const sel: Selection = { entityPk, filters, snapshot: timestampToMicrosFloor(at), userId };
     if (event.completedAt === null) {
       await runRevocation(deps, sel, specOf(event), event.pk);

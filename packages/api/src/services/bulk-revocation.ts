@@ -34,6 +34,8 @@ async function* batches(deps: Deps, sel: Selection, size = REVOCATION_BATCH): As
     if (!last || page.length < size) return;
     after = { value: last.tokenId, tokenId: last.tokenId };
     await new Promise((resolve) => setImmediate(resolve));
+    // A long walk outlives the purge horizon's cache: a purge that started meanwhile stops it (409).
+    await deps.horizons.check(sel.entityPk, sel.snapshot, { fresh: true });
   }
 }
 

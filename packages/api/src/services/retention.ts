@@ -6,6 +6,8 @@ import { operatorEvent } from './audit.js';
 /** How long a purge waits after marking its entities, so that every server process has seen the mark. */
 export const PURGE_NOTICE_MS = 2 * PURGE_HORIZON_TTL_MS + 500;
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+
 export interface PurgeProgress {
   /** Tokens to delete in all, and deleted so far. */
   total: number;
@@ -32,7 +34,7 @@ export interface PurgeResult {
   /** Per entity: its id and the tokens deleted (or, dry, to delete). */
   entities: { entity_id: string; tokens: number }[];
   tokens: number;
-  /** Snapshots at or before this instant are no longer answered (null for a dry run). */
+  /** Snapshots at or before this instant are no longer answered (the last entity's; null for a dry run). */
   horizon: string | null;
 }
 
@@ -42,50 +44,52 @@ export interface PurgeResult {
  * first marked as purging (its given snapshots are refused from then on), the purge waits
  * until every process has seen the mark, deletes, then sets the entity's horizon to the
  * clock's reading at the end: snapshots taken before it stay refused (their sets lost
- * tokens), snapshots taken after it are answered as always. Each entity's trail records a
- * TOKENS_PURGED event. An interrupted purge leaves its entities marked; run it again.
+ * tokens), snapshots taken after it are answered as always. Each entity is finished (its
+ * horizon set, a TOKENS_PURGED event in its trail) as soon as its deletes are done. A purge
+ * interrupted leaves the unfinished entities marked (their walks refused, new listings
+ * served); the next purge, whatever its date, finishes them.
  */
 export async function purgeExpiredTokens(deps: Deps, before: Micros, o: PurgeOptions): Promise<PurgeResult> {
   const counts = await deps.tokens.expiredBefore(before);
+  // Entities an interrupted purge left marked are finished too, even with nothing left to delete.
+  const unfinished = o.dryRun ? [] : await deps.tokens.purgingEntities();
+  const todo = new Map(counts.map((c) => [c.entityPk, c.tokens]));
+  for (const pk of unfinished) if (!todo.has(pk)) todo.set(pk, 0);
   const total = counts.reduce((n, c) => n + c.tokens, 0);
-  const ids = await entityIds(
-    deps,
-    counts.map((c) => c.entityPk),
-  );
+  const ids = await entityIds(deps, [...todo.keys()]);
   const base = { expiredBefore: formatMicros(before), dryRun: o.dryRun === true };
-  if (o.dryRun || counts.length === 0) {
+  if (o.dryRun || todo.size === 0) {
     return { ...base, entities: counts.map((c) => ({ entity_id: ids.get(c.entityPk) as string, tokens: c.tokens })), tokens: total, horizon: null };
   }
-  const pks = counts.map((c) => c.entityPk);
+  const pks = [...todo.keys()];
   await deps.tokens.setPurgeHorizon(pks, true);
-  await new Promise((resolve) => setTimeout(resolve, o.noticeMs ?? PURGE_NOTICE_MS));
-  const progress: PurgeProgress = { total, deleted: 0, entitiesDone: 0, entities: counts.length };
-  const deleted = new Map<number, number>();
-  for (const { entityPk } of counts) {
-    let n = 0;
+  await sleep(o.noticeMs ?? PURGE_NOTICE_MS);
+  const progress: PurgeProgress = { total, deleted: 0, entitiesDone: 0, entities: pks.length };
+  const entities: PurgeResult['entities'] = [];
+  let horizon = 0;
+  for (const entityPk of pks) {
+    let deleted = 0;
     for (;;) {
+      const started = performance.now();
       const batch = await deps.tokens.purgeExpired(entityPk, before, o.batch);
       if (batch === 0) break;
-      n += batch;
+      deleted += batch;
       progress.deleted += batch;
       o.onProgress?.({ ...progress });
+      // As long again idle: the servers' own writes (issuance, revocation, last use) get the
+      // database between batches instead of queueing behind the purge.
+      await sleep(performance.now() - started);
     }
-    deleted.set(entityPk, n);
+    // Finished entity by entity: its walks are refused only as long as its own deletes run.
+    horizon = await deps.tokens.setPurgeHorizon([entityPk], false);
+    const details = { expired_before: base.expiredBefore, deleted, horizon: formatMicros(horizon) };
+    await deps.store.events.append(entityPk, 'TOKENS_PURGED', operatorEvent('retention', details));
+    entities.push({ entity_id: ids.get(entityPk) as string, tokens: deleted });
     progress.entitiesDone += 1;
     o.onProgress?.({ ...progress });
   }
-  const horizon = await deps.tokens.setPurgeHorizon(pks, false);
-  for (const pk of pks) {
-    const details = { expired_before: base.expiredBefore, deleted: deleted.get(pk) ?? 0, horizon: formatMicros(horizon) };
-    await deps.store.events.append(pk, 'TOKENS_PURGED', operatorEvent('retention', details));
-  }
   deps.log.info({ event: 'tokens.purged', expired_before: base.expiredBefore, deleted: progress.deleted, entities: pks.length }, 'tokens purged');
-  return {
-    ...base,
-    entities: pks.map((pk) => ({ entity_id: ids.get(pk) as string, tokens: deleted.get(pk) ?? 0 })),
-    tokens: progress.deleted,
-    horizon: formatMicros(horizon),
-  };
+  return { ...base, entities, tokens: progress.deleted, horizon: formatMicros(horizon) };
 }
 
 async function entityIds(deps: Deps, pks: readonly number[]): Promise<Map<number, string>> {

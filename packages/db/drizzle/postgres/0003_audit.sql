@@ -45,7 +45,8 @@ CREATE INDEX "token_events_type" ON "token_events" USING btree ("entity_pk","typ
 CREATE INDEX "token_events_actor_token" ON "token_events" USING btree ("entity_pk","actor_token_id","pk");--> statement-breakpoint
 CREATE INDEX "token_events_actor_client" ON "token_events" USING btree ("entity_pk","actor_client_id","pk");--> statement-breakpoint
 CREATE INDEX "token_events_actor_user" ON "token_events" USING btree ("entity_pk","actor_user_id","pk");--> statement-breakpoint
-CREATE UNIQUE INDEX "token_events_idempotency" ON "token_events" USING btree ("entity_pk","idempotency_key");--> statement-breakpoint
+CREATE UNIQUE INDEX "token_events_idempotency" ON "token_events" USING btree ("entity_pk","idempotency_key") WHERE "token_events"."idempotency_key" IS NOT NULL;--> statement-breakpoint
+CREATE INDEX "token_roles_token" ON "token_roles" USING btree ("token_pk");--> statement-breakpoint
 CREATE INDEX "tokens_client_created" ON "tokens" USING btree ("entity_pk","client_id","created_at","token_id");--> statement-breakpoint
 -- Every grant set's scopes, one row each, for the list's scope filter: the sets stored
 -- so far, and each new one as it is stored (whichever code path stores it).
@@ -66,7 +67,8 @@ CREATE TRIGGER grant_set_scopes_fill AFTER INSERT ON grant_sets FOR EACH ROW EXE
 --> statement-breakpoint
 -- Issuing a token also writes its TOKEN_ISSUED event (actor: the client and user of the
 -- grant), in the same transaction: no token without its event, no event without its token.
-DROP FUNCTION tw_issue_token(integer, uuid, bytea, text, uuid, uuid, smallint, text, text, text[], bigint, bigint);--> statement-breakpoint
+-- A new overload (two more arguments): the old one stays, so replicas still running the
+-- previous release keep issuing during a rolling upgrade (their tokens get no event).
 CREATE FUNCTION tw_issue_token(
   p_entity integer, p_token_id uuid, p_hash bytea, p_client text, p_user uuid, p_account uuid,
   p_grant smallint, p_roles text, p_scopes text, p_role_list text[], p_lifetime bigint, p_created bigint,

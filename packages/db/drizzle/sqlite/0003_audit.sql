@@ -40,13 +40,14 @@ CREATE INDEX `token_events_type` ON `token_events` (`entity_pk`,`type`,`pk`);-->
 CREATE INDEX `token_events_actor_token` ON `token_events` (`entity_pk`,`actor_token_id`,`pk`);--> statement-breakpoint
 CREATE INDEX `token_events_actor_client` ON `token_events` (`entity_pk`,`actor_client_id`,`pk`);--> statement-breakpoint
 CREATE INDEX `token_events_actor_user` ON `token_events` (`entity_pk`,`actor_user_id`,`pk`);--> statement-breakpoint
-CREATE UNIQUE INDEX `token_events_idempotency` ON `token_events` (`entity_pk`,`idempotency_key`);--> statement-breakpoint
+CREATE UNIQUE INDEX `token_events_idempotency` ON `token_events` (`entity_pk`,`idempotency_key`) WHERE "token_events"."idempotency_key" IS NOT NULL;--> statement-breakpoint
 ALTER TABLE `entities` ADD `purge_horizon` integer DEFAULT 0 NOT NULL;--> statement-breakpoint
 ALTER TABLE `tokens` ADD `revoked_by` text;--> statement-breakpoint
 ALTER TABLE `tokens` ADD `revoke_reason` text;--> statement-breakpoint
 ALTER TABLE `tokens` ADD `last_used_ip` text;--> statement-breakpoint
 ALTER TABLE `tokens` ADD `last_used_user_agent` text;--> statement-breakpoint
 CREATE INDEX `tokens_client_created` ON `tokens` (`entity_pk`,`client_id`,`created_at`,`token_id`);--> statement-breakpoint
+CREATE INDEX `token_roles_token` ON `token_roles` (`token_pk`);--> statement-breakpoint
 -- Every grant set's scopes, one row each, for the list's scope filter: the sets stored
 -- so far, and each new one as it is stored (whichever code path stores it).
 INSERT OR IGNORE INTO `grant_set_scopes` (`entity_pk`, `scope`, `grant_set_pk`)

@@ -5,6 +5,7 @@ import { EVENT_COLUMNS, eventConditions, eventFromRow, eventParamValue, eventSha
 import type { EventQuery, EventRecord, EventSpec, EventStore } from '../store.js';
 import { TurnBatch } from '../turn-batch.js';
 import { guarded } from './client.js';
+import { isUuid } from './schema.js';
 
 type Queryable = pg.Pool | pg.PoolClient;
 
@@ -153,18 +154,9 @@ export class PgEventStore implements EventStore {
   begin(entityPk: number, spec: EventSpec & { idempotencyKey: string; fingerprint: string }) {
     return guarded(async () => {
       const { idempotencyKey, fingerprint, ...event } = spec;
-      const existing = async () => {
-        const { rows } = await this.pool.query<unknown[]>({
-          name: 'tw_event_by_key',
-          text: `SELECT ${EVENT_COLUMNS}, e.fingerprint FROM token_events e WHERE e.entity_pk = $1 AND e.idempotency_key = $2`,
-          values: [entityPk, idempotencyKey],
-          rowMode: 'array',
-        });
-        const row = rows[0];
-        return row ? { event: eventFromRow(entityPk, row), fingerprint: row[12] as string, created: false } : undefined;
-      };
+      const existing = () => this.findByKey(entityPk, idempotencyKey);
       const found = await existing();
-      if (found) return found;
+      if (found) return { ...found, created: false };
       try {
         const [record] = await writeEvents(this.pool, [
           {
@@ -181,9 +173,22 @@ export class PgEventStore implements EventStore {
       } catch (error) {
         // Another replica started it with the same key a moment ago: that one.
         const raced = (error as { code?: unknown }).code === '23505' ? await existing() : undefined;
-        if (raced) return raced;
+        if (raced) return { ...raced, created: false };
         throw error;
       }
+    });
+  }
+
+  findByKey(entityPk: number, idempotencyKey: string): Promise<{ event: EventRecord; fingerprint: string } | undefined> {
+    return guarded(async () => {
+      const { rows } = await this.pool.query<unknown[]>({
+        name: 'tw_event_by_key',
+        text: `SELECT ${EVENT_COLUMNS}, e.fingerprint FROM token_events e WHERE e.entity_pk = $1 AND e.idempotency_key = $2`,
+        values: [entityPk, idempotencyKey],
+        rowMode: 'array',
+      });
+      const row = rows[0];
+      return row ? { event: eventFromRow(entityPk, row), fingerprint: row[12] as string } : undefined;
     });
   }
 
@@ -199,7 +204,7 @@ export class PgEventStore implements EventStore {
 
   get(entityPk: number, eventId: string): Promise<EventRecord | undefined> {
     return guarded(async () => {
-      if (!UUID.test(eventId)) return undefined;
+      if (!isUuid(eventId)) return undefined;
       const { rows } = await this.pool.query<unknown[]>({
         name: 'tw_event_by_id',
         text: `SELECT ${EVENT_COLUMNS} FROM token_events e WHERE e.entity_pk = $1 AND e.event_id = $2`,
@@ -237,5 +242,3 @@ export class PgEventStore implements EventStore {
     });
   }
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

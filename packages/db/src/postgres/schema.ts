@@ -123,6 +123,13 @@ export const grantSetScopes = pgTable(
 
 export const NIL_UUID = '00000000-0000-0000-0000-000000000000';
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** An id a uuid column can hold (lowercase); anything else names no row (rather than a cast error). */
+export function isUuid(id: string): boolean {
+  return UUID.test(id);
+}
+
 /** Grant flows as stored: the protobuf enum numbers, so ordering by grant_flow is enum order. */
 export const tokens = pgTable(
   'tokens',
@@ -187,7 +194,11 @@ export const tokenRoles = pgTable(
       .notNull()
       .references(() => tokens.pk),
   },
-  (t) => [uniqueIndex('token_roles_order').on(t.entityPk, t.role, t.createdAt, t.tokenId, t.tokenPk)],
+  (t) => [
+    uniqueIndex('token_roles_order').on(t.entityPk, t.role, t.createdAt, t.tokenId, t.tokenPk),
+    // A token's rows, for deleting them with it (retention) and for the foreign key's check.
+    index('token_roles_token').on(t.tokenPk),
+  ],
 );
 
 /** The audit trail, append-only (see the SQLite schema). */
@@ -218,7 +229,7 @@ export const tokenEvents = pgTable(
     index('token_events_actor_token').on(t.entityPk, t.actorTokenId, t.pk),
     index('token_events_actor_client').on(t.entityPk, t.actorClientId, t.pk),
     index('token_events_actor_user').on(t.entityPk, t.actorUserId, t.pk),
-    uniqueIndex('token_events_idempotency').on(t.entityPk, t.idempotencyKey),
+    uniqueIndex('token_events_idempotency').on(t.entityPk, t.idempotencyKey).where(sql`${t.idempotencyKey} IS NOT NULL`),
   ],
 );
 

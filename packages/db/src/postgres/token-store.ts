@@ -18,7 +18,7 @@ import {
 import { guarded, SNAPSHOT_LOCK, transaction } from './client.js';
 import { appendTargets, writeEvents } from './event-store.js';
 import { pgCountQuery, pgPageQuery, storedRef, values, type PgQuery } from './list-query.js';
-import { NIL_UUID } from './schema.js';
+import { isUuid, NIL_UUID } from './schema.js';
 
 type Row = unknown[];
 
@@ -51,6 +51,15 @@ export class PgTokenStore implements TokenStore {
     /** A clock of the process (tests); the database's clock when absent. */
     private readonly clock?: Clock,
   ) {}
+
+  /**
+   * Runs `work` with the time it must use: a reading of the test clock, serialized so that
+   * a reading and its use never interleave with another's; null for the database's clock.
+   */
+  private atClock<T>(work: (at: Micros | null) => Promise<T>): Promise<T> {
+    const clock = this.clock;
+    return clock ? this.serial.run(() => work(clock.nowMicros())) : work(null);
+  }
 
   findByHash(hash: Buffer): Promise<TokenRecord | undefined> {
     return guarded(async () => {
@@ -121,33 +130,39 @@ export class PgTokenStore implements TokenStore {
           await writeEvents(client, [{ entityPk, type: 'TOKEN_REVOKED', spec: event, occurredAt: revokedAt, tokenIds: [tokenId], complete: true }]);
           return true;
         });
-      const clock = this.clock;
-      if (await (clock ? this.serial.run(() => run(clock.nowMicros())) : run(null))) return 'revoked';
+      if (await this.atClock(run)) return 'revoked';
       return (await this.byId(entityPk, tokenId)) ? 'already_revoked' : 'not_found';
     });
   }
 
-  /** As `revoke`: revoked_at from the database's clock under the entity's snapshot lock, with the event, in one transaction. */
+  /**
+   * As `revoke`: revoked_at from the database's clock under the entity's snapshot lock,
+   * with the event, in one transaction. The rows are locked in pk order first, so
+   * revocations of overlapping sets (a leak report, revocations by filter) queue instead
+   * of deadlocking.
+   */
   revokeMany(entityPk: number, targets: RevokeTargets, r: ManyRevocation): Promise<ManyRevoked> {
     return guarded(async () => {
       const byHash = 'hashes' in targets;
       const keys = byHash ? targets.hashes : targets.tokenIds.filter(isUuid);
       const match = byHash ? 'token_hash = ANY($2::bytea[])' : 'token_id = ANY($2::uuid[])';
-      const user = r.userId === undefined ? '' : ' AND user_id = $3';
-      const userValue = r.userId === undefined ? [] : [isUuid(r.userId) ? r.userId : NIL_UUID];
-      const run = (at: Micros | null) =>
+      // A user id the column cannot hold names no user: NULL matches no row.
+      const user = r.userId === undefined ? [] : [isUuid(r.userId) ? r.userId : null];
+      const userCondition = user.length === 0 ? '' : ' AND user_id = $3';
+      return this.atClock((at) =>
         transaction(this.pool, async (client) => {
           await client.query({ name: 'tw_lock_shared', text: 'SELECT pg_advisory_xact_lock_shared($1, $2)', values: [SNAPSHOT_LOCK, entityPk] });
-          const counted = await client.query<{ n: number }>({
-            text: `SELECT count(*)::int AS n FROM tokens WHERE entity_pk = $1 AND ${match}${user}`,
-            values: [entityPk, keys, ...userValue],
+          const { rows: matched } = await client.query<{ pk: number; open: boolean }>({
+            text: `SELECT pk, revoked_at IS NULL AS open FROM tokens WHERE entity_pk = $1 AND ${match}${userCondition} ORDER BY pk FOR UPDATE`,
+            values: [entityPk, keys, ...user],
           });
-          const n = userValue.length + 3;
+          const open = matched.filter((m) => m.open).map((m) => m.pk);
           const updated = await client.query<{ token_id: string; revoked_at: number }>({
+            name: 'tw_revoke_many',
             text:
-              `UPDATE tokens SET revoked_at = COALESCE($${n}, tw_now_micros()), revoked_by = $${n + 1}, revoke_reason = $${n + 2} ` +
-              `WHERE entity_pk = $1 AND ${match}${user} AND revoked_at IS NULL RETURNING token_id, revoked_at`,
-            values: [entityPk, keys, ...userValue, at, r.event.actor.tokenId, r.event.reason],
+              'UPDATE tokens SET revoked_at = COALESCE($3, tw_now_micros()), revoked_by = $4, revoke_reason = $5 ' +
+              'WHERE entity_pk = $1 AND pk = ANY($2::bigint[]) AND revoked_at IS NULL RETURNING token_id, revoked_at',
+            values: [entityPk, open, at, r.event.actor.tokenId, r.event.reason],
           });
           const revoked = updated.rows.map((row) => row.token_id);
           let eventPk = r.eventPk;
@@ -158,10 +173,9 @@ export class PgTokenStore implements TokenStore {
             const [event] = await writeEvents(client, [{ entityPk, type: r.type, spec: r.event, occurredAt, tokenIds: revoked, complete: true }]);
             eventPk = (event as { pk: number }).pk;
           }
-          return { matched: (counted.rows[0] as { n: number }).n, revoked, eventPk };
-        });
-      const clock = this.clock;
-      return clock ? this.serial.run(() => run(clock.nowMicros())) : run(null);
+          return { matched: matched.length, revoked, eventPk };
+        }),
+      );
     });
   }
 
@@ -190,6 +204,13 @@ export class PgTokenStore implements TokenStore {
     });
   }
 
+  purgingEntities(): Promise<number[]> {
+    return guarded(async () => {
+      const { rows } = await this.pool.query<{ pk: number }>('SELECT pk FROM entities WHERE purge_horizon = $1 ORDER BY pk', [PURGE_RUNNING]);
+      return rows.map((r) => r.pk);
+    });
+  }
+
   expiredBefore(before: Micros): Promise<{ entityPk: number; tokens: number }[]> {
     return guarded(async () => {
       const { rows } = await this.pool.query<{ pk: number; n: number }>(
@@ -204,18 +225,12 @@ export class PgTokenStore implements TokenStore {
   purgeExpired(entityPk: number, before: Micros, limit: number): Promise<number> {
     return guarded(() =>
       transaction(this.pool, async (client) => {
-        const { rows } = await client.query<{ pk: number; token_id: string; created_at: number; grant_set_pk: number }>(
-          'SELECT pk, token_id, created_at, grant_set_pk FROM tokens WHERE entity_pk = $1 AND expires_at < $2 ORDER BY expires_at LIMIT $3',
+        const { rows } = await client.query<{ pk: number }>(
+          'SELECT pk FROM tokens WHERE entity_pk = $1 AND expires_at < $2 ORDER BY expires_at LIMIT $3',
           [entityPk, before, limit],
         );
         if (rows.length === 0) return 0;
-        // A token's role rows, by their unique key (token_roles has no index on token_pk).
-        await client.query(
-          'DELETE FROM token_roles r USING unnest($2::uuid[], $3::bigint[], $4::int[]) AS d(token_id, created_at, gs) ' +
-            'JOIN grant_sets g ON g.pk = d.gs CROSS JOIN LATERAL jsonb_array_elements_text(g.roles::jsonb) AS x(role) ' +
-            'WHERE r.entity_pk = $1 AND r.role = x.role AND r.created_at = d.created_at AND r.token_id = d.token_id',
-          [entityPk, rows.map((r) => r.token_id), rows.map((r) => r.created_at), rows.map((r) => r.grant_set_pk)],
-        );
+        await client.query('DELETE FROM token_roles WHERE token_pk = ANY($1::bigint[])', [rows.map((r) => r.pk)]);
         await client.query('DELETE FROM tokens WHERE entity_pk = $1 AND pk = ANY($2::bigint[])', [entityPk, rows.map((r) => r.pk)]);
         return rows.length;
       }),
@@ -273,16 +288,13 @@ export class PgTokenStore implements TokenStore {
         ...UNUSED,
       } satisfies TokenRecord;
     };
-    const clock = this.clock;
-    return guarded(() => (clock ? this.serial.run(() => run(clock.nowMicros())) : run(null)));
+    return guarded(() => this.atClock(run));
   }
 
   insertHistorical(tokens: readonly HistoricalToken[]): Promise<void> {
     if (tokens.length === 0) return Promise.resolve();
-    return guarded(async () => {
-      const client = await this.pool.connect();
-      try {
-        await client.query('BEGIN');
+    return guarded(() =>
+      transaction(this.pool, async (client) => {
         const setPks = await this.grantSetPks(client, tokens);
         const col = <T>(f: (t: HistoricalToken, i: number) => T) => tokens.map(f);
         const { rows } = await client.query<Row>({
@@ -322,14 +334,8 @@ export class PgTokenStore implements TokenStore {
             'SELECT * FROM unnest($1::int[], $2::text[], $3::bigint[], $4::uuid[], $5::bigint[])',
           [roles.e, roles.r, roles.c, roles.id, roles.pk],
         );
-        await client.query('COMMIT');
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw error;
-      } finally {
-        client.release();
-      }
-    });
+      }),
+    );
   }
 
   /** The grant set key of each token, adding the sets not stored yet (inside the caller's transaction). */
@@ -374,8 +380,7 @@ export class PgTokenStore implements TokenStore {
       }
       return bound;
     };
-    const clock = this.clock;
-    return guarded(() => (clock ? this.serial.run(() => take(clock.nowMicros())) : take(null)));
+    return guarded(() => this.atClock(take));
   }
 
   async isSettled(entityPk: number, bound: Micros): Promise<boolean> {
@@ -470,11 +475,4 @@ export class PgTokenStore implements TokenStore {
       lastUsedUserAgent: r[15] as string | null,
     };
   }
-}
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-/** A token id the uuid column can hold; anything else names no token (rather than a cast error). */
-function isUuid(id: string): boolean {
-  return UUID.test(id);
 }

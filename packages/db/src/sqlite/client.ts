@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { DrizzleQueryError } from 'drizzle-orm';
-import { DuplicateKeyError } from '../store.js';
+import { DuplicateKeyError, StoreUnavailableError } from '../store.js';
 import * as schema from './schema.js';
 
 export type SqliteDb = ReturnType<typeof drizzleFor>;
@@ -82,7 +82,8 @@ export function closeDatabase(db: SqliteDb): void {
 }
 
 /**
- * What a driver error means to callers: a duplicate key, or the driver's own error.
+ * What a driver error means to callers: a duplicate key, a database busy past the
+ * timeout (unavailable: retry), or the driver's own error.
  * Drizzle's wrapper is taken off: it carries the statement's parameters, which may be
  * secret hashes, and must never reach a log.
  */
@@ -94,5 +95,18 @@ export function translateSqliteError(thrown: unknown): unknown {
     const m = typeof e.message === 'string' ? /failed: \w+\.(\w+)/.exec(e.message) : null;
     return new DuplicateKeyError(m?.[1], { cause: error });
   }
+  // Another process (a purge, an import) held the write lock longer than busy_timeout: retry later.
+  if (e && (e.code === 'SQLITE_BUSY' || e.code === 'SQLITE_LOCKED' || (typeof e.code === 'string' && e.code.startsWith('SQLITE_BUSY_')))) {
+    return new StoreUnavailableError({ cause: error });
+  }
   return error;
+}
+
+/** Runs synchronous database work as a promise, rejecting with the translated error. */
+export function settle<T>(work: () => T): Promise<T> {
+  try {
+    return Promise.resolve(work());
+  } catch (error) {
+    return Promise.reject(translateSqliteError(error));
+  }
 }

@@ -1,17 +1,10 @@
 import { and, eq } from 'drizzle-orm';
 import type { Micros } from '@tokenwarden/contracts';
 import type { AccountRecord, ClientRecord, DirectoryStore, EntityRecord, UserRecord } from '../store.js';
-import { translateSqliteError, type SqliteDb } from './client.js';
+import { settle, type SqliteDb } from './client.js';
 import { accounts, apiClients, entities, serverKeys, userAccounts, users } from './schema.js';
 
 /** Runs a synchronous statement, rejecting with the translated error (a duplicate key, typed). */
-function settle<T>(work: () => T): Promise<T> {
-  try {
-    return Promise.resolve(work());
-  } catch (error) {
-    return Promise.reject(translateSqliteError(error));
-  }
-}
 
 const USER_COLUMNS = {
   pk: users.pk,

@@ -106,6 +106,7 @@ export class SqliteEventStore implements EventStore {
     created: boolean;
   };
   private readonly completeStmt: Statement<[number, number, number]>;
+  private readonly byKey: (entityPk: number, key: string) => { event: EventRecord; fingerprint: string } | undefined;
 
   constructor(
     private readonly sqlite: Sqlite,
@@ -136,9 +137,13 @@ export class SqliteEventStore implements EventStore {
         `SELECT ${EVENT_COLUMNS}, e.fingerprint FROM token_events e WHERE e.entity_pk = ? AND e.idempotency_key = ?`,
       )
       .raw(true);
+    this.byKey = (entityPk, key) => {
+      const found = byKey.get(entityPk, key);
+      return found ? { event: eventFromRow(entityPk, found), fingerprint: found[12] as string } : undefined;
+    };
     this.beginTx = sqlite.transaction((entityPk: number, spec: EventSpec & { idempotencyKey: string; fingerprint: string }) => {
-      const found = byKey.get(entityPk, spec.idempotencyKey);
-      if (found) return { event: eventFromRow(entityPk, found), fingerprint: found[12] as string, created: false };
+      const found = this.byKey(entityPk, spec.idempotencyKey);
+      if (found) return { ...found, created: false };
       const { idempotencyKey, fingerprint, ...event } = spec;
       const record = mainWriter.write({
         entityPk,
@@ -191,6 +196,10 @@ export class SqliteEventStore implements EventStore {
 
   async begin(entityPk: number, spec: EventSpec & { idempotencyKey: string; fingerprint: string }) {
     return this.beginTx(entityPk, spec);
+  }
+
+  async findByKey(entityPk: number, idempotencyKey: string) {
+    return this.byKey(entityPk, idempotencyKey);
   }
 
   async complete(entityPk: number, eventPk: number): Promise<void> {

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { blob, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 /*
@@ -192,7 +193,11 @@ export const tokenRoles = sqliteTable(
       .notNull()
       .references(() => tokens.pk),
   },
-  (t) => [uniqueIndex('token_roles_order').on(t.entityPk, t.role, t.createdAt, t.tokenId, t.tokenPk)],
+  (t) => [
+    uniqueIndex('token_roles_order').on(t.entityPk, t.role, t.createdAt, t.tokenId, t.tokenPk),
+    // A token's rows, for deleting them with it (retention) and for the foreign key's check.
+    index('token_roles_token').on(t.tokenPk),
+  ],
 );
 
 /**
@@ -231,7 +236,7 @@ export const tokenEvents = sqliteTable(
     index('token_events_actor_token').on(t.entityPk, t.actorTokenId, t.pk),
     index('token_events_actor_client').on(t.entityPk, t.actorClientId, t.pk),
     index('token_events_actor_user').on(t.entityPk, t.actorUserId, t.pk),
-    uniqueIndex('token_events_idempotency').on(t.entityPk, t.idempotencyKey),
+    uniqueIndex('token_events_idempotency').on(t.entityPk, t.idempotencyKey).where(sql`${t.idempotencyKey} IS NOT NULL`),
   ],
 );
 

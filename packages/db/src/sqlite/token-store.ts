@@ -16,7 +16,7 @@ import {
   type UseOrigin,
 } from '../store.js';
 import { TurnBatch } from '../turn-batch.js';
-import { translateSqliteError, type SqliteDb } from './client.js';
+import { settle, translateSqliteError, type SqliteDb } from './client.js';
 import { SqliteEventWriter } from './event-store.js';
 import { bindings, countSql, pageSql } from './list-query.js';
 
@@ -55,6 +55,7 @@ export class SqliteTokenStore implements TokenStore {
   private readonly horizonOf: Statement<[number], number>;
   private readonly setHorizonTx: (entityPks: readonly number[], value: number) => void;
   private readonly expiredCounts: Statement<[number], [number, number]>;
+  private readonly purging: Statement<[number], number>;
   private readonly purgeTx: (entityPk: number, before: Micros, limit: number) => number;
   private readonly touchStmt: Statement<[number, string | null, string | null, number, number, number]>;
   private readonly insertTx: (tokens: readonly HistoricalToken[], events?: readonly IssueEventSpec[]) => number[];
@@ -107,6 +108,7 @@ export class SqliteTokenStore implements TokenStore {
       return { matched: matched.size, revoked, eventPk: event.pk };
     });
     this.horizonOf = s.prepare<[number], number>('SELECT purge_horizon FROM entities WHERE pk = ?').pluck();
+    this.purging = s.prepare<[number], number>('SELECT pk FROM entities WHERE purge_horizon = ? ORDER BY pk').pluck();
     const setHorizon = s.prepare<[number, number]>('UPDATE entities SET purge_horizon = ? WHERE pk = ?');
     this.setHorizonTx = s.transaction((entityPks: readonly number[], value: number) => {
       for (const pk of entityPks) setHorizon.run(value, pk);
@@ -119,20 +121,16 @@ export class SqliteTokenStore implements TokenStore {
       )
       .raw(true);
     const doomed = s
-      .prepare<[number, number, number], [number, string, number, number]>(
-        'SELECT pk, token_id, created_at, grant_set_pk FROM tokens INDEXED BY tokens_by_expires WHERE entity_pk = ? AND expires_at < ? LIMIT ?',
+      .prepare<[number, number, number], [number]>(
+        'SELECT pk FROM tokens INDEXED BY tokens_by_expires WHERE entity_pk = ? AND expires_at < ? LIMIT ?',
       )
       .raw(true);
-    // A token's role rows, found by their unique key (token_roles has no index on token_pk).
-    const dropRoles = s.prepare<[number, number, number, string]>(
-      'DELETE FROM token_roles WHERE entity_pk = ? AND role IN (SELECT value FROM json_each((SELECT roles FROM grant_sets WHERE pk = ?))) ' +
-        'AND created_at = ? AND token_id = ?',
-    );
+    const dropRoles = s.prepare<[number]>('DELETE FROM token_roles WHERE token_pk = ?');
     const dropToken = s.prepare<[number, number]>('DELETE FROM tokens WHERE pk = ? AND entity_pk = ?');
     this.purgeTx = s.transaction((entityPk: number, before: Micros, limit: number) => {
       const rows = doomed.all(entityPk, before, limit);
-      for (const [pk, tokenId, createdAt, grantSetPk] of rows) {
-        dropRoles.run(entityPk, grantSetPk, createdAt, tokenId);
+      for (const [pk] of rows) {
+        dropRoles.run(pk);
         dropToken.run(pk, entityPk);
       }
       return rows.length;
@@ -209,39 +207,43 @@ export class SqliteTokenStore implements TokenStore {
     return row ? this.fromColumns(entityPk, row) : undefined;
   }
 
-  async revoke(entityPk: number, tokenId: string, event: EventSpec): Promise<RevokeOutcome> {
-    if (this.revokeTx(entityPk, tokenId, event)) return 'revoked';
-    return this.byId.get(entityPk, tokenId) ? 'already_revoked' : 'not_found';
+  revoke(entityPk: number, tokenId: string, event: EventSpec): Promise<RevokeOutcome> {
+    return settle(() => {
+      if (this.revokeTx(entityPk, tokenId, event)) return 'revoked';
+      return this.byId.get(entityPk, tokenId) ? 'already_revoked' : 'not_found';
+    });
   }
 
-  async revokeMany(entityPk: number, targets: RevokeTargets, revocation: ManyRevocation): Promise<ManyRevoked> {
-    try {
-      return this.revokeManyTx(entityPk, targets, revocation);
-    } catch (error) {
-      throw translateSqliteError(error);
-    }
+  revokeMany(entityPk: number, targets: RevokeTargets, revocation: ManyRevocation): Promise<ManyRevoked> {
+    return settle(() => this.revokeManyTx(entityPk, targets, revocation));
   }
 
   async purgeHorizon(entityPk: number): Promise<Micros> {
     return this.horizonOf.get(entityPk) ?? 0;
   }
 
-  async setPurgeHorizon(entityPks: readonly number[], running: boolean): Promise<Micros> {
-    const value = running ? PURGE_RUNNING : this.clock.nowMicros();
-    this.setHorizonTx(entityPks, value);
-    return value;
+  setPurgeHorizon(entityPks: readonly number[], running: boolean): Promise<Micros> {
+    return settle(() => {
+      const value = running ? PURGE_RUNNING : this.clock.nowMicros();
+      this.setHorizonTx(entityPks, value);
+      return value;
+    });
+  }
+
+  async purgingEntities(): Promise<number[]> {
+    return this.purging.all(PURGE_RUNNING);
   }
 
   async expiredBefore(before: Micros): Promise<{ entityPk: number; tokens: number }[]> {
     return this.expiredCounts.all(before).map(([entityPk, tokens]) => ({ entityPk, tokens }));
   }
 
-  async purgeExpired(entityPk: number, before: Micros, limit: number): Promise<number> {
-    return this.purgeTx(entityPk, before, limit);
+  purgeExpired(entityPk: number, before: Micros, limit: number): Promise<number> {
+    return settle(() => this.purgeTx(entityPk, before, limit));
   }
 
-  async touchLastUsed(entityPk: number, pk: number, now: Micros, coarseness: Micros, from: UseOrigin): Promise<boolean> {
-    return this.touchStmt.run(now, from.ip, from.userAgent, entityPk, pk, now - coarseness).changes === 1;
+  touchLastUsed(entityPk: number, pk: number, now: Micros, coarseness: Micros, from: UseOrigin): Promise<boolean> {
+    return settle(() => this.touchStmt.run(now, from.ip, from.userAgent, entityPk, pk, now - coarseness).changes === 1);
   }
 
   /**
