@@ -338,9 +338,14 @@ describe('the web console, end to end in Chromium', () => {
 
     expect(foreign).toEqual([]);
     expect(leaks).toEqual([]);
-    // The browser reports each refused call (the wrong password, carol's forbidden filter) as a failed resource.
+    // The browser reports each refused call as a failed resource: the wrong password (RFC 6749 invalid_grant, 400), carol's forbidden filter (403).
     expect(
-      problems.filter((p) => !/^(wrong-password|carol): Failed to load resource: the server responded with a status of (401|403)/.test(p)),
+      problems.filter(
+        (p) =>
+          !/^(wrong-password: Failed to load resource: the server responded with a status of 400|carol: Failed to load resource: the server responded with a status of 403)/.test(
+            p,
+          ),
+      ),
     ).toEqual([]);
     await page.close();
   }, 240_000);
