@@ -207,7 +207,7 @@ const TEXT = {
   'event.byUser': { en: 'Events by user', es: 'Eventos del usuario' },
   'activity.count': { en: '{n} events on this page', es: '{n} eventos en esta página' },
   'event.running': { en: 'running', es: 'en curso' },
-  'event.tokenCount': { en: '{n}:', es: '{n}:' },
+  'event.tokenCount': { en: '{n} tokens:', es: '{n} tokens:' },
   'event.moreTokens': { en: '{n} more', es: '{n} más' },
   'event.unlisted': { en: '({n} more not listed)', es: '({n} más sin listar)' },
   'event.id': { en: 'Event id', es: 'Id del evento' },

@@ -67,7 +67,7 @@ function EventRow({ event: e }: { event: TokenEvent }) {
           t('none')
         ) : (
           <>
-            <span className="count">{t('event.tokenCount', { n: e.token_count.toLocaleString() })}</span>{' '}
+            {e.token_count > 1 && <span className="count">{t('event.tokenCount', { n: e.token_count.toLocaleString() })} </span>}
             {shown.map((id) => (
               <span key={id}>
                 <TokenLink id={id} />{' '}

@@ -161,12 +161,6 @@ function Confirmation({ filters, preview }: { filters: TokenFilterInput; preview
           </span>{' '}
           {t('bulk.matched')}
         </p>
-        {count > 0 && (
-          <>
-            <p className="hint">{t('bulk.sample', { n: preview.token_ids.length, total: count.toLocaleString() })}</p>
-            <TokenIdGrid ids={preview.token_ids} label={t('bulk.sampleLabel')} />
-          </>
-        )}
         {ownAmong && (
           <p className="notice" role="note">
             {t('bulk.ownToken')}
@@ -215,6 +209,14 @@ function Confirmation({ filters, preview }: { filters: TokenFilterInput; preview
         </>
       )}
       {request && run.data && <Result request={request} answer={run.data} expected={count} />}
+      {/* After the form, so the keyboard reaches the reason before a hundred links; gone once the revoked ids are shown. */}
+      {count > 0 && !run.data && (
+        <section className="bulk-sample" aria-labelledby="bulk-sample-title">
+          <h2 id="bulk-sample-title">{t('bulk.sampleLabel')}</h2>
+          <p className="hint">{t('bulk.sample', { n: preview.token_ids.length, total: count.toLocaleString() })}</p>
+          <TokenIdGrid ids={preview.token_ids} label={t('bulk.sampleLabel')} />
+        </section>
+      )}
     </>
   );
 }
