@@ -1,19 +1,15 @@
-import { QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { TokenwardenError } from '@tokenwarden/client';
-import { LANGUAGES, type Lang } from '@tokenwarden/contracts';
+import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { LANGUAGES, type Lang, SCOPES } from '@tokenwarden/contracts';
 import { useEffect, useRef, useState } from 'react';
 import { useLang } from './i18n';
+import { ActivityPage } from './pages/activity';
 import { OverviewPage } from './pages/overview';
+import { RevokeByFilterPage } from './pages/revoke-by-filter';
 import { SignInPage } from './pages/sign-in';
 import { TokenDetailsPage } from './pages/token-details';
 import { TokenListPage } from './pages/token-list';
 import { Link, navigate, paths, routeOf, useAddress } from './router';
-import { useSession } from './session';
-
-/** A 401 means the token is gone (expired, revoked): the session ends and sign-in is asked again. */
-function isSessionEnd(error: unknown): boolean {
-  return error instanceof TokenwardenError && error.status === 401;
-}
+import { endsSession, useSession } from './session';
 
 /**
  * The console: a header with the pages and the session, and the page of the address.
@@ -26,7 +22,9 @@ export function App() {
   const [queryClient] = useState(
     () =>
       new QueryClient({
-        queryCache: new QueryCache({ onError: (error) => isSessionEnd(error) && sessionRef.current.expire() }),
+        // A refused token (expired, revoked meanwhile) ends the session, whatever call found out.
+        queryCache: new QueryCache({ onError: (error) => endsSession(error) && sessionRef.current.expire() }),
+        mutationCache: new MutationCache({ onError: (error) => endsSession(error) && sessionRef.current.expire() }),
         // The client retries what may pass (5xx, no answer) itself; a snapshot's pages change little.
         defaultOptions: { queries: { retry: false, staleTime: 30_000, refetchOnWindowFocus: false } },
       }),
@@ -64,6 +62,8 @@ function Shell() {
   else if (route.page === 'overview') page = <OverviewPage search={route.search} />;
   else if (route.page === 'tokens') page = <TokenListPage search={route.search} />;
   else if (route.page === 'token') page = <TokenDetailsPage tokenId={route.tokenId} />;
+  else if (route.page === 'revoke') page = <RevokeByFilterPage search={route.search} />;
+  else if (route.page === 'activity') page = <ActivityPage search={route.search} />;
   else page = <h1 tabIndex={-1}>{t('notfound.title')}</h1>;
 
   return (
@@ -75,9 +75,17 @@ function Shell() {
             <Link to={paths.overview()} aria-current={route.page === 'overview' ? 'page' : undefined}>
               {t('nav.overview')}
             </Link>
-            <Link to={paths.tokens()} aria-current={route.page === 'tokens' || route.page === 'token' ? 'page' : undefined}>
+            <Link
+              to={paths.tokens()}
+              aria-current={route.page === 'tokens' || route.page === 'token' || route.page === 'revoke' ? 'page' : undefined}
+            >
               {t('nav.tokens')}
             </Link>
+            {session.may(SCOPES.events) && (
+              <Link to={paths.activity()} aria-current={route.page === 'activity' ? 'page' : undefined}>
+                {t('nav.activity')}
+              </Link>
+            )}
           </nav>
         )}
         <span className="spacer" />

@@ -1,4 +1,12 @@
-import { DEFAULT_PAGE_SIZE, decodeQuery, encodeQuery, ListTokensInput, type ListTokensRequest, type Timestamp } from '@tokenwarden/contracts';
+import {
+  DEFAULT_PAGE_SIZE,
+  decodeQuery,
+  encodeQuery,
+  ListTokensInput,
+  type ListTokensRequest,
+  type Timestamp,
+  type TokenFilterInput,
+} from '@tokenwarden/contracts';
 
 /**
  * The list's state in the address bar: the REST API's own query parameters
@@ -45,6 +53,12 @@ export function atSnapshot(state: ListState, snapshot: Timestamp | undefined): L
 
 export function atPage(state: ListState, page: number): ListState {
   return { ...state, page_params: { ...state.page_params, page_number: page } };
+}
+
+/** The filters of a state that are set, as the API takes them (what a revocation by filter sends). */
+export function activeFilters(state: ListState): TokenFilterInput {
+  // The state's own filters, less the unset ones: still a valid filter input.
+  return setFilters(filtersOf(state)) as TokenFilterInput;
 }
 
 /** The filters of a state alone (every key of the list's input but paging and order). */

@@ -1,7 +1,7 @@
 import { type AnchorHTMLAttributes, type MouseEvent, useSyncExternalStore } from 'react';
 
 /**
- * The console's few routes, from the address bar: no router library for four pages. The
+ * The console's few routes, from the address bar: no router library for six pages. The
  * list's filters, order, page and snapshot live in the query string (the REST API's own
  * dotted parameters), so a view can be shared by its address.
  */
@@ -11,6 +11,8 @@ export type Route =
   | { page: 'overview'; search: string }
   | { page: 'tokens'; search: string }
   | { page: 'token'; tokenId: string }
+  | { page: 'revoke'; search: string }
+  | { page: 'activity'; search: string }
   | { page: 'sign-in' }
   | { page: 'not-found' };
 
@@ -21,6 +23,8 @@ export function routeOf(pathname: string, search: string): Route {
   if (parts[0] === 'sign-in' && parts.length === 1) return { page: 'sign-in' };
   if (parts[0] === 'tokens' && parts.length === 1) return { page: 'tokens', search };
   if (parts[0] === 'tokens' && parts.length === 2) return { page: 'token', tokenId: decodeURIComponent(parts[1] as string) };
+  if (parts[0] === 'revoke' && parts.length === 1) return { page: 'revoke', search };
+  if (parts[0] === 'activity' && parts.length === 1) return { page: 'activity', search };
   return { page: 'not-found' };
 }
 
@@ -28,6 +32,9 @@ export const paths = {
   overview: (query = '') => `${BASE}/${query ? `?${query}` : ''}`,
   tokens: (query = '') => `${BASE}/tokens${query ? `?${query}` : ''}`,
   token: (tokenId: string) => `${BASE}/tokens/${encodeURIComponent(tokenId)}`,
+  /** Revoke by the list's filters at its snapshot (the list's own query). */
+  revoke: (query = '') => `${BASE}/revoke${query ? `?${query}` : ''}`,
+  activity: (query = '') => `${BASE}/activity${query ? `?${query}` : ''}`,
   signIn: () => `${BASE}/sign-in`,
 };
 

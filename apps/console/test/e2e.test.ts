@@ -3,7 +3,17 @@ import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CSV_COLUMNS, csvHeader, csvRow, restListTokens, walkTokens } from '@tokenwarden/client';
-import { decodeQuery, ListTokensInput, type ListTokensRequest, type ListTokensResponse, type Token, TokenSummary } from '@tokenwarden/contracts';
+import {
+  decodeQuery,
+  encodeQuery,
+  ListTokenEventsResponse,
+  ListTokensInput,
+  type ListTokensRequest,
+  type ListTokensResponse,
+  parseTimestamp,
+  type Token,
+  TokenSummary,
+} from '@tokenwarden/contracts';
 import { DEMO, ensureDemoData } from '@tokenwarden/server';
 import { startTestServer, type TestServer } from '@tokenwarden/server/testing';
 import { type Browser, chromium, type Page } from 'playwright-core';
@@ -44,6 +54,19 @@ async function restAll(token: string, input: ListTokensRequest): Promise<Token[]
   return out;
 }
 
+const REASON = 'found in a public repository';
+const BULK_REASON = 'tellers move to the new payments client';
+
+const restToken = async (id: string): Promise<Token> =>
+  (await (await fetch(`${server.url}/v1/iam/oauth/tokens/${id}`, { headers: { authorization: `Bearer ${admin}` } })).json()) as Token;
+
+/** A page of the audit trail over REST. */
+async function restEvents(query: object): Promise<ListTokenEventsResponse> {
+  const res = await fetch(`${server.url}/v1/iam/oauth/token-events?${encodeQuery(query)}`, { headers: { authorization: `Bearer ${admin}` } });
+  expect(res.status).toBe(200);
+  return ListTokenEventsResponse.parse(await res.json());
+}
+
 /** A token without the one field that changes between two reads (seconds left). */
 const stable = ({ expires_in: _, ...t }: Token) => t;
 
@@ -54,12 +77,12 @@ function addressInput(page: Page): ListTokensInput {
   return decoded.value;
 }
 
-/** Saves a screenshot, once the page is known to fit the laptop-sized window's width (no sideways scrolling). */
-async function shot(page: Page, name: string): Promise<void> {
+/** Saves a screenshot (the whole page unless told), once the page is known to fit the laptop-sized window's width (no sideways scrolling). */
+async function shot(page: Page, name: string, o: { fullPage?: boolean } = {}): Promise<void> {
   expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth), `${name} scrolls sideways`).toBeLessThanOrEqual(0);
   mkdirSync(SCREENSHOTS, { recursive: true });
   const file = join(SCREENSHOTS, `${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
+  await page.screenshot({ path: file, fullPage: o.fullPage ?? true });
   expect(statSync(file).size).toBeGreaterThan(5_000);
 }
 
@@ -114,7 +137,7 @@ describe('the web console, end to end in Chromium', () => {
     expect(await res.text()).toContain('<div id="root">');
   });
 
-  it('signs in, filters, pages, opens and revokes a token, exports, and shows the overview; only this server is called', async () => {
+  it('signs in, filters, pages, revokes a token with a reason, exports, revokes the filtered set, reads the Activity page, shows the overview; only this server is called', async () => {
     const page = await browser.newPage({ viewport: { width: 1366, height: 800 } });
     let phase = 'start';
     const problems: string[] = [];
@@ -220,33 +243,42 @@ describe('the web console, end to end in Chromium', () => {
     await second.close();
     await shot(page, 'console-list-filtered');
 
-    // Open an active token of this page, revoke it (Escape first cancels), see it revoked.
+    // Open an active token of this page, revoke it with a reason (Escape first cancels); the details say who and why.
     const target = want2.tokens.find((t) => t.status === 'TOKEN_STATUS_ACTIVE') ?? want2.tokens[0];
     if (!target) throw new Error('no token on page 2');
+    const aliceTokenId = (JSON.parse((await page.evaluate(() => sessionStorage.getItem('tokenwarden.console.grant'))) ?? '{}') as { tokenId: string })
+      .tokenId;
+    expect(aliceTokenId).toMatch(/^[0-9a-f-]{36}$/);
     await page.locator(`tr[data-token-id="${target.token_id}"] a`).click();
     await page.getByRole('heading', { level: 1, name: `Token ${target.token_id.slice(0, 8)}` }).waitFor();
     expect(await page.locator('dd[data-field="token_id"]').textContent()).toBe(target.token_id);
     expect(await page.locator('dd[data-field="client_id"]').textContent()).toBe(target.client_id);
-    await shot(page, 'console-token');
     await page.getByRole('button', { name: 'Revoke…' }).click();
     const dialog = page.getByRole('dialog', { name: 'Revoke this token?' });
     await dialog.waitFor();
-    await shot(page, 'console-revoke-dialog');
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'hidden' });
-    expect(
-      (await (await fetch(`${server.url}/v1/iam/oauth/tokens/${target.token_id}`, { headers: { authorization: `Bearer ${admin}` } })).json())
-        .revoked_at,
-    ).toBeNull();
+    expect((await restToken(target.token_id)).revoked_at).toBeNull();
     await page.getByRole('button', { name: 'Revoke…' }).click();
+    // Focus starts on the reason; the button waits for one.
+    expect(await dialog.getByRole('button', { name: 'Revoke token' }).isDisabled()).toBe(true);
+    await page.keyboard.type(REASON);
+    // The window only: a modal's backdrop covers the window, not the whole page.
+    await shot(page, 'console-revoke-dialog', { fullPage: false });
     await dialog.getByRole('button', { name: 'Revoke token' }).click();
     await page.getByText('The token was revoked.').waitFor();
     await expect.poll(() => page.locator('dd[data-field="status"]').textContent()).toBe('Revoked');
-    const after = (await (
-      await fetch(`${server.url}/v1/iam/oauth/tokens/${target.token_id}`, { headers: { authorization: `Bearer ${admin}` } })
-    ).json()) as Token;
-    expect(after.status).toBe('TOKEN_STATUS_REVOKED');
+    const after = await restToken(target.token_id);
+    expect(after).toMatchObject({ status: 'TOKEN_STATUS_REVOKED', revoke_reason: REASON, revoked_by: aliceTokenId });
+    expect(await page.locator('dd[data-field="revoke_reason"]').textContent()).toBe(REASON);
+    expect(await page.locator('dd[data-field="revoked_by"] a').getAttribute('href')).toBe(`/console/tokens/${aliceTokenId}`);
     expect(await page.getByRole('button', { name: 'Revoke…' }).count()).toBe(0);
+    // Its own events: the revocation, with the reason and alice's token as the actor.
+    const ownEvents = page.getByRole('region', { name: 'Activity of this token' }).locator('tbody tr');
+    await expect.poll(() => ownEvents.first().getAttribute('data-type')).toBe('TOKEN_REVOKED');
+    expect(await ownEvents.first().locator('td.reason').textContent()).toBe(REASON);
+    expect(await ownEvents.first().locator(`td.actor a[href="/console/tokens/${aliceTokenId}"]`).count()).toBe(1);
+    await shot(page, 'console-token');
     await page.goBack();
     await expect.poll(() => page.locator(`tr[data-token-id="${target.token_id}"] .badge`).textContent()).toBe('Revoked');
 
@@ -277,6 +309,92 @@ describe('the web console, end to end in Chromium', () => {
     expect(exported.map(stable)).toEqual(everything.map(stable));
     expect(exported.some((t) => otherIds.has(t.token_id))).toBe(false);
     await page.unroute('**/trpc/tokens.list**');
+
+    // Revoke the filtered set: the list's button opens the dry run at the list's own filters and snapshot.
+    const beforeBulk = parseTimestamp((await rest(admin, { page_params: { page_size: 1 } })).pagination_info.first_request_timestamp);
+    // Every token of the entity at a snapshot taken now, before and after, by id.
+    const everyToken = async () =>
+      new Map((await restAll(admin, { page_params: { page_size: 100, first_request_timestamp: beforeBulk } })).map((t) => [t.token_id, t]));
+    const entityBefore = await everyToken();
+    await page.getByRole('link', { name: 'Revoke all matching…' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Revoke tokens by filter' }).waitFor();
+    expect(addressInput(page)).toMatchObject({
+      grant_flow: 'GRANT_FLOW_PASSWORD',
+      role: 'TELLER',
+      page_params: { first_request_timestamp: snapshot },
+    });
+    const toRevoke = everything.filter((t) => t.revoked_at === null).map((t) => t.token_id);
+    expect(toRevoke.length).toBeGreaterThan(100);
+    await expect.poll(() => page.getByTestId('bulk-matched').textContent()).toBe(toRevoke.length.toLocaleString('en-US'));
+    const sample = page.getByRole('list', { name: 'Tokens that would be revoked' }).locator('li');
+    expect(await sample.evaluateAll((li) => li.map((l) => l.getAttribute('data-token-id')))).toEqual([...toRevoke].sort().slice(0, 100));
+    // By keyboard: from the heading, past "Take a new snapshot", to the reason, then the count; Enter confirms.
+    await page.getByRole('heading', { level: 1, name: 'Revoke tokens by filter' }).focus();
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('bulk-reason');
+    await page.keyboard.type(BULK_REASON);
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(String(toRevoke.length));
+    await shot(page, 'console-revoke-by-filter');
+    // The confirmation held back a moment, so its progress shows.
+    await page.route('**/trpc/tokens.revokeByFilter**', async (route) => {
+      if (route.request().postData()?.includes('idempotency_key')) await new Promise((r) => setTimeout(r, 600));
+      await route.continue();
+    });
+    expect(await page.getByRole('button', { name: `Revoke ${toRevoke.length} tokens` }).isEnabled()).toBe(true);
+    await page.keyboard.press('Enter');
+    await page.getByText(`Revoking ${toRevoke.length} tokens…`).waitFor();
+    await page.getByText(`${toRevoke.length} tokens revoked.`).waitFor();
+    await page.unroute('**/trpc/tokens.revokeByFilter**');
+    const revokedIds = page.getByRole('list', { name: 'Revoked tokens' }).locator('li');
+    const idsShown = () => revokedIds.evaluateAll((li) => li.map((l) => l.getAttribute('data-token-id')));
+    expect(await idsShown()).toEqual([...toRevoke].sort().slice(0, 100));
+    await page.getByRole('navigation', { name: 'Pages of revoked ids' }).getByRole('button', { name: 'Next' }).click();
+    await expect.poll(idsShown).toEqual([...toRevoke].sort().slice(100, 200));
+    await shot(page, 'console-revoke-by-filter-done');
+    // Exactly the dry run's tokens are revoked now, with the reason; nothing outside the filter changed.
+    const entityAfter = await everyToken();
+    expect(entityAfter.size).toBe(entityBefore.size);
+    const changed = [...entityAfter.values()].filter((t) => t.revoked_at !== entityBefore.get(t.token_id)?.revoked_at);
+    expect(changed.map((t) => t.token_id).sort()).toEqual([...toRevoke].sort());
+    expect(changed.every((t) => t.revoke_reason === BULK_REASON && t.revoked_by === aliceTokenId)).toBe(true);
+
+    // The Activity page, filtered by type: the revocation by filter, then the single revocation with its reason and actor.
+    await page.getByRole('link', { name: 'See it in Activity' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Activity' }).waitFor();
+    const eventRows = page.locator('table.events tbody tr');
+    const eventIds = () => eventRows.evaluateAll((rows) => rows.map((r) => r.getAttribute('data-event-id')));
+    const byFilter = await restEvents({ type: ['TOKENS_REVOKED_BY_FILTER'] });
+    expect(byFilter.events[0]).toMatchObject({ reason: BULK_REASON, token_count: toRevoke.length, completed: true });
+    await expect.poll(eventIds).toEqual(byFilter.events.map((e) => e.event_id));
+    await page.getByLabel('Revoked by filter').uncheck();
+    await page.getByLabel('Revoked', { exact: true }).check();
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await expect.poll(() => new URL(page.url()).searchParams.getAll('type')).toEqual(['TOKEN_REVOKED']);
+    const single = await restEvents({ type: ['TOKEN_REVOKED'] });
+    expect(single.events.map((e) => [e.reason, e.actor.token_id, e.token_ids])).toEqual([[REASON, aliceTokenId, [target.token_id]]]);
+    await expect.poll(eventIds).toEqual(single.events.map((e) => e.event_id));
+    expect(await eventRows.first().locator('td.reason').textContent()).toBe(REASON);
+    expect(await eventRows.first().locator(`td.actor a[href="/console/tokens/${aliceTokenId}"]`).count()).toBe(1);
+    expect(await eventRows.first().locator(`td.event-tokens a[href="/console/tokens/${target.token_id}"]`).count()).toBe(1);
+    await page.getByLabel('Issued').check();
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await expect.poll(() => new URL(page.url()).searchParams.getAll('type')).toEqual(['TOKEN_ISSUED', 'TOKEN_REVOKED']);
+    const issuedOrRevoked = await restEvents({ type: ['TOKEN_ISSUED', 'TOKEN_REVOKED'] });
+    await expect.poll(eventIds).toEqual(issuedOrRevoked.events.map((e) => e.event_id));
+    expect(new Set(await eventRows.evaluateAll((rows) => rows.map((r) => r.getAttribute('data-type'))))).toEqual(
+      new Set(['TOKEN_ISSUED', 'TOKEN_REVOKED']),
+    );
+    // With the revocations by filter too: the three kinds side by side (the README's picture).
+    await page.getByLabel('Revoked by filter').check();
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await expect.poll(() => new URL(page.url()).searchParams.getAll('type').length).toBe(3);
+    const threeKinds = await restEvents({ type: ['TOKEN_ISSUED', 'TOKEN_REVOKED', 'TOKENS_REVOKED_BY_FILTER'] });
+    await expect.poll(eventIds).toEqual(threeKinds.events.map((e) => e.event_id));
+    expect(await eventRows.first().getAttribute('data-type')).toBe('TOKENS_REVOKED_BY_FILTER');
+    expect(await eventRows.first().locator('td.event-tokens .count').textContent()).toBe(`${toRevoke.length} tokens: `);
+    await shot(page, 'console-activity');
 
     // A filter nothing matches: the empty state, with true totals.
     await page.goto(`${server.url}/console/tokens?role=NO_SUCH_ROLE`);

@@ -1,25 +1,25 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useRef } from 'react';
+import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { useLang } from '../i18n';
 import { useSession } from '../session';
 import { ErrorMessage } from './error-message';
+import { isValidReason, ReasonField } from './reason-field';
 
 /**
- * Revoking asks first, in a modal dialog (focus starts on Cancel, the first button, and
- * stays inside; Escape cancels). The
- * revoke contract takes no reason today, so the dialog asks for none: a reason field
- * belongs here once `RevokeTokenInput.body` has one.
+ * Revoking asks first, in a modal dialog, for the reason the audit trail keeps (sent as
+ * the revoke's `body.reason`). Focus starts on the reason and stays inside; Escape cancels.
  */
 export function RevokeDialog({ tokenId, open, onClose, onRevoked }: { tokenId: string; open: boolean; onClose(): void; onRevoked(): void }) {
   const { t } = useLang();
   const { client } = useSession();
   const queryClient = useQueryClient();
   const dialog = useRef<HTMLDialogElement>(null);
+  const [reason, setReason] = useState('');
   const revoke = useMutation({
-    mutationFn: () => client.tokens.revoke({ token_id: tokenId }),
+    mutationFn: (why: string) => client.tokens.revoke({ token_id: tokenId, body: { reason: why.trim() } }),
     onSuccess: async () => {
-      // The token's page and every list showing it read it again.
-      await queryClient.invalidateQueries({ queryKey: ['tokens'] });
+      // The token's page, every list showing it and the trail read it again.
+      await Promise.all([queryClient.invalidateQueries({ queryKey: ['tokens'] }), queryClient.invalidateQueries({ queryKey: ['events'] })]);
       onRevoked();
     },
   });
@@ -31,19 +31,27 @@ export function RevokeDialog({ tokenId, open, onClose, onRevoked }: { tokenId: s
     if (!open && d.open) d.close();
   }, [open]);
 
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    if (isValidReason(reason)) revoke.mutate(reason);
+  };
+
   return (
     <dialog ref={dialog} className="dialog" aria-labelledby="revoke-title" onClose={onClose}>
-      <h2 id="revoke-title">{t('revoke.title')}</h2>
-      <p>{t('revoke.body', { id: tokenId })}</p>
-      {revoke.isError && <ErrorMessage error={revoke.error} />}
-      <div className="actions">
-        <button type="button" onClick={onClose}>
-          {t('revoke.cancel')}
-        </button>
-        <button type="button" className="danger" onClick={() => revoke.mutate()} disabled={revoke.isPending}>
-          {t('revoke.confirm')}
-        </button>
-      </div>
+      <form onSubmit={submit}>
+        <h2 id="revoke-title">{t('revoke.title')}</h2>
+        <p>{t('revoke.body', { id: tokenId })}</p>
+        <ReasonField id="revoke-reason" value={reason} onChange={setReason} disabled={revoke.isPending} />
+        {revoke.isError && <ErrorMessage error={revoke.error} />}
+        <div className="actions">
+          <button type="button" onClick={onClose}>
+            {t('revoke.cancel')}
+          </button>
+          <button type="submit" className="danger" disabled={revoke.isPending || !isValidReason(reason)}>
+            {t('revoke.confirm')}
+          </button>
+        </div>
+      </form>
     </dialog>
   );
 }

@@ -1,8 +1,18 @@
 import { formatInstant } from '../format';
-import { useLang } from '../i18n';
+import { type TextKey, useLang } from '../i18n';
 
 /** The instant every page (and export) shows the tokens at, and a way to move it to now. */
-export function SnapshotBar({ snapshot, onNew, busy }: { snapshot: string | undefined; onNew(): void; busy: boolean }) {
+export function SnapshotBar({
+  snapshot,
+  onNew,
+  busy,
+  help = 'snapshot.help',
+}: {
+  snapshot: string | undefined;
+  onNew(): void;
+  busy: boolean;
+  help?: TextKey;
+}) {
   const { t } = useLang();
   return (
     <div className="snapshot">
@@ -12,7 +22,7 @@ export function SnapshotBar({ snapshot, onNew, busy }: { snapshot: string | unde
           {snapshot ? formatInstant(snapshot) : '…'}
         </time>
       </span>
-      <span className="hint">{t('snapshot.help')}</span>
+      <span className="hint">{t(help)}</span>
       <button type="button" onClick={onNew} disabled={busy}>
         {t('snapshot.new')}
       </button>

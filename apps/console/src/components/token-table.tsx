@@ -1,7 +1,7 @@
 import type { Token } from '@tokenwarden/contracts';
 import { enumTail, formatInstant, shortId } from '../format';
 import { optionalText, useLang } from '../i18n';
-import { Link, paths } from '../router';
+import { TokenLink } from './token-links';
 
 /** One page of tokens: the columns an auditor scans; every field is on the token's own page. */
 export function TokenTable({ tokens, caption }: { tokens: readonly Token[]; caption: string }) {
@@ -29,9 +29,7 @@ export function TokenTable({ tokens, caption }: { tokens: readonly Token[]; capt
           {tokens.map((tk) => (
             <tr key={tk.token_id} data-token-id={tk.token_id}>
               <td>
-                <Link to={paths.token(tk.token_id)} className="mono" title={tk.token_id}>
-                  {shortId(tk.token_id)}
-                </Link>
+                <TokenLink id={tk.token_id} />
               </td>
               <td>
                 <span className={`badge ${enumTail(tk.status, 'TOKEN_STATUS_').toLowerCase()}`}>{value(tk.status)}</span>

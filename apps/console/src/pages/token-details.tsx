@@ -1,17 +1,19 @@
 import { useQuery } from '@tanstack/react-query';
-import type { Token } from '@tokenwarden/contracts';
+import { SCOPES, type Token } from '@tokenwarden/contracts';
 import { useState } from 'react';
 import { ErrorMessage } from '../components/error-message';
 import { RevokeDialog } from '../components/revoke-dialog';
+import { TokenActivity } from '../components/token-activity';
+import { TokenLink } from '../components/token-links';
 import { formatDuration, formatInstant } from '../format';
 import { optionalText, type TextKey, useLang } from '../i18n';
 import { Link, paths } from '../router';
 import { useSession } from '../session';
 
-/** Every field of one token, in the contract's order, and its revocation. */
+/** Every field of one token, in the contract's order, its revocation (with a reason) and its events. */
 export function TokenDetailsPage({ tokenId }: { tokenId: string }) {
   const { t, lang } = useLang();
-  const { client } = useSession();
+  const { client, may } = useSession();
   const [confirming, setConfirming] = useState(false);
   const [revoked, setRevoked] = useState(false);
   const query = useQuery({ queryKey: ['tokens', 'get', tokenId], queryFn: ({ signal }) => client.tokens.get({ token_id: tokenId }, { signal }) });
@@ -39,7 +41,12 @@ export function TokenDetailsPage({ tokenId }: { tokenId: string }) {
     ['col.expires_at', (tk) => instant(tk.expires_at)],
     ['col.expires_in', (tk) => formatDuration(tk.expires_in)],
     ['col.revoked_at', (tk) => instant(tk.revoked_at)],
+    // Null for a revoked token: the operator revoked it (or it was revoked before revocations recorded who).
+    ['col.revoked_by', (tk) => (tk.revoked_by ? <TokenLink id={tk.revoked_by} /> : t(tk.revoked_at ? 'details.noActor' : 'none'))],
+    ['col.revoke_reason', (tk) => tk.revoke_reason ?? t('none')],
     ['col.last_used_at', (tk) => instant(tk.last_used_at, 'never')],
+    ['col.last_used_ip', (tk) => (tk.last_used_ip ? <code>{tk.last_used_ip}</code> : t('none'))],
+    ['col.last_used_user_agent', (tk) => tk.last_used_user_agent ?? t('none')],
   ];
 
   return (
@@ -69,7 +76,7 @@ export function TokenDetailsPage({ tokenId }: { tokenId: string }) {
               </div>
             ))}
           </dl>
-          {token.revoked_at === null && (
+          {token.revoked_at === null && may(SCOPES.revoke) && (
             <button type="button" className="danger" onClick={() => setConfirming(true)}>
               {t('revoke.button')}
             </button>
@@ -83,6 +90,7 @@ export function TokenDetailsPage({ tokenId }: { tokenId: string }) {
               setRevoked(true);
             }}
           />
+          {may(SCOPES.events) && <TokenActivity tokenId={token.token_id} />}
         </>
       )}
     </>

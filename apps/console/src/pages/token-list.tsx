@@ -1,4 +1,5 @@
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
+import { parseTimestamp, SCOPES, type Timestamp } from '@tokenwarden/contracts';
 import { useEffect } from 'react';
 import { ErrorMessage } from '../components/error-message';
 import { ExportPanel } from '../components/export-panel';
@@ -7,9 +8,8 @@ import { Pager } from '../components/pager';
 import { SnapshotBar } from '../components/snapshot-bar';
 import { TokenTable } from '../components/token-table';
 import { useLang } from '../i18n';
-import { parseTimestamp } from '@tokenwarden/contracts';
 import { atPage, atSnapshot, type ListState, listSearch, readListState, requestOf } from '../list-query';
-import { navigate, paths } from '../router';
+import { Link, navigate, paths } from '../router';
 import { useSession } from '../session';
 
 export const listKey = (state: ListState) => ['tokens', 'list', requestOf(state)] as const;
@@ -40,7 +40,7 @@ export function TokenListPage({ search }: { search: string }) {
 
 function TokenList({ state }: { state: ListState }) {
   const { t } = useLang();
-  const { client } = useSession();
+  const { client, may } = useSession();
   const queryClient = useQueryClient();
   const request = requestOf(state);
   const query = useQuery({
@@ -91,7 +91,32 @@ function TokenList({ state }: { state: ListState }) {
           <Pager page={state.page_params.page_number} pages={data.pagination_info.total_pages} onPage={(n) => go(atPage(state, n))} />
         </div>
       )}
-      <ExportPanel state={state} snapshot={snapshot} />
+      <div className="list-actions">
+        <ExportPanel state={state} snapshot={snapshot} />
+        {may(SCOPES.revoke) && <RevokePanel state={state} snapshot={snapshot} />}
+      </div>
     </>
+  );
+}
+
+/** The way to revoke what the list shows: every token of its filters at its snapshot, on a screen of its own (dry run first). */
+function RevokePanel({ state, snapshot }: { state: ListState; snapshot: Timestamp | undefined }) {
+  const { t } = useLang();
+  return (
+    <section className="export bulk" aria-labelledby="bulk-panel-title">
+      <h2 id="bulk-panel-title">{t('bulk.panel')}</h2>
+      <p className="hint">{t('bulk.panelHelp')}</p>
+      <div className="actions">
+        {snapshot ? (
+          <Link to={paths.revoke(listSearch(state))} className="button danger-outline">
+            {t('bulk.open')}
+          </Link>
+        ) : (
+          <button type="button" className="danger-outline" disabled>
+            {t('bulk.open')}
+          </button>
+        )}
+      </div>
+    </section>
   );
 }
