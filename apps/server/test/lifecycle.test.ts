@@ -187,7 +187,10 @@ describe("the README's lifecycle section", () => {
   const section = /<!-- section:lifecycle -->([\s\S]*?)<!-- \/section:lifecycle -->/.exec(readme)?.[1] ?? '';
 
   it('every issuance example works as written against the demo data', async () => {
-    const json = [...section.matchAll(/-d '(\{[^']*\})'/g)].map((m) => JSON.parse(m[1]!) as Record<string, string>);
+    // Issuance bodies only: the section's other JSON bodies (a revocation's reason) are not token requests.
+    const json = [...section.matchAll(/-d '(\{[^']*\})'/g)]
+      .map((m) => JSON.parse(m[1]!) as Record<string, string>)
+      .filter((b) => 'grant_type' in b);
     // Form examples, with the client's HTTP Basic credentials where the line gives them (`-u id:secret`).
     const forms = section
       .split('\n')

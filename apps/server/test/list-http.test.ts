@@ -126,11 +126,22 @@ describe('GET /v1/iam/oauth/tokens', () => {
       expect(ids.length).toBe(first.pagination_info.total_elements);
       // Every listed token existed at the snapshot.
       const snapshot = first.pagination_info.first_request_timestamp;
-      expect(seen.every((t) => t.created_at <= snapshot)).toBe(true);
+      // Compared as instants: the wire form drops trailing zero digits, so strings do not order.
+      const instant = (ts: string) => {
+        const { seconds, nanos } = parseTimestamp(ts);
+        return BigInt(seconds) * 1_000_000_000n + BigInt(nanos);
+      };
+      const late = seen.filter((t) => instant(t.created_at) > instant(snapshot));
+      expect(late.map((t) => [t.token_id, t.created_at]), snapshot).toEqual([]);
       // The order is total: by key, ties by token_id, both in the same direction.
       const sign = dir === 'ASC' ? 1 : -1;
-      const keyOf = (t: (typeof seen)[number]) =>
-        orderKey === 'grant_flow' ? GRANT_FLOWS.indexOf(t.grant_flow) : ((t[orderKey] as string | null) ?? '');
+      const keyOf = (t: (typeof seen)[number]): bigint | number | string => {
+        if (orderKey === 'grant_flow') return GRANT_FLOWS.indexOf(t.grant_flow);
+        const v = (t[orderKey] as string | null) ?? '';
+        // A never-used token sorts as the smallest instant.
+        if (orderKey.endsWith('_at')) return v === '' ? -1n : instant(v);
+        return v;
+      };
       for (let i = 1; i < seen.length; i++) {
         const p = seen[i - 1]!;
         const c = seen[i]!;
