@@ -13,9 +13,10 @@ import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { appRouter, ApiError, createContext, describeError, UNAVAILABLE_RETRY_AFTER_SECONDS, type Deps } from '@tokenwarden/api';
 import { pickLanguage } from '@tokenwarden/contracts';
 import type { Logger } from 'pino';
-import { RequestTarget, sendJson } from './http-io.js';
+import { MAX_BODY_BYTES, RequestTarget, sendJson } from './http-io.js';
 import { serveApiDocs } from './openapi/docs-routes.js';
 import { matchRoute, REST_ROUTES } from './rest.js';
+import { callErrorHeaders, serveSingleCall } from './trpc-single-call.js';
 
 export interface App {
   server: Server;
@@ -31,13 +32,19 @@ export interface AppOptions {
   shutdownGraceMs?: number;
   /** Releases what the caller holds besides the store; runs before the store closes. */
   onClose?: () => Promise<void> | void;
+  /**
+   * Single tRPC calls served without tRPC's adapter, answered as it would (default true;
+   * see trpc-single-call.ts). False sends every call through the adapter: the test that
+   * holds the two to the same answers runs one server of each.
+   */
+  trpcSingleCalls?: boolean;
 }
 
 function headerValue(v: string | string[] | undefined): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
-export function createApp({ deps, log, shutdownGraceMs = 10_000, onClose }: AppOptions): App {
+export function createApp({ deps, log, shutdownGraceMs = 10_000, onClose, trpcSingleCalls = true }: AppOptions): App {
   const contextFor = (req: IncomingMessage) =>
     createContext(deps, {
       authorization: headerValue(req.headers.authorization),
@@ -49,19 +56,9 @@ export function createApp({ deps, log, shutdownGraceMs = 10_000, onClose }: AppO
   const trpc = createHTTPHandler({
     router: appRouter,
     basePath: '/trpc/',
-    maxBodySize: 64 * 1024,
+    maxBodySize: MAX_BODY_BYTES,
     createContext: ({ req }) => contextFor(req),
-    responseMeta: ({ errors, ctx }) => {
-      if (errors.length === 0) return {};
-      const described = errors.map((e) => describeError(e, ctx?.lang ?? 'en'));
-      const challenge = described.find((d) => d.wwwAuthenticate !== undefined)?.wwwAuthenticate;
-      const retryAfter = described.find((d) => d.retryAfter !== undefined)?.retryAfter;
-      // An error raised before a procedure is resolved would otherwise go out as text/plain.
-      const headers: Record<string, string> = { 'content-type': 'application/json', 'cache-control': 'no-store' };
-      if (challenge) headers['www-authenticate'] = challenge;
-      if (retryAfter !== undefined) headers['retry-after'] = String(retryAfter);
-      return { headers };
-    },
+    responseMeta: ({ errors, ctx }) => (errors.length === 0 ? {} : { headers: callErrorHeaders(errors, ctx?.lang ?? 'en') }),
   });
 
   // Nothing changes a logger's level once createLogger has made it, so whether request lines
@@ -166,6 +163,7 @@ export function createApp({ deps, log, shutdownGraceMs = 10_000, onClose }: AppO
           sendJson(res, 405, { error: envelope }, { allow: 'GET, POST' });
           return;
         }
+        if (trpcSingleCalls && serveSingleCall(req, res, target, contextFor)) return;
         // Streaming (JSONL) answers are not what the typed client speaks: every batch answers as JSON.
         delete req.headers['trpc-accept'];
         trpc(req, res);

@@ -6,6 +6,7 @@ export { ApiError, describeError, fail, UNAVAILABLE_RETRY_AFTER_SECONDS, type De
 export { TokenLister } from './list/token-lister.js';
 export { presentToken } from './presenter.js';
 export { appRouter, createCaller, type AppRouter } from './root.js';
+export { callErrorEnvelope, type CallErrorShape } from './trpc.js';
 export * from './operations/index.js';
 export { ClientSecrets, STORED_KEY_NAME } from './services/client-secrets.js';
 export * from './services/directory.js';
