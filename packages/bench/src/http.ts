@@ -1,4 +1,4 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -61,11 +61,17 @@ export interface Server {
   stop(): Promise<void>;
 }
 
+/**
+ * A measured server, in a session of its own: Linux shares a busy core fairly between
+ * sessions (autogroup), and a server in the generator's session would split one share with
+ * it, so a generator working harder (the client's) would take CPU from the server it drives
+ * whenever other work runs on the machine. The IPC channel ends the server if the bench dies
+ * (`ready` in raw-core.ts): out of the bench's session, a Ctrl-C no longer reaches it.
+ */
 export async function startServer(name: string, script: string, args: string[], pin: boolean): Promise<Server> {
   const node = [process.execPath, join(HERE, 'servers', script), ...args];
-  const child = pin
-    ? spawn('taskset', ['-c', '1', ...node], { env: { ...process.env, LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'inherit'] })
-    : spawn(node[0]!, node.slice(1), { env: { ...process.env, LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const options: SpawnOptions = { env: { ...process.env, LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'inherit', 'ipc'], detached: true };
+  const child = pin ? spawn('taskset', ['-c', '1', ...node], options) : spawn(node[0]!, node.slice(1), options);
   const port = await new Promise<number>((resolve, reject) => {
     let buf = '';
     const timer = setTimeout(() => reject(new Error(`${name} did not start`)), 60_000);
@@ -259,12 +265,28 @@ export function generatorBound(r: HttpRow): boolean {
   return r.generatorCpu >= 0.85 && r.serverCpu < 0.85;
 }
 
+/**
+ * A run in which neither side had its core: other work on the machine took it. The ratio
+ * to P3 of such a row is less telling than usual; in particular a client-driven row, whose
+ * generator needs several times autocannon's CPU, loses more to it than P3's run does.
+ */
+export function starved(r: HttpRow): boolean {
+  return r.serverCpu < 0.7 && r.generatorCpu < 0.85;
+}
+
+/** What a row's figure says beyond itself, for the targets. */
+function caveat(r: HttpRow): string {
+  if (generatorBound(r)) return ' (load generator saturated)';
+  if (starved(r)) return ' (machine busy: neither side had its core)';
+  return '';
+}
+
 /** A throughput target on the rows `pick` selects at page size 50: the worst within-round ratio to P3 at least `min`, no errors. */
 export function vsP3Target(rows: HttpRow[], target: string, min: number, pick: (r: HttpRow) => boolean, also = ''): Target {
   const picked = rows.filter((r) => pick(r) && r.workload.includes('size 50'));
   if (picked.length === 0) return { target, measured: 'not measured', ok: false };
   const errors = picked.reduce((s, r) => s + r.errors, 0);
-  const each = picked.map((r) => `${r.workload.split(',')[0]} ${r.vsP3.toFixed(2)}x${generatorBound(r) ? ' (load generator saturated)' : ''}`);
+  const each = picked.map((r) => `${r.workload.split(',')[0]} ${r.vsP3.toFixed(2)}x${caveat(r)}`);
   return {
     target,
     measured: each.join(', ') + (errors ? `; ${errors} errors` : '') + also,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { generatorBound, p5Target, setVsP3, vsP3Target, type HttpRow } from '../src/http.js';
+import { generatorBound, p5Target, setVsP3, starved, vsP3Target, type HttpRow } from '../src/http.js';
 
 /** A measured row: req/s of each round, CPU shares of the server and the generator. */
 function row(workload: string, server: string, rounds: number[], cpu: { server: number; generator: number }, errors = 0): HttpRow {
@@ -42,6 +42,7 @@ describe('HTTP targets', () => {
     expect(rows[5]!.vsP3).toBe(0.75);
     expect(generatorBound(rows[2]!)).toBe(true);
     expect(generatorBound(rows[5]!)).toBe(false);
+    expect(starved(rows[5]!)).toBe(false);
     const t = p5Target(rows, 'P5', 'P3');
     expect(t.target).toBe('P5 (tRPC via the client) >= 0.7x P3 at page_size 50');
     expect(t.measured).toBe('mid 0.50x (load generator saturated), big 0.75x; wire (autocannon) mid 0.90x, big 0.95x');
@@ -49,6 +50,13 @@ describe('HTTP targets', () => {
     rows[2]!.rounds = [1800, 1800];
     setVsP3(rows);
     expect(p5Target(rows, 'P5', 'P3').ok).toBe(true);
+  });
+
+  it('say when the machine, not the server, set a figure', () => {
+    const rows = [row(MID, 'P3 Fastify', [1000], busyServer), row(MID, 'P5 tRPC via @tokenwarden/client', [300], { server: 0.3, generator: 0.45 })];
+    setVsP3(rows);
+    expect(starved(rows[1]!)).toBe(true);
+    expect(p5Target(rows, 'P5', 'P3').measured).toBe('mid 0.30x (machine busy: neither side had its core)');
   });
 
   it('are not met with errors, nor when nothing was measured', () => {
