@@ -277,7 +277,7 @@ export function starved(r: HttpRow): boolean {
 /** What a row's figure says beyond itself, for the targets. */
 function caveat(r: HttpRow): string {
   if (generatorBound(r)) return ' (load generator saturated)';
-  if (starved(r)) return ' (machine busy: neither side had its core)';
+  if (starved(r)) return ' (busy machine)';
   return '';
 }
 
@@ -302,8 +302,9 @@ export interface Target {
 
 export const CPU_NOTE =
   'CPU: the server process and the load generator (this process: autocannon, or the client), each as a share of its one core over the run; ' +
-  'a generator near 100% with a server below it means the generator set the pace, and that row is a floor of what the server does; ' +
-  'both well below 100% means other work on the machine took the cores. server µs/req: the server’s CPU time per request, less sensitive than req/s to other work on the machine.';
+  'a generator near 100% with a server below it means the generator set the pace, and that row is a floor of what the server does ' +
+  '("load generator saturated" in the targets); both well below 100% means other work on the machine took the cores ("busy machine"). ' +
+  'server µs/req: the server’s CPU time per request, less sensitive than req/s to other work on the machine.';
 
 /** The HTTP table of a report: req/s, latencies, ratio to P3, RSS, and the CPU shares that say which side limited each row. */
 export function httpTable(rows: HttpRow[], p3Label: string): string {
