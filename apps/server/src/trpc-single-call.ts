@@ -120,22 +120,27 @@ async function validated(op: AnyOperation, raw: unknown): Promise<unknown> {
   }
 }
 
-function send(res: ServerResponse, status: number, payload: string, head: OutgoingHttpHeaders): void {
-  // As bytes: Node writes a string body in one piece with the head, encoding both as UTF-8,
-  // which would turn a non-ASCII request id echoed in the head into other bytes than the
-  // adapter's (which writes the head apart, as Latin-1: the bytes the caller sent).
-  const body = Buffer.from(payload);
-  head['content-length'] = body.length;
+/** Bytes outside ASCII: a head carrying them must be written apart from a string body. */
+const NON_ASCII = /[^\x00-\x7f]/;
+
+function send(req: IncomingMessage, res: ServerResponse, status: number, payload: string, head: OutgoingHttpHeaders): void {
+  // Node writes a string body in one piece with the head, encoding both as UTF-8: right for
+  // a head of ASCII, but a request id the caller sent with other bytes, echoed in the head,
+  // would go out as other bytes than the adapter's (which writes the head apart, as Latin-1:
+  // the bytes the caller sent). Then the body goes as bytes, and the head apart.
+  const id = req.headers['x-request-id'];
+  const body = id !== undefined && NON_ASCII.test(String(id)) ? Buffer.from(payload) : payload;
+  head['content-length'] = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
   res.writeHead(status, head);
   res.end(body);
 }
 
 /** An error answered as tRPC answers it: its default shape through the router's formatter, the status the envelope carries. */
-function sendError(res: ServerResponse, ctx: Context, cause: unknown, path: string | undefined): void {
+function sendError(req: IncomingMessage, res: ServerResponse, ctx: Context, cause: unknown, path: string | undefined): void {
   const error = getTRPCErrorFromUnknown(cause);
   const envelope = callErrorEnvelope({ code: TRPC_ERROR_CODES_BY_KEY[error.code], data: { code: error.code, path } }, error, ctx);
   const head: OutgoingHttpHeaders = { vary: VARY, ...callErrorHeaders([error], ctx.lang) };
-  send(res, envelope.data.httpStatus, JSON.stringify({ error: envelope }), head);
+  send(req, res, envelope.data.httpStatus, JSON.stringify({ error: envelope }), head);
 }
 
 async function serve(req: IncomingMessage, res: ServerResponse, call: Call, ctx: Context, query: string | null | undefined): Promise<void> {
@@ -155,14 +160,14 @@ async function serve(req: IncomingMessage, res: ServerResponse, call: Call, ctx:
       payload = JSON.stringify({ result: { data } });
     } catch (cause) {
       // tRPC fails here outside of the call, so its envelope names no path.
-      sendError(res, ctx, cause, undefined);
+      sendError(req, res, ctx, cause, undefined);
       return;
     }
   } catch (cause) {
-    sendError(res, ctx, cause, call.path);
+    sendError(req, res, ctx, cause, call.path);
     return;
   }
-  send(res, 200, payload, { 'content-type': JSON_TYPE, vary: VARY });
+  send(req, res, 200, payload, { 'content-type': JSON_TYPE, vary: VARY });
 }
 
 /**

@@ -234,6 +234,19 @@ describe('single tRPC calls: the same answers with the path as through the adapt
         ['list, over the header limit', () => call('GET', q('tokens.list', { role: 'r'.repeat(20_000) }), { token: b().admin }), 'adapter'],
         ['list, the caller’s request id', () => call('GET', q('tokens.list'), { token: b().admin, headers: [['x-request-id', 'trace-42']] }), 'path'],
         [
+          'list, a request id of other bytes',
+          () =>
+            rawCall(
+              `GET ${q('tokens.list')} HTTP/1.1\nHost: x\nAuthorization: Bearer ${b().admin}\nX-Request-Id: r\u00e9q-\u00ff\nConnection: close\n\n`,
+            ),
+          'path',
+        ],
+        [
+          'get, a request id of other bytes, 404',
+          () => call('GET', q('tokens.get', { token_id: fx.otherTokenId }), { token: b().admin, headers: [['x-request-id', 'r\u00e9q']] }),
+          'path',
+        ],
+        [
           'list, trpc-accept jsonl (dropped)',
           () => call('GET', q('tokens.list'), { token: b().admin, headers: [['trpc-accept', 'application/jsonl']] }),
           'path',
