@@ -22,8 +22,8 @@ import { MAX_BODY_BYTES, type RequestTarget } from './http-io.js';
  * differ; everything else returns false and goes to tRPC's adapter as before: batches and
  * any query parameter but `input`, streaming (`Accept: application/jsonl`), HEAD and other
  * methods, a query called by POST or a mutation by GET, a path tRPC would first decode or
- * trim, a GET with a content type, a POST body not declared `application/json` with a
- * Content-Length within the adapter's limit, a Host header tRPC could not make a URL of.
+ * trim, a GET with a content type, a POST whose body is not declared `application/json` or
+ * has no Content-Length within the adapter's limit, a Host header tRPC could not make a URL of.
  * test/trpc-single-call.test.ts sends a wide set of requests both ways and compares status,
  * headers and body.
  */
@@ -37,7 +37,7 @@ interface Call {
 /** Every operation by its request path; a path tRPC would normalise first (escapes, slashes) is none of these. */
 const CALLS = new Map<string, Call>(OPERATIONS.map(({ path, op }) => [`/trpc/${path}`, { path, op }]));
 
-/** The headers of every tRPC answer of a single call. */
+/** Headers of every answer tRPC's adapter gives a single call. */
 const JSON_TYPE = 'application/json';
 const VARY = 'trpc-accept, accept';
 
