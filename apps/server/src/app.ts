@@ -10,13 +10,14 @@ import {
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
-import { appRouter, ApiError, createContext, describeError, OPERATIONS, UNAVAILABLE_RETRY_AFTER_SECONDS, type Deps } from '@tokenwarden/api';
+import { appRouter, ApiError, createContext, describeError, UNAVAILABLE_RETRY_AFTER_SECONDS, type Deps } from '@tokenwarden/api';
 import { pickLanguage } from '@tokenwarden/contracts';
 import type { Logger } from 'pino';
 import { type ConsoleSite, defaultConsoleDir, isConsolePath, loadConsoleSite, serveConsole } from './console-routes.js';
-import { RequestTarget, sendJson } from './http-io.js';
+import { MAX_BODY_BYTES, OAUTH_HEADERS, RequestTarget, sendJson } from './http-io.js';
 import { serveApiDocs } from './openapi/docs-routes.js';
 import { matchRoute, REST_ROUTES } from './rest.js';
+import { callHeaders, serveSingleCall } from './trpc-single-call.js';
 
 export interface App {
   server: Server;
@@ -39,20 +40,19 @@ export interface AppOptions {
    * `@tokenwarden/console` package's build, found by package resolution; `null` for none.
    */
   consoleDir?: string | null;
+  /**
+   * Single tRPC calls served without tRPC's adapter, answered as it would (default true;
+   * see trpc-single-call.ts). False sends every call through the adapter: the test that
+   * holds the two to the same answers runs one server of each.
+   */
+  trpcSingleCalls?: boolean;
 }
 
 function headerValue(v: string | string[] | undefined): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
-/**
- * What the OAuth endpoints add to every answer, success or error (RFC 6749 5.1: tokens and
- * credentials are never cached); `Cache-Control: no-store` every JSON answer has already.
- */
-const OAUTH_HEADERS: Readonly<Record<string, string>> = { pragma: 'no-cache' };
-const OAUTH_PATHS = new Set(OPERATIONS.filter(({ op }) => op.oauth).map(({ path }) => path));
-
-export function createApp({ deps, log, shutdownGraceMs = 10_000, onClose, consoleDir }: AppOptions): App {
+export function createApp({ deps, log, shutdownGraceMs = 10_000, onClose, consoleDir, trpcSingleCalls = true }: AppOptions): App {
   let site: Promise<ConsoleSite | undefined> | undefined;
   const consoleSite = () =>
     (site ??= (async () => {
@@ -73,19 +73,11 @@ export function createApp({ deps, log, shutdownGraceMs = 10_000, onClose, consol
   const trpc = createHTTPHandler({
     router: appRouter,
     basePath: '/trpc/',
-    maxBodySize: 64 * 1024,
+    maxBodySize: MAX_BODY_BYTES,
     createContext: ({ req, res }) => contextFor(req, res),
     responseMeta: ({ paths, errors, ctx }) => {
-      const oauth = paths?.some((p) => OAUTH_PATHS.has(p)) === true;
-      if (errors.length === 0) return oauth ? { headers: { 'cache-control': 'no-store', ...OAUTH_HEADERS } } : {};
-      const described = errors.map((e) => describeError(e, ctx?.lang ?? 'en'));
-      const challenge = described.find((d) => d.wwwAuthenticate !== undefined)?.wwwAuthenticate;
-      const retryAfter = described.find((d) => d.retryAfter !== undefined)?.retryAfter;
-      // An error raised before a procedure is resolved would otherwise go out as text/plain.
-      const headers: Record<string, string> = { 'content-type': 'application/json', 'cache-control': 'no-store', ...(oauth ? OAUTH_HEADERS : {}) };
-      if (challenge) headers['www-authenticate'] = challenge;
-      if (retryAfter !== undefined) headers['retry-after'] = String(retryAfter);
-      return { headers };
+      const headers = callHeaders(paths, errors, ctx?.lang ?? 'en');
+      return headers === undefined ? {} : { headers };
     },
   });
 
@@ -197,6 +189,7 @@ export function createApp({ deps, log, shutdownGraceMs = 10_000, onClose, consol
           sendJson(res, 405, { error: envelope }, { allow: 'GET, POST' });
           return;
         }
+        if (trpcSingleCalls && serveSingleCall(req, res, target, contextFor)) return;
         // Streaming (JSONL) answers are not what the typed client speaks: every batch answers as JSON.
         delete req.headers['trpc-accept'];
         trpc(req, res);

@@ -49,6 +49,12 @@ export class RequestTarget {
   }
 }
 
+/**
+ * What the OAuth endpoints add to every answer, success or error (RFC 6749 5.1: tokens and
+ * credentials are never cached); `Cache-Control: no-store` every JSON answer has already.
+ */
+export const OAUTH_HEADERS: Readonly<Record<string, string>> = { pragma: 'no-cache' };
+
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers?: Record<string, string>): void {
   const payload = JSON.stringify(body);
   const head: OutgoingHttpHeaders = {

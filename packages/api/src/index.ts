@@ -7,6 +7,7 @@ export { TokenLister } from './list/token-lister.js';
 export { presentSummary, summaryQuery, TokenSummarizer } from './list/token-summarizer.js';
 export { presentToken } from './presenter.js';
 export { appRouter, createCaller, type AppRouter } from './root.js';
+export { callErrorEnvelope, type CallErrorShape } from './trpc.js';
 export * from './operations/index.js';
 export { ClientSecrets, STORED_KEY_NAME } from './services/client-secrets.js';
 export * from './services/directory.js';

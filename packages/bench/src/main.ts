@@ -4,7 +4,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureDataset } from './dataset.js';
-import { runHttp, type HttpReport } from './http.js';
+import { CPU_NOTE, httpTable, runHttp, type HttpReport } from './http.js';
 import { runColdTotals, runJumps, runPageOne, runWalks } from './inproc.js';
 import { runIssuance } from './issuance.js';
 import { runPostgresBench } from './pg/main.js';
@@ -156,12 +156,8 @@ async function main(): Promise<void> {
     print(
       `\nHTTP, P2-P5 (autocannon, ${report.connections} connections, ${report.duration} s x ${report.repeats} repeats after warm-up; server ${report.pinning}; LOG_LEVEL=warn)`,
     );
-    print(
-      table(
-        ['workload', 'server', 'req/s', 'p50 ms', 'p99 ms', 'vs P3', 'RSS MB'],
-        report.rows.map((r) => [r.workload, r.server, Math.round(r.rps), fmtMs(r.p50), fmtMs(r.p99), fmtRatio(r.vsP3), r.rssMb.toFixed(0)]),
-      ),
-    );
+    print(httpTable(report.rows, 'P3'));
+    print(CPU_NOTE);
     print(`\nSmall-entity requests (${'~'}400 req/s steady) while the big entity's total is counted over and over (new snapshot per request)`);
     print(
       table(

@@ -3,6 +3,7 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fmtMs, fmtRatio, median, table } from '../stats.js';
 import { ensurePgDataset } from './dataset.js';
+import { CPU_NOTE, httpTable } from '../http.js';
 import { runHttpPg } from './http.js';
 import { runColdTotalsPg, runPageOnePg, runPlansPg, runWalksPg } from './inproc.js';
 import { benchPostgres } from './server.js';
@@ -172,12 +173,8 @@ export async function runPostgresBench(o: PgBenchOptions, machine: string, pkgDi
       print(
         `\nHTTP, P3-pg / P4-pg / P5-pg (autocannon, ${report.connections} connections, ${report.duration} s x ${report.repeats} repeats after warm-up; server ${report.pinning}; LOG_LEVEL=warn)`,
       );
-      print(
-        table(
-          ['workload', 'server', 'req/s', 'p50 ms', 'p99 ms', 'vs P3-pg', 'RSS MB'],
-          report.rows.map((r) => [r.workload, r.server, Math.round(r.rps), fmtMs(r.p50), fmtMs(r.p99), fmtRatio(r.vsP3), r.rssMb.toFixed(0)]),
-        ),
-      );
+      print(httpTable(report.rows, 'P3-pg'));
+      print(`${CPU_NOTE} (PostgreSQL runs on the generator's core here: its CPU is not in either share)`);
       for (const t of report.targets) targets.push(t);
     }
 

@@ -99,7 +99,8 @@ function recordMapper(raw: RawQueries): (r: unknown[]) => TokenRecord {
   };
 }
 
-/** Tells the parent the port once listening. */
+/** Tells the parent the port once listening; ends this server when the parent goes away. */
 export function ready(port: number): void {
+  process.once('disconnect', () => process.exit(0));
   process.stdout.write(`READY ${port}\n`);
 }
