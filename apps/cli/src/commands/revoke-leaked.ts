@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { MAX_LEAKED_TOKENS, RevokeLeakedInput, type RevokeLeakedResponse } from '@tokenwarden/contracts';
+import { MAX_LEAKED_TOKENS, MAX_REASON_LENGTH, RevokeLeakedInput, type RevokeLeakedResponse } from '@tokenwarden/contracts';
 import { EXIT, EXIT_CODES_HELP, UsageError } from '../exit-codes.js';
 import { CONNECTION_OPTIONS, formatFlag } from '../flags.js';
 import { CONNECTION } from '../help.js';
@@ -40,7 +40,7 @@ It never prints the strings: only the counts, and the token_id of each token it 
 Up to ${MAX_LEAKED_TOKENS} strings go in one report (one TOKENS_REVOKED_LEAKED event in the audit trail); a
 longer file is sent as several.
 
-  --reason <text>          why (1-500 characters), kept with each revoked token and the event
+  --reason <text>          why (1-${MAX_REASON_LENGTH} characters), kept with each revoked token and the event
   --quiet                  nothing on stderr but errors
   --format <table|json>    default: sentences on a terminal, one JSON line when piped
 

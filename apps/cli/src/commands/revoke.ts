@@ -2,7 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { TokenwardenError, type TokenwardenClient } from '@tokenwarden/client';
-import { parseTimestamp, type RevokeByFilterRequest, type RevokeByFilterResponse, type Timestamp } from '@tokenwarden/contracts';
+import {
+  MAX_REASON_LENGTH,
+  MAX_REVOKED_PAGE,
+  parseTimestamp,
+  type RevokeByFilterRequest,
+  type RevokeByFilterResponse,
+  type Timestamp,
+} from '@tokenwarden/contracts';
 import { EXIT, EXIT_CODES_HELP, UsageError } from '../exit-codes.js';
 import { FILTER_FLAG_FOR_FIELD, FILTER_FLAGS, FILTER_OPTIONS, filterHelp, filterInput } from '../filter-flags.js';
 import { CONNECTION_OPTIONS, formatFlag } from '../flags.js';
@@ -58,7 +65,8 @@ a snapshot: tokens issued after it are never touched, nor tokens already revoked
   3. It revokes them at the counted snapshot, under one idempotency key, which it makes and
      prints (on stderr) before it starts. If the run is interrupted, run the same command
      with --idempotency-key <key>: the server finishes that one revocation, and revokes
-     nothing twice. Progress goes to stderr; the final counts to stdout.
+     nothing twice. Progress goes to stderr; the final counts to stdout. A run that
+     revokes the access token itself completes, but can fetch only the first ${MAX_REVOKED_PAGE} ids.
 
 Filters (those of "tokenwarden tokens list", combined with AND; see its --help):
 ${filterHelp()}
@@ -66,7 +74,7 @@ ${filterHelp()}
                          or a user token's own user's)
 
 Revocation:
-  --reason <text>            why (1-500 characters), kept with each token and in the audit
+  --reason <text>            why (1-${MAX_REASON_LENGTH} characters), kept with each token and in the audit
                              trail; required to revoke by filter
   --dry-run                  only count what would be revoked (nothing changes)
   -y, --yes                  revoke without asking
