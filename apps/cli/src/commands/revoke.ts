@@ -276,6 +276,8 @@ async function revokeByFilter(values: Values, { io, term, connect }: CommandCont
           first = answer;
           progress.stop();
         }
+        // The first answer has the counts; the ids of every page are fetched only to be printed (JSON).
+        if (!run.json) break;
         ids.push(...answer.token_ids);
         if (!run.quiet && term.stderrIsTty && answer.next_page_token !== null)
           term.err(`\r\x1b[Kfetched ${ids.length}/${answer.revoked} revoked ids`);
@@ -293,7 +295,7 @@ async function revokeByFilter(values: Values, { io, term, connect }: CommandCont
     if (!complete) {
       term.err(
         `the access token itself was among the revoked tokens, so only ${ids.length} of the ${revoked} revoked ids could be fetched; ` +
-          `to list them all, run the same command with another access token and --idempotency-key ${key}\n`,
+          `to list them all, run the same command with another access token and ${resume}\n`,
       );
     }
     const summary = {
