@@ -6,7 +6,7 @@ export const EXIT = {
   OK: 0,
   /** Anything unexpected (a bug): report it. */
   UNEXPECTED: 1,
-  /** Bad command line, missing credentials, or the server said 400 (bad input). */
+  /** Bad command line, missing credentials, the server said 400 (bad input), or a revocation by filter was not confirmed. */
   USAGE: 2,
   /** The server said 401 or 403: the token is missing, bad, expired, revoked, or not allowed. */
   AUTH: 3,
@@ -21,7 +21,8 @@ export const EXIT = {
 export const EXIT_CODES_HELP = `Exit status:
   0  success
   1  unexpected error (a bug; please report it)
-  2  bad command line, missing credentials, or bad input (HTTP 400)
+  2  bad command line, missing credentials, or bad input (HTTP 400); a revocation
+     by filter not confirmed (nothing was revoked)
   3  authentication or permission error (HTTP 401, 403)
   4  not found (HTTP 404)
   5  conflict, e.g. already revoked (HTTP 409)

@@ -1,14 +1,16 @@
 import { GRANT_FLOWS, ORDER_DIRECTIONS, ORDER_KEYS } from '@tokenwarden/contracts';
 import { EXIT_CODES_HELP } from './exit-codes.js';
 
-const CONNECTION = `Connection (every command):
+export const CONNECTION = `Connection (every command):
   --url <url>        server base URL, e.g. http://127.0.0.1:8080   [env TOKENWARDEN_URL]
   --token <token>    bearer access token                          [env TOKENWARDEN_TOKEN]
                      Prefer the environment variable: a flag is visible to other users
                      in the process list. The token is never printed.
   --lang <en|es>     language of error messages (Accept-Language)
-  --retries <n>      retries of list/get after a 5xx or network failure, with exponential
-                     backoff (default 2; 0 disables). revoke is never retried.
+  --retries <n>      retries of reads (list, get, events) after a 5xx or network failure,
+                     with exponential backoff (default 2; 0 disables); also of revoke by
+                     filter, whose one idempotency key makes a retry safe. Revoking one
+                     token and revoke-leaked are never retried.
   -h, --help         this help`;
 
 export const MAIN_HELP = `tokenwarden: audit the OAuth tokens of your Tokenwarden entity
@@ -17,8 +19,11 @@ Usage:
   tokenwarden tokens list [options]       list tokens (one page, or --all)
   tokenwarden tokens get <token_id>       show one token
   tokenwarden tokens revoke <token_id>    revoke one token
+  tokenwarden tokens revoke <filters>     revoke every token the filters select (--dry-run first)
+  tokenwarden tokens revoke-leaked <file> revoke the tokens among leaked strings
+  tokenwarden events list [options]       the audit trail (one page, or --all)
 
-Run "tokenwarden tokens <command> --help" for the options of each command.
+Run "tokenwarden tokens <command> --help" (or "events list --help") for the options of each.
 
 This command talks to a running server over its API with an access token. Operator
 commands that write to the database directly (create an entity, seed demo data) are
@@ -33,6 +38,8 @@ export const TOKENS_HELP = `Usage:
   tokenwarden tokens list [options]
   tokenwarden tokens get <token_id> [options]
   tokenwarden tokens revoke <token_id> [options]
+  tokenwarden tokens revoke <filter flags> (--dry-run | --reason <text>) [options]
+  tokenwarden tokens revoke-leaked <file | -> [options]
 
 Run "tokenwarden tokens <command> --help" for details.
 
@@ -84,18 +91,6 @@ export const GET_HELP = `Usage: tokenwarden tokens get <token_id> [options]
 Shows one token (GET /v1/iam/oauth/tokens/{token_id}).
 
   --format <table|json|csv>   default: field list on a terminal, one JSON line when piped
-
-${CONNECTION}
-
-${EXIT_CODES_HELP}
-`;
-
-export const REVOKE_HELP = `Usage: tokenwarden tokens revoke <token_id> [options]
-
-Revokes one token (DELETE /v1/iam/oauth/tokens/{token_id}); it stops authenticating at
-once. Revoking a revoked token fails with exit status 5.
-
-  --format <table|json>   default: a sentence on a terminal, one JSON line when piped
 
 ${CONNECTION}
 

@@ -1,25 +1,23 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { createTokenwardenClient, csvHeader, csvRow, TokenwardenError, type TokenwardenClient } from '@tokenwarden/client';
 import { parseTimestamp, type ListTokensRequest, type ListTokensResponse } from '@tokenwarden/contracts';
-import { EXIT, exitCodeFor, rpcCodeName, UsageError } from './exit-codes.js';
-import { GET_HELP, LIST_HELP, MAIN_HELP, REVOKE_HELP, TOKENS_HELP } from './help.js';
+import { eventsCommand } from './commands/events.js';
+import { revokeCommand } from './commands/revoke.js';
+import { revokeLeakedCommand } from './commands/revoke-leaked.js';
+import { EXIT, exitCodeFor, UsageError } from './exit-codes.js';
+import { CONNECTION_OPTIONS, formatFlag, integerFlag } from './flags.js';
+import { GET_HELP, LIST_HELP, MAIN_HELP, TOKENS_HELP } from './help.js';
 import { FORMATS, jsonLine, tableHeader, tableRow, tokenDetail, type Format } from './output.js';
+import { reportApiError } from './report.js';
 
 /** What the CLI reads and writes; the process's own streams in production. */
 export interface Io {
   stdout: { write(text: string): boolean; once(event: 'drain', listener: () => void): unknown; isTTY?: boolean };
   stderr: { write(text: string): boolean; isTTY?: boolean };
+  /** Read by commands that take input (a typed confirmation, strings from `-`). */
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
   env: Record<string, string | undefined>;
 }
-
-const CONNECTION_OPTIONS = {
-  url: { type: 'string' },
-  token: { type: 'string' },
-  lang: { type: 'string' },
-  retries: { type: 'string' },
-  format: { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-} as const satisfies ParseArgsConfig['options'];
 
 const LIST_OPTIONS = {
   ...CONNECTION_OPTIONS,
@@ -53,7 +51,7 @@ const FLAG_FOR_FIELD: Record<string, string> = {
 };
 
 /** Writes to the process's streams; every secret it was told of is masked on stderr. */
-class Terminal {
+export class Terminal {
   private readonly secrets: string[] = [];
   constructor(private readonly io: Io) {}
 
@@ -78,18 +76,6 @@ class Terminal {
   get stderrIsTty(): boolean {
     return this.io.stderr.isTTY === true;
   }
-}
-
-function integerFlag(name: string, value: string | undefined, min: number): number | undefined {
-  if (value === undefined) return undefined;
-  if (!/^\d{1,15}$/.test(value) || Number(value) < min) throw new UsageError(`--${name} must be an integer of at least ${min}`);
-  return Number(value);
-}
-
-function formatFlag(value: string | undefined, allowed: readonly Format[], term: Terminal): Format {
-  if (value === undefined) return term.stdoutIsTty ? 'table' : 'json';
-  if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`--format must be one of ${allowed.join(', ')}`);
-  return value as Format;
 }
 
 /** `password` → `GRANT_FLOW_PASSWORD`; a full enum name (or anything else) is sent as written. */
@@ -254,32 +240,15 @@ async function getCommand(argv: string[], io: Io, term: Terminal): Promise<numbe
   return EXIT.OK;
 }
 
-async function revokeCommand(argv: string[], io: Io, term: Terminal): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, options: CONNECTION_OPTIONS, allowPositionals: true, strict: true });
-  if (values.help) {
-    await term.out(REVOKE_HELP);
-    return EXIT.OK;
-  }
-  const tokenId = oneTokenId('revoke', positionals);
-  const format = formatFlag(values.format, ['table', 'json'], term);
-  await connect(values, io, term).tokens.revoke({ token_id: tokenId });
-  await term.out(format === 'json' ? jsonLine({ token_id: tokenId, revoked: true }) : `revoked ${tokenId}\n`);
-  return EXIT.OK;
-}
-
 function reportError(error: TokenwardenError, term: Terminal): void {
-  const where = error.isNetworkError ? 'no answer from the server' : `HTTP ${error.status} ${rpcCodeName(error.code)}`;
-  term.err(`tokenwarden: ${error.message} (${where})\n`);
-  for (const d of error.details) {
-    const flag = FLAG_FOR_FIELD[d.field];
-    term.err(`  ${flag ? `${flag} (${d.field})` : d.field}: ${d.description}\n`);
-  }
+  reportApiError(error, term, FLAG_FOR_FIELD);
 }
 
 const COMMANDS: Record<string, { run: (argv: string[], io: Io, term: Terminal) => Promise<number> }> = {
   list: { run: listCommand },
   get: { run: getCommand },
-  revoke: { run: revokeCommand },
+  revoke: { run: (argv, io, term) => revokeCommand(argv, { io, term, connect }) },
+  'revoke-leaked': { run: (argv, io, term) => revokeLeakedCommand(argv, { io, term, connect }) },
 };
 
 async function dispatch(argv: string[], io: Io, term: Terminal): Promise<number> {
@@ -292,13 +261,17 @@ async function dispatch(argv: string[], io: Io, term: Terminal): Promise<number>
     term.err(MAIN_HELP);
     return EXIT.USAGE;
   }
+  if (group === 'events') return eventsCommand(command, rest, { io, term, connect });
   if (group !== 'tokens') throw new UsageError(`unknown command "${group}"`);
   if (command === '--help' || command === '-h' || command === 'help') {
     await term.out(TOKENS_HELP);
     return EXIT.OK;
   }
   const cmd = command === undefined ? undefined : COMMANDS[command];
-  if (!cmd) throw new UsageError(command === undefined ? 'tokens needs a command: list, get or revoke' : `unknown command "tokens ${command}"`);
+  if (!cmd)
+    throw new UsageError(
+      command === undefined ? 'tokens needs a command: list, get, revoke or revoke-leaked' : `unknown command "tokens ${command}"`,
+    );
   return cmd.run(rest, io, term);
 }
 

@@ -1,10 +1,18 @@
 import type { AppRouter } from '@tokenwarden/api';
-import { API, type AnyContract, type Api, type ListTokensRequest } from '@tokenwarden/contracts';
+import {
+  API,
+  type AnyContract,
+  type Api,
+  type ListTokenEventsRequest,
+  type ListTokensRequest,
+  type RevokeByFilterRequest,
+} from '@tokenwarden/contracts';
 import { createTRPCClient, getUntypedClient, httpLink, retryLink, TRPCClientError, type TRPCLink } from '@trpc/client';
 import type { z } from 'zod';
 import { isErrorBody, NonJsonResponseError, TokenwardenError } from './errors.js';
-import { walkPages, walkTokens } from './pagination.js';
+import { followPageTokens, walkPages, walkTokens } from './pagination.js';
 import { retryPolicy, type RetryOptions } from './retry.js';
+import { walkRevocation } from './revocation.js';
 
 export interface TokenwardenClientOptions {
   /** Server base URL, e.g. `http://127.0.0.1:8080` (tRPC is served under `/trpc`). */
@@ -18,7 +26,8 @@ export interface TokenwardenClientOptions {
   /**
    * Retries queries (list, get) after a 5xx answer or a network failure, with exponential
    * backoff. Off by default; `true` for 3 attempts from 200 ms. Mutations (issueToken,
-   * revoke) are never retried: they are not idempotent.
+   * revoke) are never retried: they are not idempotent. The one exception is
+   * `tokens.revokeByFilterPages`, whose calls all carry one idempotency key.
    */
   retry?: boolean | RetryOptions;
 }
@@ -143,7 +152,19 @@ export function createTokenwardenClient(options: TokenwardenClientOptions) {
     ]),
   ) as unknown as Methods<Api>;
 
-  const { list } = methods.tokens;
+  const { list, revokeByFilter } = methods.tokens;
+  const listEvents = methods.events.list;
+  /**
+   * Every page of the trail the filters select, newest first, following `next_page_token`
+   * (a `page_token` in the input resumes a walk). Events recorded meanwhile are newer than
+   * the first page and never appear; none repeats and none is skipped.
+   */
+  const eventPages = (input: ListTokenEventsRequest = {}, opts: CallOptions = {}) =>
+    followPageTokens(
+      (i: ListTokenEventsRequest) => listEvents(i, opts),
+      input,
+      (page) => page.next_page_token,
+    );
   return {
     ...methods,
     tokens: {
@@ -152,6 +173,25 @@ export function createTokenwardenClient(options: TokenwardenClientOptions) {
       pages: (input: ListTokensRequest = {}, opts: CallOptions = {}) => walkPages((i) => list(i, opts), input),
       /** Every token of one snapshot, each exactly once, in the list's order. */
       all: (input: ListTokensRequest = {}, opts: CallOptions = {}) => walkTokens((i) => list(i, opts), input),
+      /**
+       * A revocation by filter driven to its end: every answer, the first (with the counts)
+       * and then each next page of revoked ids, all with the request's one idempotency key
+       * (see `walkRevocation`). Failures that may pass are retried under `retry`.
+       */
+      revokeByFilterPages: (request: RevokeByFilterRequest, opts: CallOptions & { stillRunningDelayMs?: number } = {}) =>
+        walkRevocation((r) => revokeByFilter(r, { signal: opts.signal }), request, {
+          retry: policy,
+          signal: opts.signal,
+          stillRunningDelayMs: opts.stillRunningDelayMs,
+        }),
+    },
+    events: {
+      ...methods.events,
+      pages: eventPages,
+      /** Every event the filters select, newest first (see `pages`). */
+      all: async function* (input: ListTokenEventsRequest = {}, opts: CallOptions = {}) {
+        for await (const page of eventPages(input, opts)) yield* page.events;
+      },
     },
     /** The underlying tRPC client, for what this wrapper does not cover (errors are not mapped). */
     trpc,

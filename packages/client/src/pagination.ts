@@ -28,3 +28,23 @@ export async function* walkPages(list: ListPage, input: ListTokensRequest = {}):
 export async function* walkTokens(list: ListPage, input: ListTokensRequest = {}): AsyncGenerator<Token, void, undefined> {
   for await (const page of walkPages(list, input)) yield* page.tokens;
 }
+
+/**
+ * Follows `next_page_token`: the first request is the input as given (its `page_token`
+ * too, to resume a walk); each next one is the same input with the previous answer's
+ * token as `page_token`, until an answer has none. The walk of every operation whose
+ * pages are sealed tokens bound to the other parameters (the audit trail, a revocation's ids).
+ */
+export async function* followPageTokens<I extends { page_token?: string }, P>(
+  call: (input: I) => Promise<P>,
+  input: I,
+  nextToken: (page: P) => string | null,
+): AsyncGenerator<P, void, undefined> {
+  let page = await call(input);
+  for (;;) {
+    yield page;
+    const token = nextToken(page);
+    if (token === null) return;
+    page = await call({ ...input, page_token: token });
+  }
+}

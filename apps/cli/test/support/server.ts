@@ -19,13 +19,14 @@ export interface CliResult {
 
 /**
  * Runs the built CLI as a child process (asynchronously: the server answering it runs in
- * this process). The environment holds only what is given, plus PATH.
+ * this process). The environment holds only what is given, plus PATH. stdin is a pipe with
+ * `input` (or nothing) in it: never a terminal.
  */
-export function runCli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+export function runCli(args: string[], env: Record<string, string> = {}, input?: string): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], {
       env: { PATH: process.env.PATH ?? '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['pipe', 'pipe', 'pipe'],
     });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
@@ -33,6 +34,41 @@ export function runCli(args: string[], env: Record<string, string> = {}): Promis
     child.stderr.on('data', (b: Buffer) => err.push(b));
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }));
+    child.stdin.end(input);
+  });
+}
+
+/**
+ * Runs the built CLI on a pseudo-terminal (util-linux `script`), as a person at a terminal
+ * would: when its output shows `prompt`, `answer` is typed (then end of input). stdout and
+ * stderr are the one terminal, so `output` holds both (and the typed answer, echoed).
+ */
+export function runCliOnTerminal(
+  args: string[],
+  env: Record<string, string>,
+  prompt: RegExp,
+  answer: string,
+): Promise<{ code: number | null; output: string; prompted: boolean }> {
+  const quote = (a: string) => `'${a.replaceAll("'", `'\\''`)}'`;
+  const command = [process.execPath, CLI, ...args].map(quote).join(' ');
+  return new Promise((resolve, reject) => {
+    const child = spawn('script', ['-qefc', command, '/dev/null'], {
+      env: { PATH: process.env.PATH ?? '', ...env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    const out: Buffer[] = [];
+    let prompted = false;
+    const onData = (b: Buffer) => {
+      out.push(b);
+      if (!prompted && prompt.test(Buffer.concat(out).toString('utf8'))) {
+        prompted = true;
+        child.stdin.write(`${answer}\n`);
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, output: Buffer.concat(out).toString('utf8'), prompted }));
   });
 }
 
