@@ -24,7 +24,7 @@ async function trail(token: string, query = ''): Promise<TokenEvent[]> {
 
 /** A tRPC call as the typed client makes it. */
 async function trpc(kind: 'query' | 'mutation', path: string, input: unknown, token?: string, headers: Record<string, string> = {}) {
-  const auth = token ? { authorization: `Bearer ${token}` } : {};
+  const auth: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
   const res =
     kind === 'query'
       ? await fetch(`${server.url}/trpc/${path}?input=${encodeURIComponent(JSON.stringify(input))}`, { headers: { ...auth, ...headers } })

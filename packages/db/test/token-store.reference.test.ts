@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GRANT_FLOWS, ORDER_DIRECTIONS, ORDER_KEYS, type OrderDirection, type OrderKey } from '@tokenwarden/contracts';
+import { GRANT_FLOWS, ORDER_DIRECTIONS, ORDER_KEYS, STATUS_FILTERS, type OrderDirection, type OrderKey } from '@tokenwarden/contracts';
 import {
+  hasNewerFilters,
   manualClock,
   sortValue,
   type Cursor,
@@ -40,6 +41,27 @@ const LAST_USED = [1, T0 + 60_000_000, T0 + 120_000_000, T0 + 5_000_000_000];
 const USERS = Array.from({ length: 5 }, () => randomUUID());
 const ACCOUNTS = Array.from({ length: 4 }, () => randomUUID());
 const ROLES = ['ENTITY_ADMIN', 'AUDITOR', 'READER', 'team.x:y-z'];
+const CLIENTS = ['c1', 'c2', 'tokenwarden-login'];
+/** Scope lists with wildcards at every level, so a scope filter meets each way of granting. */
+const SCOPE_LISTS = [
+  ['iam.oauth.*'],
+  ['iam.oauth.tokens.list.get', 'iam.oauth.tokens.get'],
+  ['*'],
+  ['iam.*', 'payments.create'],
+  ['payments.*', 'accounts.read'],
+  [],
+  ['iam.oauth.tokens.*'],
+];
+const SCOPE_FILTERS = [
+  'iam.oauth.tokens.list.get',
+  'iam.oauth.tokens.get',
+  'iam.oauth.*',
+  'payments.create',
+  'accounts.read',
+  'accounts',
+  '*',
+  'nobody.holds',
+];
 
 interface World {
   h: Harness;
@@ -56,12 +78,12 @@ function randomToken(r: Rng, entityPk: number): HistoricalToken {
   if (roles.length > 0 && r.bool(0.1)) roles.push(roles[0] as string); // a duplicated role
   return newToken(entityPk, {
     tokenId: randomUUID(),
-    clientId: r.pick(['c1', 'c2']),
+    clientId: r.pick(CLIENTS),
     userId: r.bool(0.3) ? null : r.pick(USERS),
     accountId: r.bool(0.4) ? null : r.pick(ACCOUNTS),
     grantFlow: r.pick(GRANT_FLOWS),
     roles,
-    scopes: r.bool() ? ['iam.oauth.*'] : ['iam.oauth.tokens.list.get', 'iam.oauth.tokens.get'],
+    scopes: r.pick(SCOPE_LISTS),
     createdAt: r.pick(CREATED),
     expiresAt: r.pick(EXPIRES),
   });
@@ -124,6 +146,27 @@ function randomFilters(r: Rng): TokenFilters {
   if (r.bool(0.25)) f.accountId = r.bool(0.9) ? r.pick(ACCOUNTS) : randomUUID();
   if (r.bool(0.3)) f.grantFlow = r.pick(GRANT_FLOWS);
   if (r.bool(0.3)) f.role = r.bool(0.9) ? r.pick(ROLES) : 'NOPE';
+  return r.bool(0.6) ? { ...f, ...randomNewerFilters(r) } : f;
+}
+
+/** A bound near the values a column holds (ties, one µs either side), or anywhere. */
+function boundNear(r: Rng, values: readonly number[]): number {
+  return r.pick([r.pick(values), r.pick(values) - 1, r.pick(values) + 1, r.int(-100_000_000_000, T0 + 100_000_000_000), -MAX_SAFE + 1]);
+}
+
+/** The filters added after the first four: client, status at the snapshot, scope, time bounds, never used. */
+function randomNewerFilters(r: Rng): TokenFilters {
+  const f: TokenFilters = {};
+  if (r.bool(0.2)) f.clientId = r.bool(0.9) ? r.pick(CLIENTS) : 'nobody';
+  if (r.bool(0.25)) f.statuses = Array.from({ length: r.int(1, 4) }, () => r.pick(STATUS_FILTERS));
+  if (r.bool(0.2)) f.scope = r.pick(SCOPE_FILTERS);
+  if (r.bool(0.12)) f.createdAfter = boundNear(r, CREATED);
+  if (r.bool(0.12)) f.createdBefore = boundNear(r, CREATED);
+  if (r.bool(0.12)) f.expiresAfter = boundNear(r, EXPIRES);
+  if (r.bool(0.12)) f.expiresBefore = boundNear(r, EXPIRES);
+  if (r.bool(0.12)) f.lastUsedAfter = boundNear(r, LAST_USED);
+  if (r.bool(0.12)) f.lastUsedBefore = boundNear(r, LAST_USED);
+  if (r.bool(0.12)) f.neverUsed = r.bool();
   return f;
 }
 
@@ -239,11 +282,12 @@ describe('TokenStore.page agrees with a reference implementation', () => {
     }
   });
 
-  it('agrees on 2500 random queries: filters, order, direction, size, offset, snapshot, cursor', async () => {
+  it('agrees on 5000 random queries: filters (every kind, combined), order, direction, size, offset, snapshot, cursor', async () => {
     const r = rng(7);
     let nonEmpty = 0;
     let withCursor = 0;
-    for (let i = 0; i < 2500; i++) {
+    let newerNonEmpty = 0;
+    for (let i = 0; i < 5000; i++) {
       const entityPk = r.pick([w.a, w.a, w.a, w.b, w.b, w.b, w.empty, 9999]);
       const orderKey = r.pick(ORDER_KEYS);
       const filters = randomFilters(r);
@@ -257,16 +301,19 @@ describe('TokenStore.page agrees with a reference implementation', () => {
       const q: PageQuery = { filters, snapshot, orderKey, direction: r.pick(ORDER_DIRECTIONS), limit, offset, after };
       const expected = referencePage(w.all, entityPk, q);
       if (expected.length > 0) nonEmpty++;
+      if (expected.length > 0 && hasNewerFilters(filters)) newerNonEmpty++;
       expect(await w.store.page(entityPk, q), describeQuery(entityPk, q)).toEqual(expected);
     }
     // the random queries are not vacuous
-    expect(nonEmpty).toBeGreaterThan(900);
-    expect(withCursor).toBeGreaterThan(400);
+    console.log(`[reference] ${nonEmpty} non-empty pages, ${newerNonEmpty} with newer filters, ${withCursor} with a cursor`);
+    expect(nonEmpty).toBeGreaterThan(1300);
+    expect(withCursor).toBeGreaterThan(750);
+    expect(newerNonEmpty).toBeGreaterThan(450);
   });
 
-  it('counts exactly what the reference selects (1000 random filter/snapshot pairs)', async () => {
+  it('counts exactly what the reference selects (2000 random filter/snapshot pairs)', async () => {
     const r = rng(8);
-    for (let i = 0; i < 1000; i++) {
+    for (let i = 0; i < 2000; i++) {
       const entityPk = r.pick([w.a, w.b, w.empty, 9999]);
       const filters = randomFilters(r);
       const snapshot = randomSnapshot(r);
@@ -300,6 +347,16 @@ describe('TokenStore.page agrees with a reference implementation', () => {
       ['role + grant flow', { role: 'READER', grantFlow: 'GRANT_FLOW_LOGIN' }],
       ['role + user + account', { role: 'ENTITY_ADMIN', userId: USERS[1], accountId: ACCOUNTS[0] }],
       ['everything', { role: 'AUDITOR', userId: USERS[2], accountId: ACCOUNTS[2], grantFlow: 'GRANT_FLOW_CLIENT_CREDENTIALS' }],
+      ['client', { clientId: 'c2' }],
+      ['client + role', { clientId: 'c1', role: 'READER' }],
+      ['status active', { statuses: ['ACTIVE'] }],
+      ['status expired + revoked', { statuses: ['REVOKED', 'EXPIRED'] }],
+      ['scope', { scope: 'iam.oauth.tokens.get' }],
+      ['created range + role', { createdAfter: T0 + 3_000_000, createdBefore: T0 + 20_000_000, role: 'AUDITOR' }],
+      ['expires range + status expired', { expiresAfter: T0 - 1, expiresBefore: T0 + 86_400_000_000, statuses: ['EXPIRED'] }],
+      ['last used range', { lastUsedAfter: T0, lastUsedBefore: T0 + 5_000_000_000 }],
+      ['never used + grant flow', { neverUsed: true, grantFlow: 'GRANT_FLOW_PASSWORD' }],
+      ['used + user + scope', { neverUsed: false, userId: USERS[3], scope: 'iam.oauth.tokens.list.get' }],
     ];
     for (const [name, filters] of shapes) {
       it(`${name}: every order key × direction, random page sizes and snapshots`, async () => {
