@@ -115,7 +115,7 @@ function setPath(target: Record<string, unknown>, path: readonly string[], value
 
 function getPath(target: Record<string, unknown>, path: readonly string[]): unknown {
   let node: unknown = target;
-  for (const key of path) node = (node as Record<string, unknown>)[key];
+  for (const key of path) node = (node as Record<string, unknown> | undefined)?.[key];
   return node;
 }
 
@@ -150,8 +150,10 @@ export function readQuery(schema: AnyObject, query: string | URLSearchParams): {
       continue;
     }
     if (field.kind === 'list') {
-      // Repeated (`status=ACTIVE&status=REVOKED`): the values in the order given.
-      if (repeat) (getPath(raw, field.path) as string[]).push(value);
+      // Repeated (`status=ACTIVE&status=REVOKED`): the values in the order given. An earlier
+      // empty value was reported and never stored, so a repeat may find no list yet.
+      const list = repeat ? (getPath(raw, field.path) as string[] | undefined) : undefined;
+      if (list) list.push(value);
       else setPath(raw, field.path, [value]);
     } else if (field.kind === 'boolean') {
       if (value !== 'true' && value !== 'false') {

@@ -346,6 +346,12 @@ describe('decodeQuery(ListTokensInput): status, client_id, scope, time bounds, n
     expect(ok(kv('status', value)).status).toEqual([value.replace('TOKEN_STATUS_', '')]);
   });
 
+  it('reports an empty status and keeps reading its repeats (found by the fuzzer: a 500)', () => {
+    expect(violations('status=&status=ACTIVE')).toEqual([{ field: 'status', reason: 'invalid' }]);
+    expect(violations('status&status=ACTIVE&status=REVOKED')).toEqual([{ field: 'status', reason: 'invalid' }]);
+    expect(violations('status=ACTIVE&status=&status=nope')).toEqual([{ field: 'status', reason: 'invalid' }]);
+  });
+
   it('takes status repeated, in the order given, up to every spelling of every status', () => {
     expect(ok('status=REVOKED&status=ACTIVE').status).toEqual(['REVOKED', 'ACTIVE']);
     const all = [...STATUS_FILTERS, ...TOKEN_STATUSES];
