@@ -43,7 +43,10 @@ describe('REST helpers against a running server', () => {
   beforeAll(async () => {
     server = await startServer();
     entity = await newEntity(server.deps, 'Rest Corp');
-    for (let i = 0; i < 12; i++) mint(server.deps, { entityPk: entity.entity_pk, roles: i % 2 ? ['AUDITOR'] : ['TELLER'] });
+    // Stored before any test lists them (an issuance resolves once it is stored).
+    await Promise.all(
+      Array.from({ length: 12 }, (_, i) => mint(server.deps, { entityPk: entity.entity_pk, roles: i % 2 ? ['AUDITOR'] : ['TELLER'] })),
+    );
   });
   afterAll(async () => {
     await server?.close();
