@@ -1,4 +1,4 @@
-import { effectiveDirection } from '@tokenwarden/contracts';
+import { effectiveDirection, type Micros, type OrderKey } from '@tokenwarden/contracts';
 import { type Cursor, ORDER_COLUMN, orderIsTokenIdOnly, type PageQuery, statusSet, TIME_BOUNDS, type TokenFilters } from './list-types.js';
 
 /*
@@ -37,27 +37,33 @@ export interface ConditionWriter {
   scopeCondition(grantSetPk: string): string;
 }
 
+/** The time columns: each has an index (entity, column, token_id, created_at). */
+export type TimeColumn = (typeof TIME_BOUNDS)[number]['column'];
+
+/** The time column an order key sorts by, if it is one. */
+export function timeColumnOf(orderKey: OrderKey): TimeColumn | undefined {
+  return TIME_BOUNDS.find((b) => b.column === ORDER_COLUMN[orderKey])?.column;
+}
+
 /**
- * The range the snapshot and the filters give the order key's column, as [lo, hi) in µs:
- * created_at <= snapshot and the time bounds, and for expires_at a status of ACTIVE alone
- * (expires_at > snapshot) or EXPIRED alone (expires_at <= snapshot). Empty for an order key
- * that is no time column. Stored instants are integers, so `<= v` is `< v + 1`.
+ * The range the snapshot and the filters give a time column, as [lo, hi) in µs: for
+ * created_at, created_at <= snapshot and its bounds; for expires_at its bounds, and a status
+ * of ACTIVE alone (expires_at > snapshot) or EXPIRED alone (expires_at <= snapshot); for
+ * last_used_at its bounds. Stored instants are integers, so `<= v` is `< v + 1`.
  */
-export function orderRange(q: Pick<PageQuery, 'filters' | 'orderKey' | 'snapshot'>): { lo?: number; hi?: number } {
-  const f = q.filters;
-  const bounds = TIME_BOUNDS.find((b) => b.column === ORDER_COLUMN[q.orderKey]);
-  if (!bounds) return {};
+export function columnRange(f: TokenFilters, column: TimeColumn, snapshot: Micros): { lo?: number; hi?: number } {
+  const bounds = TIME_BOUNDS.find((b) => b.column === column) as (typeof TIME_BOUNDS)[number];
   const lows: number[] = [];
   const highs: number[] = [];
   const from = f[bounds.after];
   const to = f[bounds.before];
   if (from !== undefined) lows.push(from);
   if (to !== undefined) highs.push(to);
-  if (q.orderKey === 'created_at') highs.push(q.snapshot + 1);
-  if (q.orderKey === 'expires_at' && f.statuses) {
+  if (column === 'created_at') highs.push(snapshot + 1);
+  if (column === 'expires_at' && f.statuses) {
     const set = statusSet(f.statuses).join();
-    if (set === 'ACTIVE') lows.push(q.snapshot + 1);
-    if (set === 'EXPIRED') highs.push(q.snapshot + 1);
+    if (set === 'ACTIVE') lows.push(snapshot + 1);
+    if (set === 'EXPIRED') highs.push(snapshot + 1);
   }
   const range: { lo?: number; hi?: number } = {};
   if (lows.length > 0) range.lo = Math.max(...lows);
@@ -89,25 +95,27 @@ const comparePairs = (a: Cursor, b: Cursor): number =>
 export function clampCursor(q: Pick<PageQuery, 'filters' | 'orderKey' | 'direction' | 'after' | 'snapshot'>): Cursor | undefined {
   const side = cursorStandsFor(q);
   const c = q.after;
-  if (!c || !side) return c;
-  const { lo, hi } = orderRange(q);
+  const column = timeColumnOf(q.orderKey);
+  if (!c || !side || !column) return c;
+  const { lo, hi } = columnRange(q.filters, column, q.snapshot);
   if (side === 'upper' && hi !== undefined && comparePairs({ value: hi, tokenId: '' }, c) < 0) return { value: hi, tokenId: '' };
   if (side === 'lower' && lo !== undefined && comparePairs({ value: lo, tokenId: '' }, c) > 0) return { value: lo, tokenId: '' };
   return c;
 }
 
 /**
- * How the order column's bounds are written. 'separate': each as given (PostgreSQL, whose
- * index scan starts from the tightest of several bounds on a column). 'merged': one range
- * per side, `col >= @lo` and `col < @hi` (`orderRange`), the snapshot included for
- * created_at (SQLite, which seeks from one bound, maybe the loose one, and scans to the
- * other); and none on the side a cursor stands for (`cursorStandsFor`).
+ * How the bounds of the column whose index drives are written. 'separate': each as given
+ * (PostgreSQL, whose index scan starts from the tightest of several bounds on a column).
+ * 'merged': one range per side on `column`, `col >= @lo` and `col < @hi` (`columnRange`),
+ * the snapshot included for created_at (SQLite, which seeks from one bound, maybe the loose
+ * one, and scans to the other); none on the side a cursor stands for (`cursorStandsFor`).
+ * `column` is the order key's time column, or the one whose short range drives instead.
  */
-export type OrderBounds = { kind: 'separate' } | { kind: 'merged'; omit: 'upper' | 'lower' | undefined };
+export type OrderBounds = { kind: 'separate' } | { kind: 'merged'; column: TimeColumn | undefined; omit: 'upper' | 'lower' | undefined };
 
-/** Whether the snapshot bound is written by `newerConditions` (merged into the order column's range). */
-export function snapshotInRange(q: Pick<PageQuery, 'orderKey'>, bounds: OrderBounds): boolean {
-  return bounds.kind === 'merged' && q.orderKey === 'created_at';
+/** Whether the snapshot bound is written by `newerConditions` (merged into created_at's range). */
+export function snapshotInRange(bounds: OrderBounds): boolean {
+  return bounds.kind === 'merged' && bounds.column === 'created_at';
 }
 
 /**
@@ -116,23 +124,22 @@ export function snapshotInRange(q: Pick<PageQuery, 'orderKey'>, bounds: OrderBou
  */
 export function newerConditions(q: Pick<PageQuery, 'filters' | 'orderKey'>, w: ConditionWriter, bounds: OrderBounds): string[] {
   const f = q.filters;
-  const orderColumn = ORDER_COLUMN[q.orderKey];
-  const merged = bounds.kind === 'merged' && TIME_BOUNDS.some((b) => b.column === orderColumn);
+  const rangeColumn = bounds.kind === 'merged' ? bounds.column : undefined;
   const c: string[] = [];
-  if (merged) {
-    const range = orderRange({ ...q, snapshot: 0 });
-    if (range.lo !== undefined && bounds.omit !== 'lower') c.push(`${w.col(orderColumn, true)} >= ${w.param('lo')}`);
-    if (range.hi !== undefined && bounds.omit !== 'upper') c.push(`${w.col(orderColumn, true)} < ${w.param('hi')}`);
+  if (rangeColumn && bounds.kind === 'merged') {
+    const range = columnRange(f, rangeColumn, 0);
+    if (range.lo !== undefined && bounds.omit !== 'lower') c.push(`${w.col(rangeColumn, true)} >= ${w.param('lo')}`);
+    if (range.hi !== undefined && bounds.omit !== 'upper') c.push(`${w.col(rangeColumn, true)} < ${w.param('hi')}`);
   }
   for (const b of TIME_BOUNDS) {
-    if (merged && b.column === orderColumn) continue;
+    if (b.column === rangeColumn) continue;
     if (f[b.after] !== undefined) c.push(`${w.col(b.column, true)} >= ${w.param(BOUND_PARAM[b.after])}`);
     if (f[b.before] !== undefined) c.push(`${w.col(b.column, true)} < ${w.param(BOUND_PARAM[b.before])}`);
   }
   // A last-use bound selects only tokens used at least once (0 is "never"); with never_used=true, nothing.
   if (f.neverUsed === true) c.push(`${w.col('last_used_at', true)} = 0`);
   if (f.neverUsed === false || f.lastUsedAfter !== undefined || f.lastUsedBefore !== undefined) c.push(`${w.col('last_used_at', false)} <> 0`);
-  if (f.statuses) c.push(...statusConditions(f, w, merged && orderColumn === 'expires_at'));
+  if (f.statuses) c.push(...statusConditions(f, w, rangeColumn === 'expires_at'));
   if (f.scope !== undefined) c.push(w.scopeCondition(w.col('grant_set_pk', false)));
   return c;
 }

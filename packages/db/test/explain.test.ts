@@ -211,7 +211,8 @@ describe('explainPage (SQLite): the newer filters keep every list an index range
       let store: TokenStore;
       let entityPk: number;
       beforeAll(async () => {
-        h = await openHarness({ backend: 'sqlite', memory: true });
+        // A short range drives under 1,000 rows here (of 3,000 tokens), so both plans show.
+        h = await openHarness({ backend: 'sqlite', memory: true, rangeDriveCap: 1000 });
         store = h.tokens;
         entityPk = (await h.entity('E')).pk;
         await h.entity('Other');
@@ -303,6 +304,33 @@ describe('explainPage (SQLite): the newer filters keep every list an index range
           'never used',
         );
         expect(inner).toContain('INDEX tokens_by_last_used (entity_pk=? AND last_used_at=? AND token_id<?)');
+      });
+
+      it("a short range of another time column drives, then is sorted; a long one is checked along the order key's index", async () => {
+        // At the end of the data no token is unexpired: ACTIVE's expires_at range is empty, and drives.
+        const short = await store.explainPage(entityPk, query('created_at', { filters: { statuses: ['ACTIVE'] } }));
+        expect(expectIndexRange(short, 'short')).toContain('INDEX tokens_by_expires (entity_pk=? AND expires_at>?)');
+        expect(
+          short.filter((l) => l.includes('TEMP B-TREE')),
+          short.join('\n'),
+        ).toHaveLength(2); // the range sorted, then the page
+        // Three seconds in, nearly every token is unexpired: 3,000 rows, over the cap.
+        const long = await store.explainPage(entityPk, query('created_at', { filters: { statuses: ['ACTIVE'] }, snapshot: T + 3_000_000 }));
+        expect(expectIndexRange(long, 'long')).toContain('INDEX tokens_by_created (entity_pk=? AND created_at<?)');
+        // A short created_at window in expires_at order, a last-use window in token_id order, with a cursor.
+        const created = await store.explainPage(
+          entityPk,
+          query('expires_at', { filters: { createdAfter: T, createdBefore: T + 500_000 }, after: cursorFor('expires_at') }),
+        );
+        expect(expectIndexRange(created, 'created window')).toContain('INDEX tokens_by_created (entity_pk=? AND created_at>? AND created_at<?)');
+        const used = await store.explainPage(
+          entityPk,
+          query('token_id', { filters: { lastUsedAfter: T + 990_000_000 }, direction: 'ASC', after: cursorFor('token_id') }),
+        );
+        expect(expectIndexRange(used, 'last-use window')).toContain('INDEX tokens_by_last_used (entity_pk=? AND last_used_at>?)');
+        // A user filter's own index stays the driver.
+        const user = await store.explainPage(entityPk, query('created_at', { filters: { statuses: ['ACTIVE'], userId: randomUUID() } }));
+        expect(expectIndexRange(user, 'user')).toContain('INDEX tokens_user_created ');
       });
 
       it("the scope filter looks its candidates up in grant_set_scopes' key, once per query", async () => {
