@@ -70,6 +70,10 @@ export const ListTokensInput = z
     never_used: z.boolean().optional(),
   })
   .strict();
+/** The time bounds among the filters: RFC 3339 text as a caller writes them, µs as the operations read them. */
+export const TIME_FILTERS = ['created_after', 'created_before', 'expires_after', 'expires_before', 'last_used_after', 'last_used_before'] as const;
+export type TimeFilter = (typeof TIME_FILTERS)[number];
+
 /** What a caller sends (everything optional). */
 export type ListTokensRequest = z.input<typeof ListTokensInput>;
 /** What the server works with (defaults applied). */

@@ -7,13 +7,14 @@ import {
   MAX_STATUS_VALUES,
   SCOPES,
   STATUS_FILTERS,
+  TIME_FILTERS,
   type ListTokensResponse,
   type RevokeTokenResponse,
   type TokenFilterInput,
 } from '@tokenwarden/contracts';
 import { statusSet, type TokenFilters } from '@tokenwarden/db';
 import type { z } from 'zod';
-import { sees, type Principal } from '../auth.js';
+import { sees, visibleUser, type Principal } from '../auth.js';
 import type { Deps } from '../context.js';
 import { ApiError, fail } from '../errors.js';
 import type { Resume } from '../list/token-lister.js';
@@ -26,13 +27,13 @@ import { EXAMPLE_TOKEN_ID, exampleToken, notFound, TOKEN_ID_DESCRIPTION, tooLarg
 
 /**
  * The list's filters as the caller may have them: a user token without an admin role
- * sees only its own user's tokens, and asking for another user is 403.
+ * sees only its own user's tokens, and asking for another user is 403 (`visibleUser`).
+ * The list, its summary and revocations by filter all select through this.
  */
 export function visibleFilters(principal: Principal, input: TokenFilterInput): TokenFilters {
-  const userId = input.user_id?.toLowerCase();
   const filters: TokenFilters = {
     accountId: input.account_id?.toLowerCase(),
-    userId,
+    userId: visibleUser(principal, input.user_id?.toLowerCase()),
     grantFlow: input.grant_flow,
     role: input.role,
   };
@@ -47,12 +48,18 @@ export function visibleFilters(principal: Principal, input: TokenFilterInput): T
   if (input.last_used_after !== undefined) filters.lastUsedAfter = input.last_used_after;
   if (input.last_used_before !== undefined) filters.lastUsedBefore = input.last_used_before;
   if (input.never_used !== undefined) filters.neverUsed = input.never_used;
-  if (!principal.seesWholeEntity) {
-    // A user token with no user (an imported one) has no tokens of its own to list.
-    if (principal.userId === null || (userId !== undefined && userId !== principal.userId)) fail('PERMISSION_DENIED', 'forbidden.other_user');
-    filters.userId = principal.userId;
-  }
   return filters;
+}
+
+/**
+ * The filters as the audit trail records them: as the caller wrote them, but the time
+ * bounds as RFC 3339 (not µs) and the statuses by their short names, once each, in order.
+ */
+export function recordedFilters(input: TokenFilterInput): Record<string, unknown> {
+  const written: Record<string, unknown> = { ...input };
+  for (const p of TIME_FILTERS) if (input[p] !== undefined) written[p] = formatMicros(input[p]);
+  if (input.status !== undefined) written.status = statusSet(input.status);
+  return written;
 }
 
 /** A token the principal may see, or 404 (unknown, of another entity, or of another user). */
@@ -61,9 +68,6 @@ async function visibleToken(deps: Deps, principal: Principal, tokenId: string) {
   if (!token || !sees(principal, token)) fail('NOT_FOUND', 'not_found.token');
   return token;
 }
-
-/** The time bounds of the list input, which the audit trail records as the caller wrote them (RFC 3339), not as µs. */
-const TIME_PARAMETERS = ['created_after', 'created_before', 'expires_after', 'expires_before', 'last_used_after', 'last_used_before'] as const;
 
 function badPageToken(): never {
   fail('INVALID_ARGUMENT', undefined, [{ field: 'page_token', reason: 'invalid' }]);
@@ -113,10 +117,8 @@ export const listTokens = implement(API.tokens.list, {
     };
     // A walk is recorded once, by the request that took its snapshot; its later pages are that same listing.
     if (input.page_params.first_request_timestamp === undefined && input.page_token === undefined) {
-      const { page_params: _page, order_params, ...filtersAsked } = input;
-      const written: Record<string, unknown> = { ...filtersAsked };
-      for (const p of TIME_PARAMETERS) if (input[p] !== undefined) written[p] = formatMicros(input[p]);
-      if (filters.statuses !== undefined) written.status = filters.statuses;
+      const { page_params: _page, order_params, page_token: _token, ...filtersAsked } = input;
+      const written = recordedFilters(filtersAsked);
       const seen = filters.userId === undefined ? written : { ...written, user_id: filters.userId };
       const details = { filters: seen, order: order_params, snapshot: pagination.first_request_timestamp, total_elements: result.total };
       await deps.store.events.append(principal.entityPk, 'TOKENS_LISTED', eventBy(ctx, principal, null, details));
