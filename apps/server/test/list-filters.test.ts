@@ -464,3 +464,149 @@ describe('page tokens of GET /v1/iam/oauth/tokens, over REST and tRPC', () => {
     expect(third.tokens.map((t) => t.token_id)).toEqual(byNumber.tokens.map((t) => t.token_id));
   });
 });
+
+describe('the newer filters of POST /v1/iam/oauth/tokens:revoke (by filter)', () => {
+  const BULK = `${LIST}:revoke`;
+  let c: Awaited<ReturnType<typeof newEntity>>;
+  beforeAll(async () => {
+    // An entity of its own: these tests revoke tokens, the list's tests above count them.
+    c = await newEntity(server.deps, 'Filters C');
+    await server.deps.tokens.insertHistorical(seed(c.entity_pk, 90, 11));
+  });
+  const bulk = async (body: object, token = c.admin) => request(`${server.url}${BULK}`, 'POST', { token, body });
+  /** Every token of entity C at a snapshot (page numbers, size 100). */
+  async function everyToken(snapshot: { seconds: number; nanos: number }): Promise<Token[]> {
+    const out: Token[] = [];
+    for (let page = 1; ; page++) {
+      const query = encodeQuery({ page_params: { page_size: 100, page_number: page, first_request_timestamp: snapshot } });
+      const res = ListTokensResponse.parse((await getJson(`${server.url}${LIST}?${query}`, c.admin)).body);
+      out.push(...res.tokens);
+      if (page >= res.pagination_info.total_pages) return out;
+    }
+  }
+
+  it('select what the list selects at the snapshot: the dry run counts its tokens not revoked yet', async () => {
+    const first = ListTokensResponse.parse((await getJson(`${server.url}${LIST}?page_params.page_size=1`, c.admin)).body);
+    const snapshot = parseTimestamp(first.pagination_info.first_request_timestamp);
+    const at = timestampToMicrosFloor(snapshot);
+    const all = await everyToken(snapshot);
+    expect(all.length).toBe(92);
+    const t30 = now - 300 * MINUTE;
+    const t60 = now - 600 * MINUTE;
+    const within = (text: string | null, after?: number, before?: number) =>
+      text !== null && (after === undefined || micros(text) >= after) && (before === undefined || micros(text) < before);
+    const cases: [ListTokensRequest, (t: Token) => boolean][] = [
+      [{ client_id: 'beta' }, (t) => t.client_id === 'beta'],
+      [{ status: ['ACTIVE'] }, (t) => statusAt(t, at) === 'ACTIVE'],
+      [{ status: ['TOKEN_STATUS_EXPIRED'] }, (t) => statusAt(t, at) === 'EXPIRED'],
+      [{ scope: 'payments.create' }, (t) => t.scopes.some((s) => scopeGrants(s, 'payments.create'))],
+      [{ created_after: formatMicros(t60), created_before: formatMicros(t30) }, (t) => within(t.created_at, t60, t30)],
+      [{ expires_before: formatMicros(t30) }, (t) => within(t.expires_at, undefined, t30)],
+      [{ last_used_after: formatMicros(t60) }, (t) => within(t.last_used_at, t60)],
+      [{ never_used: true }, (t) => t.last_used_at === null],
+      [
+        { client_id: 'alpha', status: ['EXPIRED', 'ACTIVE'], never_used: false, role: 'TELLER' },
+        (t) => t.client_id === 'alpha' && statusAt(t, at) !== 'REVOKED' && t.last_used_at !== null && t.roles.includes('TELLER'),
+      ],
+    ];
+    for (const [filters, predicate] of cases) {
+      const what = JSON.stringify(filters);
+      const selected = all.filter(predicate);
+      const open = selected.filter((t) => t.revoked_at === null).map((t) => t.token_id);
+      expect(open.length, what).toBeGreaterThan(0);
+      expect(open.length, what).toBeLessThan(all.length);
+      const res = await bulk({ ...filters, first_request_timestamp: snapshot, dry_run: true });
+      expect(res.status, `${what} ${JSON.stringify(res.body)}`).toBe(200);
+      expect(res.body, what).toMatchObject({ dry_run: true, matched: open.length, token_ids: [...open].sort().slice(0, 100) });
+    }
+    // Revoked at the snapshot: nothing left to revoke (a real run revokes nothing and completes).
+    const revokedThen = all.filter((t) => statusAt(t, at) === 'REVOKED');
+    expect(revokedThen.length).toBeGreaterThan(0);
+    expect((await bulk({ status: ['REVOKED'], first_request_timestamp: snapshot, dry_run: true })).body).toMatchObject({ matched: 0, token_ids: [] });
+    const none = await bulk({ status: ['REVOKED'], first_request_timestamp: snapshot, reason: 'nothing', idempotency_key: `none-${c.entity_pk}` });
+    expect(none.body).toMatchObject({ dry_run: false, revoked: 0, token_ids: [], completed: true });
+    // Nothing was revoked: every token's revocation as it was.
+    const revocation = (t: Token) => [t.token_id, t.revoked_at, t.revoke_reason];
+    expect((await everyToken(snapshot)).map(revocation)).toEqual(all.map(revocation));
+  });
+
+  it('revoke exactly the selection at the snapshot, not a token revoked since, and record the filters as written', async () => {
+    const createdAt = now - 3 * HOUR;
+    const [base] = seed(c.entity_pk, 1, 98);
+    const make = (o: object) => ({
+      ...base!,
+      tokenId: randomUUID(),
+      tokenHash: randomBytes(32),
+      clientId: 'leaky',
+      createdAt,
+      revokedAt: null,
+      ...o,
+    });
+    // Active two hours ago: one still, one expired since, one revoked since; one expired then.
+    const still = make({ expiresAt: now + 10 * HOUR });
+    const expiredSince = make({ expiresAt: now - HOUR });
+    const revokedSince = make({ expiresAt: now + 10 * HOUR });
+    const expiredThen = make({ expiresAt: now - 150 * MINUTE });
+    const otherClient = make({ clientId: 'careful', expiresAt: now + 10 * HOUR });
+    await server.deps.tokens.insertHistorical([still, expiredSince, revokedSince, expiredThen, otherClient]);
+    expect((await request(`${server.url}${LIST}/${revokedSince.tokenId}`, 'DELETE', { token: c.admin })).status).toBe(200);
+    const twoHoursAgo = { seconds: Math.floor((now - 2 * HOUR) / SECOND), nanos: 0 };
+    const filters = { client_id: 'leaky', status: ['ACTIVE'], created_after: formatMicros(createdAt) };
+    const wanted = [still.tokenId, expiredSince.tokenId].sort();
+
+    const dry = await bulk({ ...filters, first_request_timestamp: twoHoursAgo, dry_run: true });
+    expect(dry.body).toMatchObject({ matched: 2, token_ids: wanted });
+    const before = await everyToken(twoHoursAgo);
+    const run = await bulk({ ...filters, first_request_timestamp: twoHoursAgo, reason: 'leaked client', idempotency_key: `leaky-${c.entity_pk}` });
+    expect(run.status, JSON.stringify(run.body)).toBe(200);
+    expect(run.body).toMatchObject({ dry_run: false, matched: 2, revoked: 2, token_ids: wanted, completed: true });
+    // Only those two changed.
+    const after = new Map((await everyToken(twoHoursAgo)).map((t) => [t.token_id, t]));
+    for (const t of before) {
+      const now_ = after.get(t.token_id);
+      if (wanted.includes(t.token_id)) expect(now_).toMatchObject({ status: 'TOKEN_STATUS_REVOKED', revoke_reason: 'leaked client' });
+      else expect(now_?.revoked_at, t.token_id).toBe(t.revoked_at);
+    }
+    // The event records the filters as the caller wrote them (the bound as RFC 3339, the statuses by their short names).
+    const trail = ListTokenEventsResponse.parse(
+      (await getJson(`${server.url}/v1/iam/oauth/token-events?${encodeQuery({ type: ['TOKENS_REVOKED_BY_FILTER'] })}`, c.admin)).body,
+    ).events.find((e) => e.event_id === run.body.event_id);
+    expect(trail?.details).toMatchObject({ filters: { client_id: 'leaky', status: ['ACTIVE'], created_after: formatMicros(createdAt) } });
+    // The same request over tRPC, with the status's other spelling: the same revocation answered again.
+    const viaTrpc = await fetch(`${server.url}/trpc/tokens.revokeByFilter`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${c.admin}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        ...filters,
+        status: ['TOKEN_STATUS_ACTIVE'],
+        first_request_timestamp: twoHoursAgo,
+        reason: 'leaked client',
+        idempotency_key: `leaky-${c.entity_pk}`,
+      }),
+    });
+    expect(((await viaTrpc.json()) as { result: { data: unknown } }).result.data).toEqual(run.body);
+  });
+
+  it('answer 400 naming a bad newer filter, and take no list page_token as their own', async () => {
+    for (const [body, field] of [
+      [{ status: ['NOPE'] }, 'status'],
+      [{ status: [] }, 'status'],
+      [{ created_after: 'yesterday' }, 'created_after'],
+      [{ last_used_before: '2026-13-01T00:00:00Z' }, 'last_used_before'],
+      [{ scope: 'a..b' }, 'scope'],
+      [{ never_used: 'yes' }, 'never_used'],
+      [{ client_id: '' }, 'client_id'],
+    ] as const) {
+      const res = await bulk({ ...body, dry_run: true });
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect(res.body.details.map((d: { field: string }) => d.field)).toEqual([field]);
+    }
+    // A page token of the list is no page token of a revocation's ids.
+    const listed = ListTokensResponse.parse((await getJson(`${server.url}${LIST}?page_params.page_size=1`, c.admin)).body);
+    const listToken = listed.pagination_info.next_page_token as string;
+    expect(listToken).toBeTruthy();
+    const res = await bulk({ client_id: 'nobody', reason: 'r', idempotency_key: `nobody-${c.entity_pk}`, page_token: listToken });
+    expect(res.status).toBe(400);
+    expect(res.body.details.map((d: { field: string }) => d.field)).toEqual(['page_token']);
+  });
+});

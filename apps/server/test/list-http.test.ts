@@ -132,7 +132,10 @@ describe('GET /v1/iam/oauth/tokens', () => {
         return BigInt(seconds) * 1_000_000_000n + BigInt(nanos);
       };
       const late = seen.filter((t) => instant(t.created_at) > instant(snapshot));
-      expect(late.map((t) => [t.token_id, t.created_at]), snapshot).toEqual([]);
+      expect(
+        late.map((t) => [t.token_id, t.created_at]),
+        snapshot,
+      ).toEqual([]);
       // The order is total: by key, ties by token_id, both in the same direction.
       const sign = dir === 'ASC' ? 1 : -1;
       const keyOf = (t: (typeof seen)[number]): bigint | number | string => {

@@ -199,7 +199,8 @@ export const revokeTokensByFilter = implement(API.tokens.revokeByFilter, {
     description:
       'Revokes every token that the list’s filters select at a snapshot, in the caller’s entity (for a user token ' +
       'without an admin role: of its own user): all tokens of a user (`user_id`), of a client (`client_id`), of a role, ' +
-      'and so on. Tokens issued after the snapshot are never touched, nor tokens already revoked.\n\n' +
+      'and so on, with every filter of the list (`status` is the status at the snapshot, as in the list). Tokens issued ' +
+      'after the snapshot are never touched, nor tokens already revoked.\n\n' +
       '1. **Dry run** (`"dry_run": true`): the snapshot it used, how many tokens it would revoke (`matched`) and the first ' +
       `${DRY_RUN_SAMPLE} of their ids; nothing changes (the preview is recorded as a listing).\n` +
       '2. **Confirm**: the same filters with that `first_request_timestamp`, a `reason` and an `idempotency_key`. It ' +

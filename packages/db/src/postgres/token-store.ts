@@ -486,4 +486,3 @@ function statementName(prefix: string, key: string): string {
   const name = `${prefix} ${key}`;
   return name.length <= 63 ? name : `${prefix} #${createHash('sha256').update(key).digest('base64url').slice(0, 24)}`;
 }
-
