@@ -133,7 +133,7 @@ describe('revoking by filter', () => {
     // Outside the time bound: it stays active (were the bound dropped, it would be revoked).
     const olderCreated = (await getToken(alice.access_token, older.token_id)).created_at;
     expect(instantToMicrosCeil(olderCreated)).toBeLessThan(instantToMicrosCeil(from) as number);
-    const filters = { user_id: daveId, status: ['ACTIVE'], client_id: DEMO.reporting.clientId, created_after: from };
+    const filters = { user_id: daveId, status: ['ACTIVE' as const], client_id: DEMO.reporting.clientId, created_after: from };
 
     openApp(`/console/revoke?${encodeQuery(filters)}`, { token: alice });
     await waitFor(() => expect(location.search).toContain('first_request_timestamp'));

@@ -552,7 +552,7 @@ describe('the newer filters of POST /v1/iam/oauth/tokens:revoke (by filter)', ()
     expect((await request(`${server.url}${LIST}/${revokedSince.tokenId}`, 'DELETE', { token: c.admin })).status).toBe(200);
     const twoHoursAgo = { seconds: Math.floor((now - 2 * HOUR) / SECOND), nanos: 0 };
     const filters = { client_id: 'leaky', status: ['ACTIVE'], created_after: formatMicros(createdAt) };
-    const wanted = [still.tokenId, expiredSince.tokenId].sort();
+    const wanted: string[] = [still.tokenId, expiredSince.tokenId].sort();
 
     const dry = await bulk({ ...filters, first_request_timestamp: twoHoursAgo, dry_run: true });
     expect(dry.body).toMatchObject({ matched: 2, token_ids: wanted });
@@ -563,9 +563,9 @@ describe('the newer filters of POST /v1/iam/oauth/tokens:revoke (by filter)', ()
     // Only those two changed.
     const after = new Map((await everyToken(twoHoursAgo)).map((t) => [t.token_id, t]));
     for (const t of before) {
-      const now_ = after.get(t.token_id);
-      if (wanted.includes(t.token_id)) expect(now_).toMatchObject({ status: 'TOKEN_STATUS_REVOKED', revoke_reason: 'leaked client' });
-      else expect(now_?.revoked_at, t.token_id).toBe(t.revoked_at);
+      const later = after.get(t.token_id);
+      if (wanted.includes(t.token_id)) expect(later).toMatchObject({ status: 'TOKEN_STATUS_REVOKED', revoke_reason: 'leaked client' });
+      else expect(later?.revoked_at, t.token_id).toBe(t.revoked_at);
     }
     // The event records the filters as the caller wrote them (the bound as RFC 3339, the statuses by their short names).
     const trail = ListTokenEventsResponse.parse(
