@@ -50,8 +50,9 @@ Pages:
   --snapshot <rfc3339>   the list's snapshot (first_request_timestamp of an earlier answer,
                          e.g. 2026-03-29T02:12:15.123456Z): only tokens created at or before
                          it, so pages neither repeat nor skip while tokens are issued
-  --page-token <token>   the next page of an earlier answer, by the token it printed on stderr
-                         (next_page_token): give the same other flags, and no --page
+  --page-token=<token>   the next page of an earlier answer, by the token it printed on stderr
+                         (next_page_token): give the same other flags, and no --page; write
+                         it with = (a token may begin with '-')
   --all                  walk every page of one snapshot; progress on stderr
   --quiet                no page summary or progress on stderr
 

@@ -263,9 +263,10 @@ async function listCommand(argv: string[], io: Io, term: Terminal): Promise<numb
     await term.out(headerOf(format) + rowsOf(page, format));
     if (!values.quiet) {
       const { current_page, total_pages, total_elements, first_request_timestamp, next_page_token } = page.pagination_info;
-      // The next page: by its token (with the same other flags), or by number and snapshot.
+      // The next page: by its token (with the same other flags), or by number and snapshot. The token
+      // is joined to its flag with `=`: it may begin with '-', which would read as a flag of its own.
       const next = next_page_token
-        ? `; next: --page-token ${next_page_token} (with the same other flags), or --page ${current_page + 1} --snapshot ${first_request_timestamp}`
+        ? `; next: --page-token=${next_page_token} (with the same other flags), or --page ${current_page + 1} --snapshot ${first_request_timestamp}`
         : '';
       term.err(`page ${current_page} of ${total_pages} (${total_elements} tokens, snapshot ${first_request_timestamp})${next}\n`);
     }

@@ -95,7 +95,7 @@ describe('tokens list', () => {
     const tokens = jsonLines(r.stdout);
     expect(tokens).toHaveLength(4);
     expect(r.stderr).toMatch(
-      /^page 1 of 4 \(16 tokens, snapshot (\S+)\); next: --page-token [A-Za-z0-9_-]+ \(with the same other flags\), or --page 2 --snapshot \1\n$/,
+      /^page 1 of 4 \(16 tokens, snapshot (\S+)\); next: --page-token=[A-Za-z0-9_-]+ \(with the same other flags\), or --page 2 --snapshot \1\n$/,
     );
 
     // The hint works: page 2 of that snapshot, even after new tokens were issued.
@@ -137,6 +137,7 @@ describe('tokens list', () => {
     expect(asc.map((t) => t.token_id)).toEqual(asc.map((t) => t.token_id).sort());
   });
 
+  // About thirty CLI processes, each a node start: a longer timeout, for a busy machine.
   it('passes the newer filter flags to the server, and follows a page token', async () => {
     const e = await newEntity(server.deps, 'Cli Filters Corp');
     const ids: string[] = [];
@@ -179,9 +180,10 @@ describe('tokens list', () => {
     // The next page by the token the first page printed, with the same other flags.
     const flags = ['--page-size', '3', '--status', 'active', '--order-key', 'token_id'];
     const first = await runCli(['tokens', 'list', ...flags], cliEnv);
-    const token = /--page-token (\S+)/.exec(first.stderr)?.[1];
+    // As printed, with '=': a token may begin with '-', which a separate argument would not take.
+    const token = /--page-token=(\S+)/.exec(first.stderr)?.[1];
     expect(token).toBeDefined();
-    const second = await runCli(['tokens', 'list', ...flags, '--page-token', token!], cliEnv);
+    const second = await runCli(['tokens', 'list', ...flags, `--page-token=${token}`], cliEnv);
     expect(second.code).toBe(0);
     expect(second.stderr).toMatch(/^page 2 of 4 /);
     const byNumber = await client.tokens.list({
@@ -206,8 +208,10 @@ describe('tokens list', () => {
       [['--last-used-before', '2026-02-30T00:00:00Z'], '--last-used-before (last_used_before)'],
       [['--scope', 'iam..x'], '--scope (scope)'],
       [['--page-token', 'nonsense'], '--page-token (page_token): must be the next_page_token of the previous page'],
-      [[...flags, '--page-token', token!, '--page', '2'], '--page (page_params.page_number): must not be sent with page_token'],
-      [['--page-size', '3', '--page-token', token!], '--page-token (page_token)'],
+      // A token that begins with '-' reaches the server when joined with '='.
+      [['--page-token=-nonsense'], '--page-token (page_token): must be the next_page_token of the previous page'],
+      [[...flags, `--page-token=${token}`, '--page', '2'], '--page (page_params.page_number): must not be sent with page_token'],
+      [['--page-size', '3', `--page-token=${token}`], '--page-token (page_token)'],
     ] as const) {
       const r = await runCli(['tokens', 'list', ...args], cliEnv);
       expect(r.code, args.join(' ')).toBe(2);
@@ -216,7 +220,7 @@ describe('tokens list', () => {
     const both = await runCli(['tokens', 'list', '--never-used', '--used'], cliEnv);
     expect(both.code).toBe(2);
     expect(both.stderr).toContain('--never-used and --used exclude each other');
-  });
+  }, 120_000);
 
   it('--format table and csv', async () => {
     const table = await runCli(['tokens', 'list', '--format', 'table', '--page-size', '3'], env);
