@@ -1,4 +1,4 @@
-import { GRANT_FLOWS, ORDER_DIRECTIONS, ORDER_KEYS } from '@tokenwarden/contracts';
+import { GRANT_FLOWS, ORDER_DIRECTIONS, ORDER_KEYS, STATUS_FILTERS } from '@tokenwarden/contracts';
 import { EXIT_CODES_HELP } from './exit-codes.js';
 
 export const CONNECTION = `Connection (every command):
@@ -57,6 +57,9 @@ Pages:
   --snapshot <rfc3339>   the list's snapshot (first_request_timestamp of an earlier answer,
                          e.g. 2026-03-29T02:12:15.123456Z): only tokens created at or before
                          it, so pages neither repeat nor skip while tokens are issued
+  --page-token=<token>   the next page of an earlier answer, by the token it printed on stderr
+                         (next_page_token): give the same other flags, and no --page; write
+                         it with = (a token may begin with '-')
   --all                  walk every page of one snapshot; progress on stderr
   --quiet                no page summary or progress on stderr
 
@@ -70,6 +73,19 @@ Filters (combined with AND):
   --grant-flow <flow>    ${GRANT_FLOWS.join(', ')}
                          (or short: client_credentials, password, entity_setup, login)
   --role <role>          tokens carrying this role
+  --status <status>      ${STATUS_FILTERS.join(', ')}: the status at the snapshot (a token
+                         revoked or expired since is listed by what it was then); repeat
+                         the flag or separate with commas for several
+  --client-id <id>       tokens obtained by this API client
+  --scope <scope>        tokens whose scopes grant it (iam.oauth.* and * grant iam.oauth.x)
+  --created-after <t>    created at or after this RFC 3339 instant (e.g. 2026-03-01T00:00:00Z,
+  --created-before <t>   or with an offset); before: strictly before
+  --expires-after <t>    expiring at or after / before an instant
+  --expires-before <t>
+  --last-used-after <t>  used at least once, last at or after / before an instant (a use
+  --last-used-before <t> between two pages may move a token in or out)
+  --never-used           tokens never used
+  --used                 tokens used at least once
 
 Output:
   --format <table|json|csv>   default: table on a terminal, JSON lines (one token per
@@ -81,6 +97,7 @@ ${CONNECTION}
 Examples:
   export TOKENWARDEN_URL=http://127.0.0.1:8080 TOKENWARDEN_TOKEN=twat_...
   tokenwarden tokens list --role AUDITOR --grant-flow password
+  tokenwarden tokens list --status active --scope payments.create --used --created-after 2026-03-01T00:00:00Z
   tokenwarden tokens list --all --format csv > tokens.csv
 
 ${EXIT_CODES_HELP}

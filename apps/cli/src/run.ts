@@ -30,6 +30,18 @@ const LIST_OPTIONS = {
   'user-id': { type: 'string' },
   'grant-flow': { type: 'string' },
   role: { type: 'string' },
+  status: { type: 'string', multiple: true },
+  'client-id': { type: 'string' },
+  scope: { type: 'string' },
+  'created-after': { type: 'string' },
+  'created-before': { type: 'string' },
+  'expires-after': { type: 'string' },
+  'expires-before': { type: 'string' },
+  'last-used-after': { type: 'string' },
+  'last-used-before': { type: 'string' },
+  'never-used': { type: 'boolean' },
+  used: { type: 'boolean' },
+  'page-token': { type: 'string' },
   all: { type: 'boolean' },
   quiet: { type: 'boolean', short: 'q' },
 } as const satisfies ParseArgsConfig['options'];
@@ -47,8 +59,35 @@ const FLAG_FOR_FIELD: Record<string, string> = {
   user_id: '--user-id',
   grant_flow: '--grant-flow',
   role: '--role',
+  page_token: '--page-token',
+  status: '--status',
+  client_id: '--client-id',
+  scope: '--scope',
+  created_after: '--created-after',
+  created_before: '--created-before',
+  expires_after: '--expires-after',
+  expires_before: '--expires-before',
+  last_used_after: '--last-used-after',
+  last_used_before: '--last-used-before',
+  never_used: '--never-used / --used',
   token_id: '<token_id>',
 };
+
+/** The flags that are passed to the server as they are written, by list parameter. */
+const TEXT_FLAGS = {
+  'account-id': 'account_id',
+  'user-id': 'user_id',
+  role: 'role',
+  'client-id': 'client_id',
+  scope: 'scope',
+  'created-after': 'created_after',
+  'created-before': 'created_before',
+  'expires-after': 'expires_after',
+  'expires-before': 'expires_before',
+  'last-used-after': 'last_used_after',
+  'last-used-before': 'last_used_before',
+  'page-token': 'page_token',
+} as const;
 
 /** Writes to the process's streams; every secret it was told of is masked on stderr. */
 export class Terminal {
@@ -108,7 +147,13 @@ function connect(values: { url?: string; token?: string; lang?: string; retries?
   });
 }
 
-function listInput(v: Record<string, string | boolean | undefined>): ListTokensRequest {
+/** `--status ACTIVE --status expired,revoked`: every value, upper-cased (the server checks them). */
+function statusFlag(values: string[] | undefined): string[] | undefined {
+  if (values === undefined) return undefined;
+  return values.flatMap((v) => v.split(',')).map((v) => v.trim().toUpperCase());
+}
+
+function listInput(v: Record<string, string | boolean | string[] | undefined>): ListTokensRequest {
   const str = (k: string) => v[k] as string | undefined;
   const pageSize = integerFlag('page-size', str('page-size'), 0) ?? (v.all ? 100 : undefined);
   const pageNumber = integerFlag('page', str('page'), 0);
@@ -131,10 +176,15 @@ function listInput(v: Record<string, string | boolean | undefined>): ListTokensR
   if (str('order-key') !== undefined) orderParams.order_key = str('order-key');
   if (str('order-direction') !== undefined) orderParams.order_direction = str('order-direction');
   if (Object.keys(orderParams).length > 0) input.order_params = orderParams;
-  if (str('account-id') !== undefined) input.account_id = str('account-id');
-  if (str('user-id') !== undefined) input.user_id = str('user-id');
+  for (const [flag, parameter] of Object.entries(TEXT_FLAGS)) {
+    if (str(flag) !== undefined) input[parameter] = str(flag);
+  }
   if (str('grant-flow') !== undefined) input.grant_flow = grantFlowFlag(str('grant-flow'));
-  if (str('role') !== undefined) input.role = str('role');
+  const status = statusFlag(v.status as string[] | undefined);
+  if (status !== undefined) input.status = status;
+  if (v['never-used'] && v.used) throw new UsageError('--never-used and --used exclude each other');
+  if (v['never-used']) input.never_used = true;
+  if (v.used) input.never_used = false;
   // Values are checked by the server (one source of truth); a bad one is a 400 naming it.
   return input as ListTokensRequest;
 }
@@ -198,8 +248,12 @@ async function listCommand(argv: string[], io: Io, term: Terminal): Promise<numb
     const page = await client.tokens.list(input);
     await term.out(headerOf(format) + rowsOf(page, format));
     if (!values.quiet) {
-      const { current_page, total_pages, total_elements, first_request_timestamp } = page.pagination_info;
-      const next = current_page < total_pages ? `; next: --page ${current_page + 1} --snapshot ${first_request_timestamp}` : '';
+      const { current_page, total_pages, total_elements, first_request_timestamp, next_page_token } = page.pagination_info;
+      // The next page: by its token (with the same other flags), or by number and snapshot. The token
+      // is joined to its flag with `=`: it may begin with '-', which would read as a flag of its own.
+      const next = next_page_token
+        ? `; next: --page-token=${next_page_token} (with the same other flags), or --page ${current_page + 1} --snapshot ${first_request_timestamp}`
+        : '';
       term.err(`page ${current_page} of ${total_pages} (${total_elements} tokens, snapshot ${first_request_timestamp})${next}\n`);
     }
     return EXIT.OK;

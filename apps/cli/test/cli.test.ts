@@ -58,6 +58,18 @@ describe('--help', () => {
       '--user-id',
       '--grant-flow',
       '--role',
+      '--status',
+      '--client-id',
+      '--scope',
+      '--created-after',
+      '--created-before',
+      '--expires-after',
+      '--expires-before',
+      '--last-used-after',
+      '--last-used-before',
+      '--never-used',
+      '--used',
+      '--page-token',
       '--all',
       '--format',
       '--url',
@@ -82,7 +94,9 @@ describe('tokens list', () => {
     expect(r.code).toBe(0);
     const tokens = jsonLines(r.stdout);
     expect(tokens).toHaveLength(4);
-    expect(r.stderr).toMatch(/^page 1 of 4 \(16 tokens, snapshot (\S+)\); next: --page 2 --snapshot \1\n$/);
+    expect(r.stderr).toMatch(
+      /^page 1 of 4 \(16 tokens, snapshot (\S+)\); next: --page-token=[A-Za-z0-9_-]+ \(with the same other flags\), or --page 2 --snapshot \1\n$/,
+    );
 
     // The hint works: page 2 of that snapshot, even after new tokens were issued.
     const snapshot = /snapshot (\S+)\)/.exec(r.stderr)![1]!;
@@ -122,6 +136,91 @@ describe('tokens list', () => {
     );
     expect(asc.map((t) => t.token_id)).toEqual(asc.map((t) => t.token_id).sort());
   });
+
+  // About thirty CLI processes, each a node start: a longer timeout, for a busy machine.
+  it('passes the newer filter flags to the server, and follows a page token', async () => {
+    const e = await newEntity(server.deps, 'Cli Filters Corp');
+    const ids: string[] = [];
+    for (let i = 0; i < 12; i++) {
+      const { record } = await mint(server.deps, {
+        entityPk: e.entity_pk,
+        clientId: i % 2 ? 'cli-odd' : 'cli-even',
+        scopes: i % 3 ? ['payments.*'] : ['accounts.read'],
+      });
+      ids.push(record.tokenId);
+    }
+    const client = createTokenwardenClient({ url: server.url, accessToken: e.access_token });
+    for (const id of ids.slice(0, 3)) await client.tokens.revoke({ token_id: id });
+    await client.tokens.get({ token_id: ids[5]! }); // the setup token is used, and so recorded
+    const sixth = await client.tokens.get({ token_id: ids[6]! });
+    const middle = sixth.created_at;
+    const cliEnv = { TOKENWARDEN_URL: server.url, TOKENWARDEN_TOKEN: e.access_token };
+    const cases: { args: string[]; input: Parameters<typeof client.tokens.list>[0] }[] = [
+      { args: ['--status', 'active'], input: { status: ['ACTIVE'] } },
+      { args: ['--status', 'revoked,expired'], input: { status: ['REVOKED', 'EXPIRED'] } },
+      { args: ['--status', 'EXPIRED', '--status', 'TOKEN_STATUS_REVOKED'], input: { status: ['EXPIRED', 'REVOKED'] } },
+      { args: ['--client-id', 'cli-odd'], input: { client_id: 'cli-odd' } },
+      { args: ['--scope', 'payments.create'], input: { scope: 'payments.create' } },
+      { args: ['--created-after', middle], input: { created_after: middle } },
+      { args: ['--created-before', middle, '--client-id', 'cli-even'], input: { created_before: middle, client_id: 'cli-even' } },
+      { args: ['--expires-after', sixth.expires_at], input: { expires_after: sixth.expires_at } },
+      { args: ['--never-used'], input: { never_used: true } },
+      { args: ['--used'], input: { never_used: false } },
+      { args: ['--last-used-after', middle], input: { last_used_after: middle } },
+    ];
+    for (const c of cases) {
+      const r = await runCli(['tokens', 'list', '--page-size', '100', '--quiet', ...c.args], cliEnv);
+      expect(r.code, `${c.args.join(' ')}: ${r.stderr}`).toBe(0);
+      const expected = await client.tokens.list({ ...c.input, page_params: { page_size: 100 } });
+      const got = jsonLines(r.stdout).map((t) => t.token_id);
+      expect(got.length, c.args.join(' ')).toBeGreaterThan(0);
+      expect(got.length, c.args.join(' ')).toBeLessThan(13);
+      expect(got, c.args.join(' ')).toEqual(expected.tokens.map((t) => t.token_id));
+    }
+    // The next page by the token the first page printed, with the same other flags.
+    const flags = ['--page-size', '3', '--status', 'active', '--order-key', 'token_id'];
+    const first = await runCli(['tokens', 'list', ...flags], cliEnv);
+    // As printed, with '=': a token may begin with '-', which a separate argument would not take.
+    const token = /--page-token=(\S+)/.exec(first.stderr)?.[1];
+    expect(token).toBeDefined();
+    const second = await runCli(['tokens', 'list', ...flags, `--page-token=${token}`], cliEnv);
+    expect(second.code).toBe(0);
+    expect(second.stderr).toMatch(/^page 2 of 4 /);
+    const byNumber = await client.tokens.list({
+      status: ['ACTIVE'],
+      order_params: { order_key: 'token_id' },
+      page_params: { page_size: 3, page_number: 2, first_request_timestamp: parseTimestamp(/snapshot (\S+)\)/.exec(first.stderr)![1]!) },
+    });
+    expect(jsonLines(second.stdout).map((t) => t.token_id)).toEqual(byNumber.tokens.map((t) => t.token_id));
+    // --all follows the tokens through the filtered list.
+    const all = await runCli(['tokens', 'list', '--all', '--page-size', '2', '--quiet', '--client-id', 'cli-even', '--status', 'active'], cliEnv);
+    expect(
+      jsonLines(all.stdout)
+        .map((t) => t.token_id)
+        .sort(),
+    ).toEqual(
+      (await client.tokens.list({ client_id: 'cli-even', status: ['ACTIVE'], page_params: { page_size: 100 } })).tokens.map((t) => t.token_id).sort(),
+    );
+    // A 400 names the flag; --page with a token, and the same token with other flags, are refused.
+    for (const [args, named] of [
+      [['--status', 'paused'], '--status (status): must be one of ACTIVE, EXPIRED, REVOKED'],
+      [['--created-after', 'yesterday'], '--created-after (created_after): must be an RFC 3339 instant'],
+      [['--last-used-before', '2026-02-30T00:00:00Z'], '--last-used-before (last_used_before)'],
+      [['--scope', 'iam..x'], '--scope (scope)'],
+      [['--page-token', 'nonsense'], '--page-token (page_token): must be the next_page_token of the previous page'],
+      // A token that begins with '-' reaches the server when joined with '='.
+      [['--page-token=-nonsense'], '--page-token (page_token): must be the next_page_token of the previous page'],
+      [[...flags, `--page-token=${token}`, '--page', '2'], '--page (page_params.page_number): must not be sent with page_token'],
+      [['--page-size', '3', `--page-token=${token}`], '--page-token (page_token)'],
+    ] as const) {
+      const r = await runCli(['tokens', 'list', ...args], cliEnv);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr, args.join(' ')).toContain(named);
+    }
+    const both = await runCli(['tokens', 'list', '--never-used', '--used'], cliEnv);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('--never-used and --used exclude each other');
+  }, 120_000);
 
   it('--format table and csv', async () => {
     const table = await runCli(['tokens', 'list', '--format', 'table', '--page-size', '3'], env);

@@ -26,7 +26,8 @@ export async function exportTokens(
   onProgress: (done: number, total: number) => void,
   signal?: AbortSignal,
 ): Promise<ExportResult> {
-  const request = requestOf(state);
+  // Every page from the first, whatever page (or page token) the state shows.
+  const { page_token: _token, ...request } = requestOf(state);
   const input = { ...request, page_params: { page_size: EXPORT_PAGE_SIZE, page_number: 1, first_request_timestamp: snapshot } };
   const parts: string[] = format === 'csv' ? [csvHeader()] : [];
   const tokens: Token[] = [];

@@ -2,10 +2,12 @@ import {
   DEFAULT_PAGE_SIZE,
   decodeQuery,
   encodeQuery,
+  formatMicros,
   ListTokensInput,
   type ListTokensRequest,
+  TIME_FILTERS,
   type Timestamp,
-  type TokenFilterInput,
+  type TokenFilterRequest,
 } from '@tokenwarden/contracts';
 
 /**
@@ -26,10 +28,10 @@ export function readListState(search: string): ReadResult {
 
 /** The request for a state, without its defaults (what goes into the address). */
 export function requestOf(state: ListState): ListTokensRequest {
-  const { page_params: p, order_params: o, ...filters } = state;
+  const { page_params: p, order_params: o, page_token } = state;
   const page_params: NonNullable<ListTokensRequest['page_params']> = {};
   if (p.page_size !== DEFAULT_PAGE_SIZE) page_params.page_size = p.page_size;
-  if (p.page_number !== 1) page_params.page_number = p.page_number;
+  if (p.page_number !== undefined && p.page_number !== 1) page_params.page_number = p.page_number;
   if (p.first_request_timestamp) page_params.first_request_timestamp = p.first_request_timestamp;
   const order_params: NonNullable<ListTokensRequest['order_params']> = {};
   if (o.order_key !== 'created_at') order_params.order_key = o.order_key;
@@ -37,7 +39,8 @@ export function requestOf(state: ListState): ListTokensRequest {
   const request: ListTokensRequest = {};
   if (Object.keys(page_params).length > 0) request.page_params = page_params;
   if (Object.keys(order_params).length > 0) request.order_params = order_params;
-  Object.assign(request, setFilters(filters));
+  if (page_token !== undefined) request.page_token = page_token;
+  Object.assign(request, setFilters(filtersOf(state)));
   return request;
 }
 
@@ -48,31 +51,43 @@ export function listSearch(state: ListState): string {
 /** The same state at another snapshot (a new one when `undefined`), from its first page. */
 export function atSnapshot(state: ListState, snapshot: Timestamp | undefined): ListState {
   const { first_request_timestamp: _, ...page } = state.page_params;
-  return { ...state, page_params: { ...page, page_number: 1, ...(snapshot ? { first_request_timestamp: snapshot } : {}) } };
+  const { page_token: _token, ...rest } = state;
+  return { ...rest, page_params: { ...page, page_number: 1, ...(snapshot ? { first_request_timestamp: snapshot } : {}) } };
 }
 
+/** A page of the same walk by its number (a page token in the address leads to one page only, so it goes). */
 export function atPage(state: ListState, page: number): ListState {
-  return { ...state, page_params: { ...state.page_params, page_number: page } };
+  const { page_token: _token, ...rest } = state;
+  return { ...rest, page_params: { ...state.page_params, page_number: page } };
 }
 
-/** The filters of a state that are set, as the API takes them (what a revocation by filter sends). */
-export function activeFilters(state: ListState): TokenFilterInput {
-  // The state's own filters, less the unset ones: still a valid filter input.
-  return setFilters(filtersOf(state)) as TokenFilterInput;
+/** The filters of a state that are set, as a caller writes them (what a revocation by filter sends). */
+export function activeFilters(state: ListState): TokenFilterRequest {
+  // The state's own filters in their written form, less the unset ones: a valid filter request.
+  return setFilters(filtersOf(state)) as TokenFilterRequest;
 }
 
-/** The filters of a state alone (every key of the list's input but paging and order). */
+/**
+ * The filters of a state alone (every key of the list's input but paging and order), as a
+ * caller writes them: the state holds the time bounds as the contract reads them (µs),
+ * the address and the API take RFC 3339 text.
+ */
 export function filtersOf(state: ListState): Record<string, unknown> {
-  const { page_params: _p, order_params: _o, ...filters } = state;
+  const filters: Record<string, unknown> = { ...state };
+  for (const key of PAGING_KEYS) delete filters[key];
+  for (const key of TIME_FILTERS) {
+    const micros = state[key];
+    if (micros !== undefined) filters[key] = formatMicros(micros);
+  }
   return filters;
 }
 
-/** The keys of the list's input that are not filters. */
-export const PAGING_KEYS = ['page_params', 'order_params'] as const;
+/** The keys of the list's input that are not filters: paging (by number or by the list's page token) and order. */
+export const PAGING_KEYS = ['page_params', 'order_params', 'page_token'] as const;
 
-/** The filters that are set (a cleared field is no filter). */
+/** The filters that are set (a cleared field, or a list with nothing chosen, is no filter). */
 function setFilters(filters: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(filters).filter(([, v]) => v !== undefined && v !== ''));
+  return Object.fromEntries(Object.entries(filters).filter(([, v]) => v !== undefined && v !== '' && !(Array.isArray(v) && v.length === 0)));
 }
 
 /** The state with new filters (from the first page; the snapshot and order kept). */

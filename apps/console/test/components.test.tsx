@@ -1,6 +1,6 @@
 import { TokenwardenError } from '@tokenwarden/client';
 import type { Lang } from '@tokenwarden/contracts';
-import { cleanup, render, screen, within } from '@testing-library/react';
+import { cleanup, fireEvent, render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import type { ReactNode } from 'react';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -52,6 +52,28 @@ describe('FilterForm', () => {
     expect(applied).toEqual([]);
     expect(field.getAttribute('aria-invalid')).toBe('true');
     expect(screen.getByText('debe ser un UUID')).toBeTruthy();
+  });
+
+  it('keeps the time bounds and statuses of the address, and sets new ones as RFC 3339 in UTC', async () => {
+    const applied: ListState[] = [];
+    const state = stateOf('created_after=2023-11-14T23:13:20%2B01:00&status=TOKEN_STATUS_EXPIRED');
+    inLang(<FilterForm state={state} onApply={(s) => applied.push(s)} />);
+    const user = userEvent.setup();
+    // The address's bound, shown in UTC.
+    expect((screen.getByLabelText('Created at or after (UTC)') as HTMLInputElement).value).toBe('2023-11-14T22:13:20');
+    expect((screen.getByLabelText('Expired') as HTMLInputElement).checked).toBe(true);
+    await user.click(screen.getByLabelText('Active'));
+    await user.type(screen.getByLabelText('Role'), 'AUDITOR');
+    // A datetime-local field takes its value as a whole.
+    fireEvent.change(screen.getByLabelText('Expires before (UTC)'), { target: { value: '2030-01-02T03:04:05' } });
+    await user.click(screen.getByRole('button', { name: 'Apply' }));
+    expect(applied).toHaveLength(1);
+    expect(applied[0]).toMatchObject({
+      role: 'AUDITOR',
+      status: ['ACTIVE', 'EXPIRED'],
+      created_after: 1_700_000_000_000_000,
+      expires_before: Date.UTC(2030, 0, 2, 3, 4, 5) * 1000,
+    });
   });
 
   it('clears every filter but keeps the order', async () => {

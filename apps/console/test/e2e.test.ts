@@ -11,6 +11,7 @@ import {
   type ListTokensRequest,
   type ListTokensResponse,
   parseTimestamp,
+  readQuery,
   type Token,
   TokenSummary,
 } from '@tokenwarden/contracts';
@@ -71,10 +72,11 @@ async function restEvents(query: object): Promise<ListTokenEventsResponse> {
 const stable = ({ expires_in: _, ...t }: Token) => t;
 
 /** The list's input in the page's address (its snapshot included), read as the server reads a REST query. */
-function addressInput(page: Page): ListTokensInput {
-  const decoded = decodeQuery(ListTokensInput, new URL(page.url()).search);
-  if (!decoded.ok) throw new Error(`the address is not a list query: ${page.url()}`);
-  return decoded.value;
+function addressInput(page: Page): ListTokensRequest {
+  const search = new URL(page.url()).search;
+  if (!decodeQuery(ListTokensInput, search).ok) throw new Error(`the address is not a list query: ${page.url()}`);
+  // As a caller writes it (a time bound as RFC 3339 text, not the µs the schema reads it as).
+  return readQuery(ListTokensInput, search).raw as ListTokensRequest;
 }
 
 /** Saves a screenshot (the whole page unless told), once the page is known to fit the laptop-sized window's width (no sideways scrolling). */

@@ -2,6 +2,7 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import {
   decodeQuery,
   encodeQuery,
+  instantToMicrosCeil,
   type ListTokenEventsResponse,
   ListTokensInput,
   parseTimestamp,
@@ -120,6 +121,44 @@ describe('revoking by filter', () => {
     );
     expect(events.body.events.map((e) => [e.reason, e.token_count, e.completed])).toEqual([['dave left the payments team', open.length, true]]);
     expect(screen.getByText(events.body.events[0]?.event_id as string)).toBeTruthy();
+  });
+
+  it('carries the newer filters of the address (status at the snapshot, a client, a time bound) to the dry run and the revocation', async () => {
+    const alice = await login('alice');
+    const older = await daveToken();
+    const first = await daveToken();
+    for (let i = 0; i < 2; i++) await daveToken();
+    const daveId = (await getToken(alice.access_token, first.token_id)).user_id as string;
+    const from = (await getToken(alice.access_token, first.token_id)).created_at;
+    // Outside the time bound: it stays active (were the bound dropped, it would be revoked).
+    const olderCreated = (await getToken(alice.access_token, older.token_id)).created_at;
+    expect(instantToMicrosCeil(olderCreated)).toBeLessThan(instantToMicrosCeil(from) as number);
+    const filters = { user_id: daveId, status: ['ACTIVE' as const], client_id: DEMO.reporting.clientId, created_after: from };
+
+    openApp(`/console/revoke?${encodeQuery(filters)}`, { token: alice });
+    await waitFor(() => expect(location.search).toContain('first_request_timestamp'));
+    // The address keeps the bound as written (RFC 3339), not as the microseconds the schema reads.
+    expect(new URLSearchParams(location.search).get('created_after')).toBe(from);
+    const snapshot = addressInput().page_params.first_request_timestamp;
+    const listed = await restAll(alice.access_token, { ...filters, page_params: { page_size: 100, first_request_timestamp: snapshot } });
+    const open = listed.filter((t) => t.revoked_at === null).map((t) => t.token_id);
+    expect(open).toContain(first.token_id);
+    expect(open).not.toContain(older.token_id);
+    await waitFor(() => expect(screen.getByTestId('bulk-matched').textContent).toBe(String(open.length)));
+    const chips = screen.getByRole('region', { name: 'Filters' });
+    expect(within(chips).getByText('Active')).toBeTruthy();
+    expect(within(chips).getByText(from)).toBeTruthy();
+    expect(within(chips).getByText(DEMO.reporting.clientId)).toBeTruthy();
+
+    const u = userEvent.setup();
+    await u.type(screen.getByLabelText(/^Reason/), 'dave’s reporting tokens since the leak');
+    const typed = screen.queryByLabelText(/^To confirm, type the number of tokens/);
+    if (typed) await u.type(typed, String(open.length));
+    await u.click(screen.getByRole('button', { name: `Revoke ${open.length} tokens` }));
+    await screen.findByText(`${open.length} tokens revoked.`, {}, { timeout: 10_000 });
+    expect(gridIds('Revoked tokens')).toEqual([...open].sort());
+    for (const id of open) expect((await getToken(alice.access_token, id)).revoke_reason).toBe('dave’s reporting tokens since the leak');
+    expect((await getToken(alice.access_token, older.token_id)).revoked_at).toBeNull();
   });
 
   it('a user without an admin role: the server counts only their own tokens, and refuses anyone else’s', async () => {

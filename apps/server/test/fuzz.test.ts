@@ -194,6 +194,23 @@ describe('bugs the fuzzer found (regressions)', () => {
     );
     expect(problems).toEqual([]);
   }, 60_000);
+
+  it.each([['status&status=ACTIVE'], ['status=&status=REVOKED'], ['type=&type=TOKEN_ISSUED']])(
+    'BUG-8 a list parameter repeated after an empty value (%s) is a 400 naming it, not a 500',
+    async (query) => {
+      const path = query.startsWith('type') ? '/v1/iam/oauth/token-events' : '/v1/iam/oauth/tokens';
+      const { res, problems } = await raw(`GET ${path}?${query} HTTP/1.1
+Host: x
+Authorization: Bearer ${fx.bearers.admin}
+Connection: close
+
+`);
+      expect(problems).toEqual([]);
+      expect('status' in res && res.status).toBe(400);
+      expect(json(res)).toMatchObject({ details: [{ field: query.split(/[=&]/)[0] }] });
+    },
+    60_000,
+  );
 });
 
 describe('the OAuth oracles (RFC 6749 5.1, 5.2)', () => {

@@ -132,7 +132,10 @@ describe('GET /v1/iam/oauth/tokens', () => {
         return BigInt(seconds) * 1_000_000_000n + BigInt(nanos);
       };
       const late = seen.filter((t) => instant(t.created_at) > instant(snapshot));
-      expect(late.map((t) => [t.token_id, t.created_at]), snapshot).toEqual([]);
+      expect(
+        late.map((t) => [t.token_id, t.created_at]),
+        snapshot,
+      ).toEqual([]);
       // The order is total: by key, ties by token_id, both in the same direction.
       const sign = dir === 'ASC' ? 1 : -1;
       const keyOf = (t: (typeof seen)[number]): bigint | number | string => {
@@ -427,8 +430,12 @@ describe('tRPC and REST', () => {
         expect(trpc.status, what).toBe(rest.status);
         expect(trpc.headers.get('www-authenticate'), what).toBe(rest.headers.get('www-authenticate'));
         if (rest.status === 200) {
-          // expires_in may tick between the two calls; everything else is identical.
-          const strip = (b: ListTokensResponse) => ({ ...b, tokens: b.tokens.map((t) => ({ ...t, expires_in: 0 })) });
+          // expires_in may tick between the two calls, and each page token is sealed with a
+          // fresh nonce (the page it leads to is checked below); everything else is identical.
+          const strip = (b: ListTokensResponse) => ({
+            tokens: b.tokens.map((t) => ({ ...t, expires_in: 0 })),
+            pagination_info: { ...b.pagination_info, next_page_token: b.pagination_info.next_page_token === null ? null : 'sealed' },
+          });
           expect(strip(trpc.body.result.data), what).toEqual(strip(rest.body));
         } else {
           expect(trpc.body.error.data.rpc, what).toEqual(rest.body);

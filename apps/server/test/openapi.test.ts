@@ -4,7 +4,17 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import formats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootstrapEntity, OPERATION_GROUPS, OPERATIONS, type Deps, type MintSpec } from '@tokenwarden/api';
-import { GRANT_FLOWS, ListTokensInput, ORDER_DIRECTIONS, ORDER_KEYS, queryFields, SCOPES, translate } from '@tokenwarden/contracts';
+import {
+  GRANT_FLOWS,
+  ListTokensInput,
+  ORDER_DIRECTIONS,
+  ORDER_KEYS,
+  queryFields,
+  SCOPES,
+  STATUS_FILTERS,
+  TOKEN_STATUSES,
+  translate,
+} from '@tokenwarden/contracts';
 import { buildOpenApiDocument } from '../src/openapi/document.js';
 import { openApiDocument } from '../src/openapi/docs-routes.js';
 import { REST_ROUTES } from '../src/rest.js';
@@ -230,6 +240,23 @@ describe('the OpenAPI document', () => {
     expect(byName.grant_flow.schema.enum).toEqual([...GRANT_FLOWS]);
     expect(byName.account_id.schema.format).toBe('uuid');
     expect(byName.role.schema.pattern).toBeDefined();
+    // The newer filters: status repeats (a form-exploded array), never_used is a boolean, the bounds RFC 3339 text.
+    expect(byName.status.schema).toMatchObject({ type: 'array', minItems: 1, maxItems: 6, items: { enum: [...STATUS_FILTERS, ...TOKEN_STATUSES] } });
+    expect(byName.status.style ?? 'form').toBe('form');
+    expect(byName.status.explode ?? true).toBe(true);
+    expect(byName.never_used.schema).toEqual({ type: 'boolean' });
+    expect(byName.client_id.schema).toMatchObject({ type: 'string', minLength: 1, maxLength: 1024 });
+    expect(byName.scope.schema).toMatchObject({ type: 'string', maxLength: 256, pattern: expect.any(String) });
+    expect(byName.page_token.schema).toMatchObject({ type: 'string', minLength: 1, maxLength: 1024 });
+    for (const bound of ['created_after', 'created_before', 'expires_after', 'expires_before', 'last_used_after', 'last_used_before']) {
+      expect(byName[bound].schema, bound).toMatchObject({ type: 'string', maxLength: 40 });
+      expect(byName[bound].description, bound).toContain('RFC 3339');
+    }
+    expect(byName.status.description).toContain('at the snapshot');
+    expect(doc.paths[LIST].get.description).toContain('next_page_token');
+    const info = doc.components.schemas.PaginationInfo;
+    expect(info.required).toContain('next_page_token');
+    expect(JSON.stringify(info.properties.next_page_token)).toContain('null');
     for (const p of query) {
       expect(p.required).toBe(false);
       expect(p.description, p.name).toBeTruthy();
@@ -262,6 +289,14 @@ describe('the OpenAPI document', () => {
       if (s.format === 'uuid') {
         good.push(randomUUID());
         bad.push('not-a-uuid');
+      }
+      if (s.type === 'array' && s.items?.enum) {
+        good.push(...s.items.enum);
+        bad.push('NOT_A_VALUE');
+      }
+      if (s.type === 'boolean') {
+        good.push('true', 'false');
+        bad.push('yes');
       }
       for (const v of good) expect((await get({ ...ctx, [p.name]: v })).status, `${p.name}=${v}`).toBe(200);
       for (const v of bad) {

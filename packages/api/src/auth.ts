@@ -28,6 +28,20 @@ export function sees(principal: Principal, token: TokenRecord): boolean {
 }
 
 /**
+ * The user whose tokens (and actions) a principal is confined to, for a filter by user:
+ * a principal that sees the whole entity gets the user it asked for (none: every user);
+ * a user token without an admin role always its own user, and asking for another one, or
+ * having no user at all (an imported token), is 403. The one rule of the list, its summary,
+ * revocations by filter or by leaked value, and the audit trail (`sees` is its rule for one
+ * token).
+ */
+export function visibleUser(principal: Principal, asked?: string): string | undefined {
+  if (principal.seesWholeEntity) return asked;
+  if (principal.userId === null || (asked !== undefined && asked !== principal.userId)) fail('PERMISSION_DENIED', 'forbidden.other_user');
+  return principal.userId;
+}
+
+/**
  * Bearer token → format (a wrong checksum is refused here, without a database lookup) →
  * hash lookup → reject unknown, expired, revoked → scope check (wildcards). Every
  * rejection is 401 with an RFC 6750 challenge; none says which check failed beyond a

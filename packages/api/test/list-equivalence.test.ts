@@ -4,12 +4,15 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   effectiveDirection,
+  formatMicros,
   GRANT_FLOWS,
   ORDER_KEYS,
   parseTimestamp,
   microsToTimestamp,
+  scopeGrants,
+  STATUS_FILTERS,
   type GrantFlow,
-  type ListTokensInput,
+  type ListTokensRequest,
   type Micros,
   type OrderDirection,
   type OrderKey,
@@ -17,8 +20,10 @@ import {
 } from '@tokenwarden/contracts';
 import {
   grantFlowOf,
+  hasNewerFilters,
   seededRandom,
   seededUuid,
+  statusAt,
   writeSyntheticTokens,
   type Dialect,
   type Store,
@@ -189,10 +194,15 @@ function compare(a: string | number, b: string | number): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** Whether v lies in [after, before). */
+const within = (v: number, after: number | undefined, before: number | undefined) =>
+  (after === undefined || v >= after) && (before === undefined || v < before);
+
 /** The reference: all of the entity's rows, filtered and ordered in JS. */
 function reference(rows: readonly RawRow[], f: TokenFilters, snapshot: number, key: OrderKey, dir: OrderDirection): RawRow[] {
   const sign = effectiveDirection(dir) === 'ASC' ? 1 : -1;
   const col = COLUMN[key];
+  const used = (r: RawRow) => r.last_used_at !== 0;
   return rows
     .filter(
       (r) =>
@@ -200,7 +210,15 @@ function reference(rows: readonly RawRow[], f: TokenFilters, snapshot: number, k
         (f.userId === undefined || r.user_id === f.userId) &&
         (f.accountId === undefined || r.account_id === f.accountId) &&
         (f.grantFlow === undefined || grantFlowOf(r.grant_flow) === f.grantFlow) &&
-        (f.role === undefined || (JSON.parse(r.roles) as string[]).includes(f.role)),
+        (f.role === undefined || (JSON.parse(r.roles) as string[]).includes(f.role)) &&
+        (f.clientId === undefined || r.client_id === f.clientId) &&
+        (f.statuses === undefined || f.statuses.includes(statusAt({ revokedAt: r.revoked_at, expiresAt: r.expires_at }, snapshot))) &&
+        (f.scope === undefined || (JSON.parse(r.scopes) as string[]).some((held) => scopeGrants(held, f.scope as string))) &&
+        within(r.created_at, f.createdAfter, f.createdBefore) &&
+        within(r.expires_at, f.expiresAfter, f.expiresBefore) &&
+        (f.lastUsedAfter === undefined || (used(r) && r.last_used_at >= f.lastUsedAfter)) &&
+        (f.lastUsedBefore === undefined || (used(r) && r.last_used_at < f.lastUsedBefore)) &&
+        (f.neverUsed === undefined || f.neverUsed === !used(r)),
     )
     .sort((a, b) => sign * (compare(a[col], b[col]) || compare(a.token_id, b.token_id)));
 }
@@ -257,7 +275,10 @@ async function world(ws: WorldStore, start: Micros) {
     return ws.store.tokens.count(...args);
   };
   // The api gets the store's fake clock, if any (else its own system clock: expiry, last use).
-  const deps = createDeps({ ...ws.store, tokens }, clock ? { clock } : {});
+  // The caller's token records its first use only: a later one would move it between pages
+  // in last_used_at order and last-use filters, which no snapshot pins (the property test's
+  // model follows such moves; this reference reads the rows as they are now).
+  const deps = createDeps({ ...ws.store, tokens }, { ...(clock ? { clock } : {}), config: { lastUsedGranularitySeconds: 1e9 } });
   const reader = await PlainReader.open(ws.backend, ws.location);
   opened.push(() => reader.close());
   const rand = seededRandom(20260101);
@@ -302,18 +323,57 @@ async function randomFilters(w: World): Promise<TokenFilters> {
   if (rand() < 0.3) f.accountId = rows.account_id || w.users[1]!.accountIds[0]!;
   if (rand() < 0.3) f.grantFlow = grantFlowOf(rows.grant_flow);
   if (rand() < 0.3) f.role = (JSON.parse(rows.roles) as string[])[0];
+  // The newer filters, also from that token (bounds around its own times).
+  if (rand() < 0.2) f.clientId = rows.client_id;
+  if (rand() < 0.2) f.statuses = STATUS_FILTERS.filter(() => rand() < 0.5);
+  if (f.statuses?.length === 0) f.statuses = undefined;
+  if (rand() < 0.2) f.scope = rand() < 0.5 ? 'iam.oauth.tokens.get' : ((JSON.parse(rows.scopes) as string[])[0] ?? 'accounts.read').replace('*', 'x');
+  const around = (v: number) => v + Math.floor((rand() - 0.5) * 10 * DAY);
+  if (rand() < 0.15) f.createdAfter = around(rows.created_at);
+  if (rand() < 0.15) f.createdBefore = around(rows.created_at);
+  if (rand() < 0.15) f.expiresAfter = around(rows.expires_at);
+  if (rand() < 0.15) f.expiresBefore = around(rows.expires_at);
+  if (rand() < 0.1 && rows.last_used_at !== 0) f.lastUsedAfter = around(rows.last_used_at);
+  if (rand() < 0.1 && rows.last_used_at !== 0) f.lastUsedBefore = around(rows.last_used_at);
+  if (rand() < 0.1) f.neverUsed = rand() < 0.5;
   return f;
 }
 
-function inputFor(f: TokenFilters, key: OrderKey, dir: OrderDirection, size: number, page: number, snapshot?: Timestamp) {
-  return {
-    page_params: { page_size: size, page_number: page, ...(snapshot ? { first_request_timestamp: snapshot } : {}) },
+/** A list input as a caller writes it: time bounds as RFC 3339 text, statuses by name. */
+function inputFor(
+  f: TokenFilters,
+  key: OrderKey,
+  dir: OrderDirection,
+  size: number,
+  page: number | undefined,
+  snapshot?: Timestamp,
+  pageToken?: string,
+) {
+  const instant = (v: number | undefined) => (v === undefined ? undefined : formatMicros(v));
+  const input = {
+    page_params: {
+      page_size: size,
+      ...(page !== undefined ? { page_number: page } : {}),
+      ...(snapshot ? { first_request_timestamp: snapshot } : {}),
+    },
     order_params: { order_key: key, order_direction: dir },
-    ...(f.userId !== undefined ? { user_id: f.userId } : {}),
-    ...(f.accountId !== undefined ? { account_id: f.accountId } : {}),
-    ...(f.grantFlow !== undefined ? { grant_flow: f.grantFlow } : {}),
-    ...(f.role !== undefined ? { role: f.role } : {}),
+    page_token: pageToken,
+    user_id: f.userId,
+    account_id: f.accountId,
+    grant_flow: f.grantFlow,
+    role: f.role,
+    client_id: f.clientId,
+    status: f.statuses ? [...f.statuses] : undefined,
+    scope: f.scope,
+    created_after: instant(f.createdAfter),
+    created_before: instant(f.createdBefore),
+    expires_after: instant(f.expiresAfter),
+    expires_before: instant(f.expiresBefore),
+    last_used_after: instant(f.lastUsedAfter),
+    last_used_before: instant(f.lastUsedBefore),
+    never_used: f.neverUsed,
   };
+  return Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) as ListTokensRequest;
 }
 
 /** A token the filters would select if the snapshot did not hide it. */
@@ -337,11 +397,18 @@ const micros = (t: Timestamp) => t.seconds * SECOND + Math.floor(t.nanos / 1000)
  * Random walks through createCaller, each page compared with the reference. Tokens are
  * inserted before half the page calls, or (`concurrent`) while they run.
  */
-async function randomWalks(w: World, walks: number, o: { concurrent?: boolean } = {}): Promise<{ pages: number; keys: Set<string> }> {
+async function randomWalks(
+  w: World,
+  walks: number,
+  o: { concurrent?: boolean } = {},
+): Promise<{ pages: number; keys: Set<string>; byToken: number; newer: number }> {
   const { rand } = w;
   const sizes = [1, 3, 10, 25, 50, 100];
   const keys = new Set<string>();
   let pages = 0;
+  /** Pages asked by a page token, and pages with a newer filter that were not empty. */
+  let byToken = 0;
+  let newer = 0;
   for (let i = 0; i < walks; i++) {
     const f = await randomFilters(w);
     const key = ORDER_KEYS[i % ORDER_KEYS.length] as OrderKey;
@@ -355,8 +422,14 @@ async function randomWalks(w: World, walks: number, o: { concurrent?: boolean } 
       snapshot = microsToTimestamp(byCreation[Math.floor(rand() * 2500)]!);
     }
     let page = 1;
+    // Some walks follow next_page_token (sent with or without the snapshot), the others page numbers.
+    const viaTokens = rand() < 0.4;
+    let token: string | null = null;
     for (let step = 0; step < 8; step++) {
-      const list = () => w.caller.tokens.list(inputFor(f, key, dir, size, page, snapshot));
+      const input: ListTokensRequest = token
+        ? inputFor(f, key, dir, size, undefined, rand() < 0.5 ? snapshot : undefined, token)
+        : inputFor(f, key, dir, size, page, snapshot);
+      const list = () => w.caller.tokens.list(input);
       let res: Awaited<ReturnType<typeof list>>;
       if (o.concurrent) {
         // Issuance racing the page call (and its snapshot, when it takes one).
@@ -376,10 +449,21 @@ async function randomWalks(w: World, walks: number, o: { concurrent?: boolean } 
       expect(res.tokens.map((t) => t.token_id)).toEqual(slice.map((r) => r.token_id));
       // Field by field too (the page path maps rows itself).
       expect(res.tokens.map(stable)).toEqual(presented(slice));
+      expect(res.pagination_info.current_page).toBe(page);
+      if (token) byToken += 1;
+      if (hasNewerFilters(f) && slice.length > 0) newer += 1;
+      // A next page token exactly when a full page is not the walk's last.
+      const next: string | null = res.pagination_info.next_page_token;
+      expect(next !== null, `next_page_token on page ${page} of ${expected.length} rows by ${size}`).toBe(page * size < expected.length);
       pages += 1;
       const last = Math.max(1, res.pagination_info.total_pages);
       const r = rand();
-      page = r < 0.65 ? page + 1 : r < 0.8 ? Math.max(1, page - 1) : 1 + Math.floor(rand() * (last + 2));
+      if (viaTokens) {
+        token = next;
+        page = next ? page + 1 : 1;
+      } else {
+        page = r < 0.65 ? page + 1 : r < 0.8 ? Math.max(1, page - 1) : 1 + Math.floor(rand() * (last + 2));
+      }
     }
     // The same snapshot's pages requested at once share one total.
     const burst = await Promise.all([1, 2, 3].map((p) => w.caller.tokens.list(inputFor(f, key, dir, size, p, snapshot))));
@@ -392,7 +476,7 @@ async function randomWalks(w: World, walks: number, o: { concurrent?: boolean } 
   }
   // The kept rows are the rows as stored.
   expect(await w.reader.rows(w.entityPk)).toEqual(await w.reader.rows(w.entityPk, { fresh: true }));
-  return { pages, keys };
+  return { pages, keys, byToken, newer };
 }
 
 describe('list fast paths equal a naive reference', () => {
@@ -409,8 +493,10 @@ describe('list fast paths equal a naive reference', () => {
       rmSync(dir, { recursive: true, force: true });
     });
     const w = await world({ store, backend: 'sqlite', location: file, clock }, START);
-    const { pages, keys } = await randomWalks(w, 42);
+    const { pages, keys, byToken, newer } = await randomWalks(w, 42);
     expect(pages).toBe(42 * 11);
+    expect(byToken).toBeGreaterThan(20);
+    expect(newer).toBeGreaterThan(20);
     // At most one full count per (entity, filters, snapshot): walks, jumps and bursts
     // of the same snapshot never count again.
     expect(w.counts()).toBeLessThanOrEqual(keys.size);
@@ -421,8 +507,10 @@ describe('list fast paths equal a naive reference', () => {
     // No fake clock: creation times and snapshot bounds from the store's clock (on
     // PostgreSQL the database's, under the snapshot lock), racing issuance.
     const w = await world(await testStore(), Date.now() * 1000);
-    const { pages, keys } = await randomWalks(w, 30, { concurrent: true });
+    const { pages, keys, byToken, newer } = await randomWalks(w, 30, { concurrent: true });
     expect(pages).toBe(30 * 11);
+    expect(byToken).toBeGreaterThan(10);
+    expect(newer).toBeGreaterThan(10);
     expect(w.counts()).toBeLessThanOrEqual(keys.size);
     expect(w.counts()).toBeGreaterThan(0);
   });
@@ -451,7 +539,7 @@ describe('list fast paths equal a naive reference', () => {
   it('a future snapshot (not cacheable) still matches the reference as tokens arrive', async () => {
     const w = await world(await testStore({ clock: manualClock(START), counts: 'inline' }), START);
     const future = microsToTimestamp(START + 3600 * SECOND);
-    const input = inputFor({ role: 'TELLER' }, 'expires_at', 'ASC', 50, 1, future) as ListTokensInput;
+    const input = inputFor({ role: 'TELLER' }, 'expires_at', 'ASC', 50, 1, future);
     for (let i = 0; i < 3; i++) {
       const res = await w.caller.tokens.list(input);
       const expected = await referenceIds(w, { role: 'TELLER' }, START + 3600 * SECOND, 'expires_at', 'ASC');

@@ -14,7 +14,10 @@ import {
   ORDER_DIRECTIONS,
   ORDER_KEYS,
   parseTimestamp,
+  scopeGrants,
+  STATUS_FILTERS,
   timestampToMicrosFloor,
+  TOKEN_STATUSES,
   type GrantFlow,
   type ListTokensInput,
   type ListTokensRequest,
@@ -23,7 +26,7 @@ import {
   type OrderKey,
   type Timestamp,
 } from '@tokenwarden/contracts';
-import type { EventSpec, HistoricalToken, TokenFilters, TokenRecord } from '@tokenwarden/db';
+import { hasNewerFilters, statusAt, statusSet, type EventSpec, type HistoricalToken, type TokenFilters, type TokenRecord } from '@tokenwarden/db';
 import { openTestStore, testBackend, type TestStore } from '@tokenwarden/db/testing/test-store';
 import { ApiError, createCaller, createContext, createDeps, hashAccessToken, manualClock, type Deps } from '../src/index.js';
 
@@ -47,11 +50,26 @@ const anEvent = (): EventSpec => ({
  * Timestamp range), and page moves (next, back, jumps, past the end), with tokens issued or imported (matching the walk's filters or not) and
  * tokens revoked between the pages.
  *
+ * Filters: user, account, grant flow, role, and the newer ones: client, status at the
+ * snapshot (either spelling, several), scope (wildcards on both sides), created / expires /
+ * last-use bounds, never used. Procedure walks may follow next_page_token (with or without
+ * the snapshot), and now and then a caller of another entity sends the token (a 400 naming
+ * page_token, never a row).
+ *
  * The model is plain JS over every token the scenario inserted: the entity's tokens
  * created at or before the snapshot, the filters ANDed, sorted by (order-key value,
  * token_id) in the direction (no user / account / use as '' / '' / 0: first ASC, last
- * DESC), then sliced. Every request's rows (ids, order, fields) and totals must equal
+ * DESC), then sliced; a page asked by token is the rows after the position where the
+ * previous page ended. Every request's rows (ids, order, fields) and totals must equal
  * the model's, and no row may be of another entity.
+ *
+ * Last use is the one thing a snapshot does not pin. Each caller's request records a use
+ * of its own token now and then (LAST_USE_GRANULARITY_SECONDS), and the model records it
+ * too. A walk that depends on last use (last_used_at order, a last-use filter) listed after
+ * such a use, of a snapshot first listed before it, may be answered from cursors and totals
+ * of before: its rows are then checked as what they are, keyset positions (each row in the
+ * set and in its order now, fields exact), not as a slice, and its total is not checked.
+ * The stats tell how many; they are a small share.
  *
  * A "case" is one checked list request. Each run of the property is one scenario of
  * WALKS × STEPS requests; the number of requests is counted and asserted at the end.
@@ -97,6 +115,15 @@ const LIFETIMES = [60, 900, 3600, 86_400];
 /** A small pool so that role filters hit; 'teller' checks that roles are case-sensitive. */
 const ROLES = ['ENTITY_ADMIN', 'AUDITOR', 'TELLER', 'SUPPORT', 'RISK', 'teller'];
 const CLIENTS = ['c1', 'c2', 'tokenwarden-login'];
+/** Scope lists with wildcards at every level, and scopes to filter by that they grant or not. */
+const SCOPE_LISTS = [['accounts.read'], ['iam.oauth.*'], ['*'], ['payments.*', 'accounts.read'], ['iam.oauth.tokens.get'], []];
+const SCOPE_FILTERS = ['accounts.read', 'iam.oauth.tokens.get', 'iam.oauth.*', 'payments.create', 'accounts', '*'];
+/**
+ * Callers' tokens record a use at most once per this many seconds (the scenario's clock
+ * moves 0–60 s between pages): each caller's own token changes its last use now and then
+ * in the middle of a walk, the only tokens that do. The model follows every such use.
+ */
+const LAST_USE_GRANULARITY_SECONDS = 90;
 
 function seedFromEnv(): number {
   const raw = process.env.FC_SEED;
@@ -132,9 +159,17 @@ const tokenArb = fc.record({
   odd: chance(8),
   roles: fc.array(fc.constantFrom(...ROLES), { maxLength: 3 }),
   client: fc.constantFrom(...CLIENTS),
+  scopes: fc.constantFrom(...SCOPE_LISTS),
   revokedAfter: sometimes(15, fc.integer({ min: 0, max: 600 })),
   lastUse: sometimes(50, fc.integer({ min: 0, max: SLOTS })),
 });
+
+/** A time bound: `slot` slots before the scenario's base time, a µs either side or not. */
+const boundArb = (minSlot: number, maxSlot: number) =>
+  fc.record({ slot: fc.integer({ min: minSlot, max: maxSlot }), sub: fc.constantFrom(0, 0, 1, -1, 999_999) });
+/** The [after, before) bounds of one column: either or both. */
+const boundsArb = (minSlot: number, maxSlot: number) =>
+  fc.record({ after: sometimes(70, boundArb(minSlot, maxSlot)), before: sometimes(70, boundArb(minSlot, maxSlot)) });
 
 const entityArb = fc.record({
   users: fc.array(fc.nat(), { minLength: 1, maxLength: 4 }),
@@ -213,6 +248,8 @@ const stepArb = fc.record({
   revokes: weighted([3, fc.array(revokeArb, { maxLength: 0 })], [1, fc.array(revokeArb, { minLength: 1, maxLength: 2 })]),
   /** Drops the snapshot: the server takes a new one. */
   restart: chance(6),
+  /** Procedure, following a page token: a caller of another entity sends it (400, never a row). */
+  foreignToken: chance(5),
 });
 
 const walkArb = fc.record({
@@ -223,7 +260,19 @@ const walkArb = fc.record({
     account: sometimes(25, filterRefArb),
     grantFlow: sometimes(30, fc.constantFrom(...GRANT_FLOWS)),
     role: sometimes(30, fc.constantFrom(...ROLES, 'NOBODY')),
+    client: sometimes(12, fc.constantFrom(...CLIENTS, 'nobody')),
+    /** Either spelling of each status (the procedure normalizes). */
+    status: sometimes(20, fc.subarray([...STATUS_FILTERS, ...TOKEN_STATUSES], { minLength: 1 })),
+    scope: sometimes(12, fc.constantFrom(...SCOPE_FILTERS)),
+    created: sometimes(10, boundsArb(-5, SLOTS + 5)),
+    // Expiry is creation plus up to a day: bounds reach far ahead of the base time.
+    expires: sometimes(10, boundsArb(-6000, SLOTS + 5)),
+    lastUsed: sometimes(10, boundsArb(-5, SLOTS + 5)),
+    neverUsed: sometimes(8, fc.boolean()),
   }),
+  /** Procedure: follow next_page_token (sending the snapshot along or not). */
+  viaTokens: chance(45),
+  sendSnapshotWithToken: chance(50),
   key: fc.constantFrom(...ORDER_KEYS),
   dir: fc.constantFrom(...ORDER_DIRECTIONS),
   size: weighted([3, fc.integer({ min: 1, max: 12 })], [1, fc.integer({ min: 1, max: 100 })]),
@@ -286,6 +335,8 @@ interface EntityState {
   accounts: string[];
   tokens: ModelToken[];
   callers: Caller[];
+  /** When a token of the entity last changed its last use (a caller's request), or -Infinity. */
+  lastUseChangedAt: number;
 }
 
 /** The order-key value as the contract defines it: no user / account / use as '' / '' / 0. */
@@ -310,21 +361,49 @@ function keyValue(t: ModelToken, key: OrderKey): string | number {
 
 const compare = (a: string | number, b: string | number) => (a < b ? -1 : a > b ? 1 : 0);
 
+/** Whether v lies in [after, before). */
+const within = (v: number, after: number | undefined, before: number | undefined) =>
+  (after === undefined || v >= after) && (before === undefined || v < before);
+
+/** Whether a token passes the filters at the snapshot, as the contract says (last use as it is now). */
+function matches(t: ModelToken, f: TokenFilters, snapshot: Micros): boolean {
+  const lastUseBound = f.lastUsedAfter !== undefined || f.lastUsedBefore !== undefined;
+  return (
+    t.createdAt <= snapshot &&
+    // '' is "no user": what a user token without a user is restricted to (see the procedure).
+    (f.userId === undefined || (t.userId ?? '') === f.userId) &&
+    (f.accountId === undefined || t.accountId === f.accountId) &&
+    (f.grantFlow === undefined || t.grantFlow === f.grantFlow) &&
+    (f.role === undefined || t.roles.includes(f.role)) &&
+    (f.clientId === undefined || t.clientId === f.clientId) &&
+    // The status the token had at the snapshot, not now.
+    (f.statuses === undefined || f.statuses.includes(statusAt(t, snapshot))) &&
+    (f.scope === undefined || t.scopes.some((held) => scopeGrants(held, f.scope as string))) &&
+    within(t.createdAt, f.createdAfter, f.createdBefore) &&
+    within(t.expiresAt, f.expiresAfter, f.expiresBefore) &&
+    (!lastUseBound || (t.lastUsedAt !== null && within(t.lastUsedAt, f.lastUsedAfter, f.lastUsedBefore))) &&
+    (f.neverUsed === undefined || f.neverUsed === (t.lastUsedAt === null))
+  );
+}
+
+/** Compares two tokens in the total order of a key and direction. */
+const inOrder = (dir: OrderDirection) => {
+  const sign = effectiveDirection(dir) === 'ASC' ? 1 : -1;
+  return (a: { value: string | number; tokenId: string }, b: { value: string | number; tokenId: string }) =>
+    sign * (compare(a.value, b.value) || compare(a.tokenId, b.tokenId));
+};
+
 /** The reference: the entity's tokens at the snapshot, filtered (AND) and totally ordered. */
 function reference(tokens: readonly ModelToken[], f: TokenFilters, snapshot: Micros, key: OrderKey, dir: OrderDirection): ModelToken[] {
-  const sign = effectiveDirection(dir) === 'ASC' ? 1 : -1;
+  const cmp = inOrder(dir);
   return tokens
-    .filter(
-      (t) =>
-        t.createdAt <= snapshot &&
-        // '' is "no user": what a user token without a user is restricted to (see the procedure).
-        (f.userId === undefined || (t.userId ?? '') === f.userId) &&
-        (f.accountId === undefined || t.accountId === f.accountId) &&
-        (f.grantFlow === undefined || t.grantFlow === f.grantFlow) &&
-        (f.role === undefined || t.roles.includes(f.role)),
-    )
-    .sort((a, b) => sign * (compare(keyValue(a, key), keyValue(b, key)) || compare(a.tokenId, b.tokenId)));
+    .filter((t) => matches(t, f, snapshot))
+    .sort((a, b) => cmp({ value: keyValue(a, key), tokenId: a.tokenId }, { value: keyValue(b, key), tokenId: b.tokenId }));
 }
+
+/** Whether the walk's set or order depends on last use, which no snapshot pins. */
+const dependsOnLastUse = (f: TokenFilters, key: OrderKey) =>
+  key === 'last_used_at' || f.lastUsedAfter !== undefined || f.lastUsedBefore !== undefined || f.neverUsed !== undefined;
 
 /** A record's fields as the model has them. */
 function recordView(t: TokenRecord | ModelToken) {
@@ -392,6 +471,15 @@ interface Stats {
   inserted: number;
   revoked: number;
   maxTotal: number;
+  /** Requests with a filter added after the first four. */
+  newerFilterRequests: number;
+  /** Pages asked by a page token, and page tokens refused to a caller of another entity. */
+  byToken: number;
+  foreignTokensRefused: number;
+  /** Uses of callers' tokens recorded mid-run, and requests whose walk depends on last use (of them, after a use moved a token). */
+  touches: number;
+  lastUseRequests: number;
+  lastUseMoved: number;
 }
 
 interface Env {
@@ -399,6 +487,30 @@ interface Env {
   clock: ManualClock;
   deps: Deps;
   stats: Stats;
+  /** Orders the run's last-use changes and first listings of snapshots. */
+  seq: number;
+}
+
+/**
+ * A caller's request authenticates, which records a use of its token when the last one is
+ * older than the granularity (the store's rule: last_used_at < now - granularity). The
+ * model follows it: the token's last use, and when its entity last saw one change.
+ */
+function touch(env: Env, c: Caller): void {
+  const now = env.clock.nowMicros();
+  env.clock.set(now); // the request's authentication reads this same instant (each reading advances the clock)
+  const t = c.token;
+  if (t.lastUsedAt === null || t.lastUsedAt < now - LAST_USE_GRANULARITY_SECONDS * SECOND) {
+    t.lastUsedAt = now;
+    c.entity.lastUseChangedAt = ++env.seq;
+    env.stats.touches += 1;
+  }
+}
+
+/** The fields a 400 names, or undefined for any other outcome. */
+function invalidFields(error: unknown): string[] | undefined {
+  if (!(error instanceof TRPCError) || !(error.cause instanceof ApiError) || error.cause.status !== 'INVALID_ARGUMENT') return undefined;
+  return error.cause.violations.map((v) => v.field);
 }
 
 const opened: (() => Promise<void>)[] = [];
@@ -411,10 +523,11 @@ async function openEnv(): Promise<Env> {
   // One fake clock for the store (creation times, snapshots) and the api (expiry, revocation).
   const store = await openTestStore({ clock, memory: true });
   opened.push(store.cleanup);
-  // Callers' tokens carry a last use and are never touched again (a granularity of
-  // decades): a use between two pages would move the caller's own token in last_used_at
-  // order, which no snapshot can pin (the snapshot pins the set, not mutable sort values).
-  const deps = createDeps(store.store, { clock, config: { lastUsedGranularitySeconds: 1e9 } });
+  // Callers' tokens record a use now and then (LAST_USE_GRANULARITY_SECONDS): a use between
+  // two pages moves the caller's own token in last_used_at order and last-use filters, which
+  // no snapshot can pin. The model follows every use (`touch`) and knows which requests
+  // cached cursors and totals of before a use may answer.
+  const deps = createDeps(store.store, { clock, config: { lastUsedGranularitySeconds: LAST_USE_GRANULARITY_SECONDS } });
   const stats: Stats = {
     runs: 0,
     requests: 0,
@@ -430,8 +543,14 @@ async function openEnv(): Promise<Env> {
     inserted: 0,
     revoked: 0,
     maxTotal: 0,
+    newerFilterRequests: 0,
+    byToken: 0,
+    foreignTokensRefused: 0,
+    touches: 0,
+    lastUseRequests: 0,
+    lastUseMoved: 0,
   };
-  return { store, clock, deps, stats };
+  return { store, clock, deps, stats, seq: 0 };
 }
 
 /**
@@ -480,7 +599,15 @@ async function runScenario(env: Env, sc: Scenario, mode: Mode): Promise<number> 
       name: `run ${stats.runs} entity ${index}`,
       createdAt: base - 24 * HOUR,
     });
-    entities.push({ index, pk: entity.pk, users: spec.users.map(newId), accounts: spec.accounts.map(newId), tokens: [], callers: [] });
+    entities.push({
+      index,
+      pk: entity.pk,
+      users: spec.users.map(newId),
+      accounts: spec.accounts.map(newId),
+      tokens: [],
+      callers: [],
+      lastUseChangedAt: Number.NEGATIVE_INFINITY,
+    });
   }
   const other = (e: EntityState, i: number) => entities[(e.index + 1 + (i % (entities.length - 1))) % entities.length]!;
   const tokenRef = (e: EntityState, ref: TokenRef | null, pool: 'users' | 'accounts'): string | null => {
@@ -507,7 +634,7 @@ async function runScenario(env: Env, sc: Scenario, mode: Mode): Promise<number> 
         accountId: tokenRef(e, t.account, 'accounts'),
         grantFlow: t.flow,
         roles: t.roles,
-        scopes: ['accounts.read'],
+        scopes: t.scopes,
         createdAt,
         expiresAt: createdAt + t.lifetime * SECOND,
         revokedAt: t.revokedAfter === null ? null : createdAt + t.revokedAfter * SECOND,
@@ -561,6 +688,8 @@ async function runScenario(env: Env, sc: Scenario, mode: Mode): Promise<number> 
   let checked = 0;
   /** The snapshots the server took in this run. */
   const handedOut: Timestamp[] = [];
+  /** When each (entity, snapshot) was first listed, on `env.seq`: no cache entry of it is older. */
+  const firstUses = new Map<string, number>();
   for (const [wi, walk] of sc.walks.entries()) {
     const caller = mode === 'procedure' ? callers[walk.who % callers.length]! : undefined;
     const e = caller ? caller.entity : entities[walk.who % entities.length]!;
@@ -571,11 +700,23 @@ async function runScenario(env: Env, sc: Scenario, mode: Mode): Promise<number> 
       const from = ref.kind === 'own' ? e : other(e, ref.i);
       return from[pool][ref.i % from[pool].length];
     };
+    const wf = walk.filters;
+    const at = (b: { slot: number; sub: number } | null) => (b === null ? undefined : base - b.slot * SLOT + b.sub);
     const requested: TokenFilters = {
-      userId: filterRef(walk.filters.user, 'users'),
-      accountId: filterRef(walk.filters.account, 'accounts'),
-      grantFlow: walk.filters.grantFlow ?? undefined,
-      role: walk.filters.role ?? undefined,
+      userId: filterRef(wf.user, 'users'),
+      accountId: filterRef(wf.account, 'accounts'),
+      grantFlow: wf.grantFlow ?? undefined,
+      role: wf.role ?? undefined,
+      clientId: wf.client ?? undefined,
+      statuses: wf.status === null ? undefined : statusSet(wf.status.map((v) => v.replace('TOKEN_STATUS_', '') as (typeof STATUS_FILTERS)[number])),
+      scope: wf.scope ?? undefined,
+      createdAfter: at(wf.created?.after ?? null),
+      createdBefore: at(wf.created?.before ?? null),
+      expiresAfter: at(wf.expires?.after ?? null),
+      expiresBefore: at(wf.expires?.before ?? null),
+      lastUsedAfter: at(wf.lastUsed?.after ?? null),
+      lastUsedBefore: at(wf.lastUsed?.before ?? null),
+      neverUsed: wf.neverUsed ?? undefined,
     };
     // What the list must select: a caller that sees only its own user has its user forced.
     let denied = false;
@@ -592,11 +733,16 @@ async function runScenario(env: Env, sc: Scenario, mode: Mode): Promise<number> 
     const key: OrderKey = omitOrder ? 'created_at' : walk.key;
     const dir: OrderDirection = omitOrder ? 'DESC' : walk.dir;
     const size = walk.size;
+    const newer = hasNewerFilters(filters);
+    const volatile = dependsOnLastUse(filters, key);
 
     let snapshot: Timestamp | undefined =
       walk.snapshot.kind === 'earlier' ? handedOut[walk.snapshot.i % Math.max(1, handedOut.length)] : explicitSnapshot(walk.snapshot, e, base, clock);
     let page = walk.firstPage;
     let lastPage: number | undefined;
+    /** The previous answer's next_page_token, and the position of its last row as served (a keyset cursor). */
+    let token: string | null = null;
+    let cursor: { value: string | number; tokenId: string } | undefined;
 
     for (const [si, step] of walk.steps.entries()) {
       const where = `${mode} walk ${wi} step ${si} (entity ${e.index}${caller ? `, caller ${e.callers.indexOf(caller)}` : ''}, page ${page})`;
@@ -623,13 +769,17 @@ async function runScenario(env: Env, sc: Scenario, mode: Mode): Promise<number> 
           stats.revoked += 1;
         }
       }
+      // A walk that follows page tokens takes the previous answer's token for its next page
+      // (on a 'next' or 'jump' move; the other moves go by page number).
+      const followToken =
+        mode === 'procedure' && walk.viaTokens && si > 0 && (step.move.to === 'next' || step.move.to === 'jump') && token !== null && !step.restart;
       if (si > 0) {
         if (step.restart) snapshot = undefined;
-        page = nextPage(step.move, page, lastPage);
+        page = followToken ? page + 1 : nextPage(step.move, page, lastPage);
       }
-      const sent = snapshot;
-      if (sent === undefined) stats.serverSnapshots += 1;
-      else {
+      const sent = followToken && !walk.sendSnapshotWithToken ? undefined : snapshot;
+      if (sent === undefined && !followToken) stats.serverSnapshots += 1;
+      else if (sent !== undefined) {
         stats.explicitSnapshots += 1;
         if (timestampToMicrosFloor(sent) > clock.nowMicros()) stats.futureSnapshots += 1;
       }
@@ -655,13 +805,40 @@ async function runScenario(env: Env, sc: Scenario, mode: Mode): Promise<number> 
       } else {
         const cased = (id: string | undefined) => (id !== undefined && walk.upper ? id.toUpperCase() : id);
         const request: ListTokensRequest = {
-          page_params: { page_size: size, page_number: page, ...(sent ? { first_request_timestamp: sent } : {}) },
+          page_params: {
+            page_size: size,
+            ...(followToken ? {} : { page_number: page }),
+            ...(sent ? { first_request_timestamp: sent } : {}),
+          },
+          ...(followToken ? { page_token: token as string } : {}),
           ...(omitOrder ? {} : { order_params: { order_key: key, order_direction: dir } }),
           ...(requested.userId !== undefined ? { user_id: cased(requested.userId) } : {}),
           ...(requested.accountId !== undefined ? { account_id: cased(requested.accountId) } : {}),
           ...(requested.grantFlow !== undefined ? { grant_flow: requested.grantFlow } : {}),
           ...(requested.role !== undefined ? { role: requested.role } : {}),
+          ...(wf.client !== null ? { client_id: wf.client } : {}),
+          ...(wf.status !== null ? { status: wf.status } : {}),
+          ...(wf.scope !== null ? { scope: wf.scope } : {}),
+          ...(requested.createdAfter !== undefined ? { created_after: formatMicros(requested.createdAfter) } : {}),
+          ...(requested.createdBefore !== undefined ? { created_before: formatMicros(requested.createdBefore) } : {}),
+          ...(requested.expiresAfter !== undefined ? { expires_after: formatMicros(requested.expiresAfter) } : {}),
+          ...(requested.expiresBefore !== undefined ? { expires_before: formatMicros(requested.expiresBefore) } : {}),
+          ...(requested.lastUsedAfter !== undefined ? { last_used_after: formatMicros(requested.lastUsedAfter) } : {}),
+          ...(requested.lastUsedBefore !== undefined ? { last_used_before: formatMicros(requested.lastUsedBefore) } : {}),
+          ...(requested.neverUsed !== undefined ? { never_used: requested.neverUsed } : {}),
         };
+        if (followToken && step.foreignToken) {
+          // The same request by a caller of another entity: the token opens for its own entity only.
+          const stranger = other(e, si).callers.find((c) => c.seesWholeEntity)!;
+          touch(env, stranger);
+          const error = await stranger.trpc.tokens.list(request).then(
+            () => undefined,
+            (err: unknown) => err,
+          );
+          expect(invalidFields(error), `${where}: another entity's page token`).toEqual(['page_token']);
+          stats.foreignTokensRefused += 1;
+        }
+        touch(env, caller);
         let res: Awaited<ReturnType<typeof caller.trpc.tokens.list>>;
         try {
           res = await caller.trpc.tokens.list(request);
@@ -681,6 +858,12 @@ async function runScenario(env: Env, sc: Scenario, mode: Mode): Promise<number> 
         expect(info.current_page, `${where}: current_page`).toBe(page);
         expect(info.page_size, `${where}: page_size`).toBe(size);
         if (sent) expect(info.first_request_timestamp, `${where}: snapshot sent back`).toBe(formatTimestamp(sent));
+        // A next page token exactly when a full page does not end the walk's total.
+        expect(info.next_page_token !== null, `${where}: next_page_token`).toBe(
+          rows.length === size && page * size < total && page < MAX_PAGE_NUMBER,
+        );
+        token = info.next_page_token;
+        if (followToken) stats.byToken += 1;
         fields = res.tokens.map(({ expires_in: _in, status, ...t }) => ({ ...t, revoked: status === 'TOKEN_STATUS_REVOKED' }));
         view = presentedView;
       }
@@ -688,22 +871,60 @@ async function runScenario(env: Env, sc: Scenario, mode: Mode): Promise<number> 
       // Against the model.
       crossEntity(stats, owner, e, rows, where);
       const snapMicros = timestampToMicrosFloor(returned);
-      if (sent) {
+      if (followToken) {
+        // The token's snapshot is the walk's.
+        expect(returned, `${where}: the snapshot of the page token`).toEqual(snapshot);
+      } else if (sent) {
         expect(returned, `${where}: the snapshot sent`).toEqual(sent);
       } else {
         // A snapshot the server takes holds every token already stored.
         const missed = e.tokens.filter((t) => t.createdAt > snapMicros).map((t) => t.tokenId);
         expect(missed, `${where}: tokens created after a fresh snapshot`).toEqual([]);
       }
+      // When this snapshot of the entity was first listed (on the run's sequence of uses and lists).
+      const firstUse = firstUses.get(`${e.pk}|${snapMicros}`) ?? ++env.seq;
+      firstUses.set(`${e.pk}|${snapMicros}`, firstUse);
       const all = reference(e.tokens, filters, snapMicros, key, dir);
-      const expected = all.slice((page - 1) * size, page * size);
-      same(
-        rows,
-        expected.map((t) => t.tokenId),
-        `${where}: token ids and order`,
-      );
-      expect(total, `${where}: total_elements`).toBe(all.length);
-      same(fields, expected.map(view), `${where}: fields of the rows`);
+      // A page token's page starts right after the row that ended the previous page, where it
+      // stood then: the keyset position. Otherwise the page is the slice of the model.
+      const cmp = inOrder(dir);
+      const expected =
+        followToken && cursor
+          ? all.filter((t) => cmp({ value: keyValue(t, key), tokenId: t.tokenId }, cursor!) > 0).slice(0, size)
+          : all.slice((page - 1) * size, page * size);
+      // Whether a last use changed since this snapshot was first listed, where the walk depends on last use:
+      // cached cursors and totals then hold positions and counts of before (see TokenLister).
+      const moved = volatile && e.lastUseChangedAt > firstUse;
+      if (!moved || followToken) {
+        same(
+          rows,
+          expected.map((t) => t.tokenId),
+          `${where}: token ids and order`,
+        );
+        same(fields, expected.map(view), `${where}: fields of the rows`);
+      } else {
+        // Exact as keyset positions only: every row is one of the set now, in its order now.
+        const byId = new Map(all.map((t) => [t.tokenId, t]));
+        const listed = rows.map((id) => byId.get(id));
+        expect(
+          listed.every((t) => t !== undefined),
+          `${where}: rows outside the set (last use moved)`,
+        ).toBe(true);
+        const keys = listed.map((t) => ({ value: keyValue(t!, key), tokenId: t!.tokenId }));
+        for (let i = 1; i < keys.length; i++) expect(cmp(keys[i - 1]!, keys[i]!), `${where}: order (last use moved)`).toBeLessThan(0);
+        same(
+          fields,
+          listed.map((t) => view(t!)),
+          `${where}: fields of the rows (last use moved)`,
+        );
+      }
+      if (moved) stats.lastUseMoved += 1;
+      else expect(total, `${where}: total_elements`).toBe(all.length);
+      if (volatile) stats.lastUseRequests += 1;
+      if (newer) stats.newerFilterRequests += 1;
+      // Where this page ended, as it stood when served (the cursor its next_page_token holds).
+      const lastListed = rows.length > 0 ? e.tokens.find((t) => t.tokenId === rows[rows.length - 1]) : undefined;
+      cursor = lastListed && { value: keyValue(lastListed, key), tokenId: lastListed.tokenId };
 
       stats.requests += 1;
       stats.rows += rows.length;
@@ -713,7 +934,7 @@ async function runScenario(env: Env, sc: Scenario, mode: Mode): Promise<number> 
       if ((page - 1) * size >= total && total > 0) stats.pastTheEnd += 1;
       checked += 1;
       snapshot = returned;
-      if (!sent) handedOut.push(returned);
+      if (!sent && !followToken) handedOut.push(returned);
       lastPage = Math.max(1, Math.ceil(total / size));
     }
   }
@@ -798,8 +1019,10 @@ async function insertTokens(
     const accountId = s.matching && f.accountId !== undefined ? f.accountId : ref(s.account, 'accounts');
     const grantFlow = s.matching && f.grantFlow !== undefined ? f.grantFlow : s.flow;
     const roles = s.matching && f.role !== undefined ? [...s.roles, f.role] : s.roles;
+    const clientId = s.matching && f.clientId !== undefined ? f.clientId : 'c2';
+    const scopes = s.matching && f.scope !== undefined ? [f.scope] : [];
     const tokenId = newId(s.key);
-    const spec = { entityPk: e.pk, tokenId, tokenHash: hashOf(tokenId), clientId: 'c2', userId, accountId, grantFlow, roles, scopes: [] };
+    const spec = { entityPk: e.pk, tokenId, tokenHash: hashOf(tokenId), clientId, userId, accountId, grantFlow, roles, scopes };
     if (s.via === 'issue') {
       const record = await deps.tokens.issue({ ...spec, lifetimeMicros: s.lifetime * SECOND }, { eventId: randomUUID(), requestId: null });
       const t = remember({ ...spec, createdAt: record.createdAt, expiresAt: record.expiresAt, revokedAt: null, lastUsedAt: null, caller: false });
@@ -853,13 +1076,23 @@ async function check(mode: Mode, numRuns: number) {
     `[list-properties] ${BACKEND} ${mode}: ${s.requests} requests checked in ${((Date.now() - started) / 1000).toFixed(1)} s; ` +
       `${s.rows} rows, ${s.crossEntityRows} of another entity; ${s.emptyPages} empty pages (${s.emptyLists} of empty lists, ${s.pastTheEnd} past the end); ` +
       `snapshots: ${s.serverSnapshots} by the server, ${s.explicitSnapshots} sent (${s.futureSnapshots} in the future); ` +
-      `${s.denied} denied (403); ${s.inserted} tokens inserted and ${s.revoked} revoked between pages; largest total ${s.maxTotal}`,
+      `${s.denied} denied (403); ${s.inserted} tokens inserted and ${s.revoked} revoked between pages; largest total ${s.maxTotal}; ` +
+      `${s.newerFilterRequests} with newer filters; ${s.byToken} pages by page token, ${s.foreignTokensRefused} refused to another entity; ` +
+      `${s.touches} uses recorded, ${s.lastUseRequests} requests depending on last use (${s.lastUseMoved} after a use moved a token: positions checked, not the total)`,
   );
   // Exactly what ran: every run, every request of it.
   expect(s.runs).toBe(numRuns);
   expect(checked).toBe(numRuns * REQUESTS_PER_RUN);
   expect(s.requests).toBe(checked);
   expect(s.crossEntityRows).toBe(0);
+  // The newer filters are exercised, and nearly every request is checked exactly.
+  expect(s.newerFilterRequests).toBeGreaterThan(checked / 5);
+  expect(s.lastUseMoved).toBeLessThan(checked / 10);
+  if (mode === 'procedure') {
+    expect(s.byToken).toBeGreaterThan(checked / 40);
+    expect(s.foreignTokensRefused).toBeGreaterThan(0);
+    expect(s.touches).toBeGreaterThan(0);
+  }
   checkedInFile += checked;
   return checked;
 }

@@ -1,26 +1,23 @@
-import { parseTimestamp, type ListTokensRequest, type ListTokensResponse, type Token } from '@tokenwarden/contracts';
+import type { ListTokensRequest, ListTokensResponse, Token } from '@tokenwarden/contracts';
 
 export type ListPage = (input: ListTokensRequest) => Promise<ListTokensResponse>;
 
 /**
- * Walks the pages of one snapshot: the first answer's `first_request_timestamp` is sent
- * back (as seconds and nanos) with every next `page_number` up to `total_pages`, so pages
- * neither repeat nor skip a token while new tokens are issued. Starts at the input's
- * `page_number` (1 by default) and keeps its snapshot if it has one.
+ * Walks the pages of one snapshot: the first request is the input as given (its
+ * `page_number`, 1 by default, and its snapshot if it has one); each next one sends the
+ * previous answer's `next_page_token` with the same other parameters, until an answer has
+ * none. The token holds the snapshot and where the walk stands, so pages neither repeat nor
+ * skip a token while new tokens are issued, and each next page is a seek on the server.
  */
 export async function* walkPages(list: ListPage, input: ListTokensRequest = {}): AsyncGenerator<ListTokensResponse, void, undefined> {
-  const pageParams = input.page_params ?? {};
-  let snapshot = pageParams.first_request_timestamp;
-  let pageNumber = pageParams.page_number ?? 1;
+  let page = await list(input);
+  // The parameters every next page repeats: all but the page number (the token says it).
+  const { page_number: _first, ...pageParams } = input.page_params ?? {};
   for (;;) {
-    const page = await list({
-      ...input,
-      page_params: { ...pageParams, page_number: pageNumber, ...(snapshot ? { first_request_timestamp: snapshot } : {}) },
-    });
-    snapshot ??= parseTimestamp(page.pagination_info.first_request_timestamp);
     yield page;
-    if (pageNumber >= page.pagination_info.total_pages || page.tokens.length === 0) return;
-    pageNumber += 1;
+    const token = page.pagination_info.next_page_token;
+    if (token === null) return;
+    page = await list({ ...input, page_params: pageParams, page_token: token });
   }
 }
 

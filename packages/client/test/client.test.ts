@@ -234,6 +234,53 @@ describe('pages() and all(): one snapshot, while the set grows', () => {
   });
 });
 
+describe('pages() follows next_page_token', () => {
+  it('asks each next page by the previous answer’s token, with the same other parameters, and stops when there is none', async () => {
+    const e = await newEntity(server.deps, 'Token Walk Corp');
+    for (let i = 0; i < 11; i++) await mint(server.deps, { entityPk: e.entity_pk, clientId: i % 2 ? 'odd' : 'even' });
+    const sent: Record<string, unknown>[] = [];
+    // A fetch that records the tRPC inputs it carries, then lets the call through.
+    const recording: typeof fetch = (input, init) => {
+      const url = new URL(String(input));
+      const raw = url.searchParams.get('input');
+      if (raw) sent.push(JSON.parse(raw) as Record<string, unknown>);
+      return fetch(input, init);
+    };
+    const c = createTokenwardenClient({ url: server.url, accessToken: e.access_token, fetch: recording });
+    const ask = { page_params: { page_size: 2 }, client_id: 'even', status: ['ACTIVE' as const], order_params: { order_key: 'token_id' as const } };
+    const pages = [];
+    for await (const page of c.tokens.pages(ask)) pages.push(page);
+    // 6 tokens of client "even": 3 pages, the last without a token.
+    expect(pages.map((p) => p.pagination_info.current_page)).toEqual([1, 2, 3]);
+    expect(pages.map((p) => p.pagination_info.next_page_token === null)).toEqual([false, false, true]);
+    const ids = pages.flatMap((p) => p.tokens.map((t) => t.token_id));
+    expect(ids).toEqual([...ids].sort().reverse()); // token_id, DESC by default
+    expect(new Set(ids).size).toBe(6);
+    expect(sent).toHaveLength(3);
+    expect(sent[0]).toEqual(ask);
+    for (const [i, next] of sent.slice(1).entries()) {
+      // The token of the page before, the same filters, order and size, no page number, no snapshot.
+      expect(next).toEqual({ ...ask, page_params: { page_size: 2 }, page_token: pages[i]!.pagination_info.next_page_token });
+    }
+  });
+
+  it('walks REST pages by token too', async () => {
+    const { restListTokens, walkPages } = await import('../src/index.js');
+    const e = await newEntity(server.deps, 'Rest Walk Corp');
+    for (let i = 0; i < 6; i++) await mint(server.deps, { entityPk: e.entity_pk });
+    const pages: number[] = [];
+    const tokens: string[] = [];
+    for await (const page of walkPages((input) => restListTokens({ url: server.url, accessToken: e.access_token }, input), {
+      page_params: { page_size: 3 },
+    })) {
+      pages.push(page.pagination_info.current_page);
+      tokens.push(...page.tokens.map((t) => t.token_id));
+    }
+    expect(pages).toEqual([1, 2, 3]);
+    expect(new Set(tokens).size).toBe(7);
+  });
+});
+
 describe('TokenwardenError: one class for every failure', () => {
   it('400 carries the field violations, localized by acceptLanguage', async () => {
     const e = await failure(client.tokens.list({ page_params: { page_size: 0 } }));

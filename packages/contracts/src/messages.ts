@@ -2,8 +2,8 @@ import { GRANT_FLOWS, ORDER_DIRECTIONS, ORDER_KEYS } from './enums.js';
 import { EVENT_TYPES, MAX_EVENT_PAGE_SIZE } from './events.js';
 import { MAX_LEAKED_TOKENS } from './revocation.js';
 import { MAX_REASON_LENGTH } from './token.js';
-import { GRANT_TYPES } from './issue.js';
-import { MAX_PAGE_NUMBER, MAX_PAGE_SIZE } from './list.js';
+import { GRANT_TYPES, MAX_SECRET_LENGTH } from './issue.js';
+import { MAX_PAGE_NUMBER, MAX_PAGE_SIZE, MAX_SCOPE_FILTER_LENGTH, MAX_STATUS_VALUES, STATUS_FILTERS } from './list.js';
 import { MAX_NANOS, MAX_TIMESTAMP_SECONDS, MIN_TIMESTAMP_SECONDS } from './timestamp.js';
 
 export const LANGUAGES = ['en', 'es'] as const;
@@ -71,11 +71,27 @@ const FIELD_RULES: Record<string, Localized> = {
     en: 'must be 1 to 64 characters: letters, digits, and _ . : -',
     es: 'debe tener de 1 a 64 caracteres: letras, dígitos y _ . : -',
   },
-  client_id: text,
+  // Issuance and the list's filter take a client_id alike.
+  client_id: { en: `must be 1 to ${MAX_SECRET_LENGTH} characters`, es: `debe tener de 1 a ${MAX_SECRET_LENGTH} caracteres` },
   client_secret: text,
   username: text,
   password: text,
-  scope: { en: 'must be a space-separated list of scopes', es: 'debe ser una lista de scopes separados por espacios' },
+  // Issuance takes a space-separated list of scopes, the list's filter one scope.
+  scope: {
+    en: `must be scopes of dotted segments (letters, digits, _ : -; * only as a whole last segment): one, of at most ${MAX_SCOPE_FILTER_LENGTH} characters, to filter the list; space-separated to narrow an issued token`,
+    es: `debe ser scopes de segmentos separados por puntos (letras, dígitos, _ : -; * solo como último segmento entero): uno, de ${MAX_SCOPE_FILTER_LENGTH} caracteres como mucho, para filtrar la lista; separados por espacios para restringir un token emitido`,
+  },
+  status: {
+    en: `must be one of ${STATUS_FILTERS.join(', ')} (or TOKEN_STATUS_…), repeated at most ${MAX_STATUS_VALUES} times`,
+    es: `debe ser uno de ${STATUS_FILTERS.join(', ')} (o TOKEN_STATUS_…), repetido ${MAX_STATUS_VALUES} veces como mucho`,
+  },
+  created_after: instant,
+  created_before: instant,
+  expires_after: instant,
+  expires_before: instant,
+  last_used_after: instant,
+  last_used_before: instant,
+  never_used: { en: 'must be true or false', es: 'debe ser true o false' },
   page_size: intRange(1, MAX_EVENT_PAGE_SIZE),
   tokens: {
     en: `must be a list of 1 to ${MAX_LEAKED_TOKENS} strings of 1 to 256 characters`,
@@ -115,7 +131,8 @@ export type ViolationReason =
   | 'mismatch'
   | 'conflict'
   | 'reused'
-  | 'malformed_body';
+  | 'malformed_body'
+  | 'with_page_token';
 
 /** One thing wrong with one field of a request; localized only when it is answered. */
 export interface Violation {
@@ -153,6 +170,10 @@ const REASONS: Record<ViolationReason, Record<Lang, (rule: string, value: string
   malformed_body: {
     en: () => 'must be a JSON object or a form-encoded body',
     es: () => 'debe ser un objeto JSON o un cuerpo codificado como formulario',
+  },
+  with_page_token: {
+    en: () => 'must not be sent with page_token, which tells the page it leads to',
+    es: () => 'no debe enviarse con page_token, que indica la página a la que lleva',
   },
 };
 

@@ -38,9 +38,15 @@ export const RevokeLeakedResponse = z
   .strict();
 export type RevokeLeakedResponse = z.infer<typeof RevokeLeakedResponse>;
 
-/** The list's filters: every parameter of the list but paging and order. */
-export const TokenFilterFields = ListTokensInput.omit({ page_params: true, order_params: true });
+/**
+ * The list's filters: every parameter of the list but paging (its page token included: a
+ * revocation by filter pages its revoked ids with a token of its own) and order.
+ */
+export const TokenFilterFields = ListTokensInput.omit({ page_params: true, order_params: true, page_token: true });
+/** The filters as the operations read them (time bounds in µs, statuses by their short names). */
 export type TokenFilterInput = z.output<typeof TokenFilterFields>;
+/** The filters as a caller writes them (time bounds as RFC 3339 text). */
+export type TokenFilterRequest = z.input<typeof TokenFilterFields>;
 
 /** Revoked ids per answer of a revocation by filter, at most; a dry run shows this many of the ids it would revoke. */
 export const MAX_REVOKED_PAGE = 1000;

@@ -22,6 +22,19 @@ export function scopeGrants(held: string, required: string): boolean {
   return h.length === r.length;
 }
 
+/**
+ * Every held scope that grants `scope` (a scope of `SCOPE_PATTERN` syntax): the scope itself
+ * and each wildcard above it, `*`, `a.*`, `a.b.*`, … . So `scopeGrants(held, scope)` holds
+ * exactly when `held` is one of these: a filter by scope looks them up instead of testing
+ * every stored scope.
+ */
+export function grantingScopes(scope: string): string[] {
+  const parts = scope.split('.');
+  const out = new Set<string>([scope, '*']);
+  for (let k = 1; k < parts.length; k++) out.add(`${parts.slice(0, k).join('.')}.*`);
+  return [...out];
+}
+
 export function scopesGrant(held: readonly string[], required: string): boolean {
   return held.some((s) => scopeGrants(s, required));
 }

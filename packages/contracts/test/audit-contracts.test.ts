@@ -7,8 +7,12 @@ import {
   ListTokenEventsInput,
   MAX_LEAKED_TOKENS,
   queryFields,
+  ListTokensInput,
+  RevokeByFilterInput,
   RevokeLeakedInput,
   RevokeTokenInput,
+  TIME_FILTERS,
+  TokenFilterFields,
 } from '../src/index.js';
 
 const S = 1_000_000;
@@ -109,5 +113,35 @@ describe('revocation inputs', () => {
     expect(ok.body?.reason).toBe('leaked');
     expect(RevokeLeakedInput.safeParse({ tokens: ['x'], reason: 'r'.repeat(500) }).success).toBe(true);
     for (const reason of ['', '   ', 'r'.repeat(501)]) expect(RevokeLeakedInput.safeParse({ tokens: ['x'], reason }).success).toBe(false);
+  });
+
+  it('by filter: every filter of the list, read as the list reads it, but not the list’s paging, order or page token', () => {
+    const listKeys = Object.keys(ListTokensInput.shape);
+    expect(Object.keys(TokenFilterFields.shape).sort()).toEqual(
+      listKeys.filter((k) => !['page_params', 'order_params', 'page_token'].includes(k)).sort(),
+    );
+    const parsed = RevokeByFilterInput.parse({
+      status: ['TOKEN_STATUS_ACTIVE', 'EXPIRED'],
+      client_id: 'ci-bot',
+      scope: 'iam.oauth.*',
+      created_after: '1970-01-01T02:00:01+02:00',
+      never_used: false,
+      dry_run: true,
+    });
+    expect(parsed).toMatchObject({ status: ['ACTIVE', 'EXPIRED'], client_id: 'ci-bot', scope: 'iam.oauth.*', created_after: S, never_used: false });
+    // Its page_token is its own: any string the revoked ids' pages handed out (the operation opens it).
+    expect(RevokeByFilterInput.parse({ page_token: 'abc' }).page_token).toBe('abc');
+    for (const [field, value] of [
+      ['status', []],
+      ['status', ['PAUSED']],
+      ['scope', 'a..b'],
+      ['client_id', ''],
+      ...TIME_FILTERS.map((f) => [f, 'yesterday'] as const),
+      ['never_used', 'yes'],
+      ['page_params', { page_size: 1 }],
+      ['order_params', { order_key: 'token_id' }],
+    ] as const) {
+      expect(RevokeByFilterInput.safeParse({ [field]: value }).success, `${field}=${JSON.stringify(value)}`).toBe(false);
+    }
   });
 });

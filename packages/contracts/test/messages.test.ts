@@ -74,6 +74,7 @@ const REASONS: ViolationReason[] = [
   'account_not_allowed',
   'mismatch',
   'malformed_body',
+  'with_page_token',
 ];
 
 describe('describeViolation', () => {
@@ -112,6 +113,14 @@ describe('describeViolation', () => {
     expect(d('order_params.order_direction')).toContain('ORDER_DIRECTION_ENUM_UNSPECIFIED');
     expect(d('grant_flow')).toContain('GRANT_FLOW_CLIENT_CREDENTIALS');
     expect(d('user_id')).toContain('UUID');
+    expect(d('status')).toContain('ACTIVE, EXPIRED, REVOKED');
+    expect(d('client_id')).toContain('1024');
+    expect(d('scope')).toContain('256');
+    for (const f of ['created_after', 'created_before', 'expires_after', 'expires_before', 'last_used_after', 'last_used_before']) {
+      expect(d(f)).toContain('RFC 3339');
+    }
+    expect(d('never_used')).toBe('must be true or false');
+    expect(describeViolation({ field: 'page_params.page_number', reason: 'with_page_token' }, 'en')).toContain('page_token');
     expect(describeViolation({ field: 'page_params.page_size', reason: 'invalid' }, 'es')).toBe('debe ser un número entero entre 1 y 100');
   });
 

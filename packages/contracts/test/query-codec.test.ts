@@ -13,7 +13,11 @@ import {
   MIN_TIMESTAMP_SECONDS,
   ORDER_DIRECTIONS,
   ORDER_KEYS,
+  MAX_SCOPE_FILTER_LENGTH,
+  MAX_STATUS_VALUES,
   queryFields,
+  STATUS_FILTERS,
+  TOKEN_STATUSES,
   violationsFromZod,
   type ListTokensRequest,
   type Violation,
@@ -28,10 +32,28 @@ const ORDER_KEY = 'order_params.order_key';
 const ORDER_DIRECTION = 'order_params.order_direction';
 
 const INTEGER_FIELDS = [PAGE_SIZE, PAGE_NUMBER, SECONDS, NANOS] as const;
-const ALL_FIELDS = [PAGE_SIZE, PAGE_NUMBER, SECONDS, NANOS, ORDER_KEY, ORDER_DIRECTION, 'account_id', 'user_id', 'grant_flow', 'role'] as const;
+const TIME_FIELDS = ['created_after', 'created_before', 'expires_after', 'expires_before', 'last_used_after', 'last_used_before'] as const;
+/** Every parameter that takes one value (status is the one that repeats). */
+const ALL_FIELDS = [
+  PAGE_SIZE,
+  PAGE_NUMBER,
+  SECONDS,
+  NANOS,
+  ORDER_KEY,
+  ORDER_DIRECTION,
+  'page_token',
+  'account_id',
+  'user_id',
+  'grant_flow',
+  'role',
+  'client_id',
+  'scope',
+  ...TIME_FIELDS,
+  'never_used',
+] as const;
 
 const DEFAULTS = {
-  page_params: { page_size: DEFAULT_PAGE_SIZE, page_number: 1 },
+  page_params: { page_size: DEFAULT_PAGE_SIZE },
   order_params: { order_key: 'created_at', order_direction: 'DESC' },
 };
 
@@ -72,10 +94,21 @@ describe('queryFields', () => {
       [NANOS]: 'integer',
       [ORDER_KEY]: 'string',
       [ORDER_DIRECTION]: 'string',
+      page_token: 'string',
       account_id: 'string',
       user_id: 'string',
       grant_flow: 'string',
       role: 'string',
+      status: 'list',
+      client_id: 'string',
+      scope: 'string',
+      created_after: 'string',
+      created_before: 'string',
+      expires_after: 'string',
+      expires_before: 'string',
+      last_used_after: 'string',
+      last_used_before: 'string',
+      never_used: 'boolean',
     });
   });
 });
@@ -94,9 +127,10 @@ describe('decodeQuery(ListTokensInput): defaults', () => {
     expect(v.role).toBeUndefined();
   });
 
-  it('defaults page_size when only page_number is given, and vice versa', () => {
+  it('defaults page_size when only page_number is given; an absent page_number stays absent (page 1, told from one sent)', () => {
     expect(ok(`${PAGE_NUMBER}=3`).page_params).toEqual({ page_size: 10, page_number: 3 });
-    expect(ok(`${PAGE_SIZE}=7`).page_params).toEqual({ page_size: 7, page_number: 1 });
+    expect(ok(`${PAGE_SIZE}=7`).page_params).toEqual({ page_size: 7 });
+    expect(ok(`${PAGE_NUMBER}=1`).page_params).toEqual({ page_size: 10, page_number: 1 });
   });
 
   it('defaults the order key when only the direction is given, and vice versa', () => {
@@ -307,6 +341,137 @@ describe('decodeQuery(ListTokensInput): account_id / user_id / role', () => {
   });
 });
 
+describe('decodeQuery(ListTokensInput): status, client_id, scope, time bounds, never_used, page_token', () => {
+  it.each([...STATUS_FILTERS, ...TOKEN_STATUSES])('status=%s is accepted, as its short name', (value) => {
+    expect(ok(kv('status', value)).status).toEqual([value.replace('TOKEN_STATUS_', '')]);
+  });
+
+  it('reports an empty status and keeps reading its repeats (found by the fuzzer: a 500)', () => {
+    expect(violations('status=&status=ACTIVE')).toEqual([{ field: 'status', reason: 'invalid' }]);
+    expect(violations('status&status=ACTIVE&status=REVOKED')).toEqual([{ field: 'status', reason: 'invalid' }]);
+    expect(violations('status=ACTIVE&status=&status=nope')).toEqual([{ field: 'status', reason: 'invalid' }]);
+  });
+
+  it('takes status repeated, in the order given, up to every spelling of every status', () => {
+    expect(ok('status=REVOKED&status=ACTIVE').status).toEqual(['REVOKED', 'ACTIVE']);
+    const all = [...STATUS_FILTERS, ...TOKEN_STATUSES];
+    expect(all).toHaveLength(MAX_STATUS_VALUES);
+    expect(ok(all.map((v) => kv('status', v)).join('&')).status).toHaveLength(MAX_STATUS_VALUES);
+    expect(violations([...all, 'ACTIVE'].map((v) => kv('status', v)).join('&'))).toEqual([{ field: 'status', reason: 'invalid' }]);
+  });
+
+  it.each(['active', 'TOKEN_STATUS_UNSPECIFIED', 'ACTIVE,REVOKED', 'ACTIVE ', 'STATUS_ACTIVE', '1', 'ALL'])(
+    'status=%j is invalid, named status',
+    (value) => {
+      expect(violations(kv('status', value))).toEqual([{ field: 'status', reason: 'invalid' }]);
+      expect(violations(`status=ACTIVE&${kv('status', value)}`)).toEqual([{ field: 'status', reason: 'invalid' }]);
+    },
+  );
+
+  it('takes a client_id of 1 to 1024 characters as written', () => {
+    for (const id of ['c', 'tokenwarden-login', 'a b&c=d', 'x'.repeat(1024), 'é😀']) expect(ok(kv('client_id', id)).client_id).toBe(id);
+    expect(violations(kv('client_id', 'x'.repeat(1025)))).toEqual([{ field: 'client_id', reason: 'invalid' }]);
+  });
+
+  const GOOD_SCOPES = [
+    '*',
+    'a',
+    'iam.oauth.*',
+    'iam.oauth.tokens.list.get',
+    'a:b-c_D.9',
+    `${'a.'.repeat(127)}*`,
+    'x'.repeat(MAX_SCOPE_FILTER_LENGTH),
+  ];
+  const BAD_SCOPES = [
+    'x'.repeat(MAX_SCOPE_FILTER_LENGTH + 1),
+    'iam.*.x',
+    '*.a',
+    'a..b',
+    '.a',
+    'a.',
+    'iam oauth',
+    '**',
+    'a.*x',
+    'a*',
+    'é',
+    'a,b',
+    'a/b',
+  ];
+  it.each(GOOD_SCOPES)('scope=%j is accepted', (scope) => {
+    expect(ok(kv('scope', scope)).scope).toBe(scope);
+  });
+  it.each(BAD_SCOPES)('scope=%j is invalid', (scope) => {
+    expect(violations(kv('scope', scope))).toEqual([{ field: 'scope', reason: 'invalid' }]);
+  });
+
+  const at = Date.UTC(2026, 0, 31, 23) * 1000;
+  const GOOD_INSTANTS: [string, number][] = [
+    ['2026-01-31T23:00:00Z', at],
+    ['2026-01-31T23:00:00z', at],
+    ['2026-02-01T00:00:00+01:00', at],
+    ['2026-01-31T21:30:00-01:30', at],
+    ['2026-01-31T23:00:00.000001Z', at + 1],
+    // nanoseconds round up to the next stored microsecond: after is >=, before is <
+    ['2026-01-31T23:00:00.000000001Z', at + 1],
+    ['2026-01-31T23:00:00.999999999Z', at + 1_000_000],
+    ['1700-01-01T00:00:00Z', Date.UTC(1700, 0, 1) * 1000],
+    ['2200-12-31T23:59:59.999999Z', Date.UTC(2200, 11, 31, 23, 59, 59) * 1000 + 999_999],
+    ['1970-01-01T00:00:00Z', 0],
+  ];
+  const BAD_INSTANTS = [
+    'yesterday',
+    '2026-02-30T00:00:00Z',
+    '2026-01-31 23:00:00Z',
+    '2026-01-31T23:00:00',
+    '2026-01-31',
+    '2026-01-31T24:00:00Z',
+    '2026-01-31T23:00:00+24:00',
+    '2026-01-31T23:00:00+01:60',
+    '2026-01-31T23:00:00.0000000001Z',
+    '1757542970',
+    `2026-01-31T23:00:00.${'0'.repeat(20)}Z`,
+    // beyond what a stored µs instant can hold (a safe integer: years 1685 to 2254)
+    '0001-01-01T00:00:00Z',
+    '9999-12-31T23:59:59Z',
+  ];
+  for (const field of TIME_FIELDS) {
+    it.each(GOOD_INSTANTS)(`${field}=%s is the first stored µs at or after it`, (text, micros) => {
+      expect(ok(kv(field, text))[field]).toBe(micros);
+    });
+    it.each(BAD_INSTANTS)(`${field}=%j is invalid`, (text) => {
+      expect(violations(kv(field, text))).toEqual([{ field, reason: 'invalid' }]);
+    });
+  }
+
+  it('takes never_used=true or false only', () => {
+    expect(ok('never_used=true').never_used).toBe(true);
+    expect(ok('never_used=false').never_used).toBe(false);
+    for (const v of ['TRUE', 'True', '1', '0', 'yes', 'on', 'true ']) {
+      expect(violations(kv('never_used', v))).toEqual([{ field: 'never_used', reason: 'invalid' }]);
+    }
+  });
+
+  it('takes a page_token of 1 to 1024 characters, opaque to the codec', () => {
+    expect(ok(kv('page_token', 'x'.repeat(1024))).page_token).toHaveLength(1024);
+    expect(ok(kv('page_token', '!?')).page_token).toBe('!?');
+    expect(violations(kv('page_token', 'x'.repeat(1025)))).toEqual([{ field: 'page_token', reason: 'invalid' }]);
+  });
+
+  it('validates the same values as tRPC input, where a list is an array and never_used a boolean', () => {
+    const parse = (input: Record<string, unknown>) => ListTokensInput.safeParse(input);
+    expect(parse({ status: ['TOKEN_STATUS_REVOKED', 'ACTIVE'] }).data?.status).toEqual(['REVOKED', 'ACTIVE']);
+    expect(parse({ status: [] }).success).toBe(false);
+    expect(parse({ status: 'ACTIVE' }).success).toBe(false);
+    expect(parse({ never_used: 'true' }).success).toBe(false);
+    expect(parse({ never_used: false }).data?.never_used).toBe(false);
+    expect(parse({ created_after: 1_700_000_000 }).success).toBe(false);
+    expect(parse({ created_after: '2026-01-31T23:00:00Z' }).data?.created_after).toBe(at);
+    expect(parse({ client_id: '' }).success).toBe(false);
+    expect(parse({ scope: '' }).success).toBe(false);
+    expect(parse({ page_token: '' }).success).toBe(false);
+  });
+});
+
 describe('decodeQuery(ListTokensInput): unknown, repeated and empty parameters', () => {
   const UNKNOWN = [
     'foo',
@@ -367,6 +532,11 @@ describe('decodeQuery(ListTokensInput): unknown, repeated and empty parameters',
       user_id: UUID,
       grant_flow: 'GRANT_FLOW_LOGIN',
       role: 'AUDITOR',
+      page_token: 'abc',
+      client_id: 'c1',
+      scope: 'iam.oauth.*',
+      never_used: 'true',
+      ...Object.fromEntries(TIME_FIELDS.map((f) => [f, '2026-01-31T23:00:00Z'])),
     };
     const value = sample[field] ?? '';
     const base = field === NANOS ? `${SECONDS}=0&` : '';
@@ -495,6 +665,15 @@ function randomRequest(r: Rng): ListTokensRequest {
   if (r.bool()) req.user_id = r.bool(0.8) ? randomUuid(r) : randomUuid(r).toUpperCase();
   if (r.bool()) req.grant_flow = r.pick(GRANT_FLOWS);
   if (r.bool()) req.role = r.pick(['ENTITY_ADMIN', 'AUDITOR', 'a', 'x'.repeat(64), 'a.b:c-d_e']);
+  if (r.bool(0.3)) req.page_token = r.pick(['a', 'x'.repeat(1024), 'AbC-_09']);
+  if (r.bool(0.3)) req.status = Array.from({ length: r.int(1, MAX_STATUS_VALUES) }, () => r.pick([...STATUS_FILTERS, ...TOKEN_STATUSES]));
+  if (r.bool(0.3)) req.client_id = r.pick(['c1', 'tokenwarden-login', 'x'.repeat(1024), 'a b&c=d%e']);
+  if (r.bool(0.3)) req.scope = r.pick(['*', 'iam.oauth.*', 'iam.oauth.tokens.list.get', 'x'.repeat(MAX_SCOPE_FILTER_LENGTH)]);
+  for (const f of TIME_FIELDS) {
+    if (r.bool(0.15))
+      req[f] = r.pick(['2026-01-31T23:00:00Z', '2026-01-31T23:00:00.123456789+01:00', '1700-01-01T00:00:00Z', '2200-12-31T23:59:59.999999Z']);
+  }
+  if (r.bool(0.2)) req.never_used = r.bool();
   return req;
 }
 
@@ -542,8 +721,8 @@ describe('encodeQuery', () => {
       const decoded = decodeQuery(ListTokensInput, encodeQuery(req));
       if (!decoded.ok) throw new Error(`${JSON.stringify(req)}: ${JSON.stringify(decoded.violations)}`);
       expect(decoded.value).toEqual(expected);
-      // and the decoded value is a fixed point
-      expect(ok(encodeQuery(decoded.value))).toEqual(decoded.value);
+      // and the decoded value is a fixed point (time bounds decode to µs, which are not RFC 3339 text)
+      if (TIME_FIELDS.every((f) => req[f] === undefined)) expect(ok(encodeQuery(decoded.value))).toEqual(decoded.value);
     }
   });
 

@@ -129,9 +129,14 @@ describe('list response', () => {
     current_page: 1,
     page_size: 10,
     first_request_timestamp: '2026-03-29T02:12:15.123456Z',
+    next_page_token: 'AbC-_09',
   };
   it('accepts the documented response and rejects malformed pagination', () => {
     expect(ListTokensResponse.safeParse({ tokens: [TOKEN], pagination_info: info }).success).toBe(true);
+    // next_page_token: a string, or null on the last page; never left out
+    expect(PaginationInfo.safeParse({ ...info, next_page_token: null }).success).toBe(true);
+    expect(PaginationInfo.safeParse({ ...info, next_page_token: undefined }).success).toBe(false);
+    expect(PaginationInfo.safeParse({ ...info, next_page_token: 1 }).success).toBe(false);
     expect(PaginationInfo.safeParse({ ...info, total_elements: 0, total_pages: 0 }).success).toBe(true);
     expect(PaginationInfo.safeParse({ ...info, current_page: 0 }).success).toBe(false);
     expect(PaginationInfo.safeParse({ ...info, page_size: 0 }).success).toBe(false);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { scopeGrants, SCOPES, scopesGrant } from '../src/index.js';
+import { grantingScopes, SCOPE_PATTERN, scopeGrants, SCOPES, scopesGrant } from '../src/index.js';
 import { rng } from './helpers.js';
 
 describe('scopeGrants', () => {
@@ -88,5 +88,46 @@ describe('wildcards need a non-empty rest', () => {
     expect(scopeGrants('iam.oauth.*', 'iam.oauth.')).toBe(false);
     expect(scopeGrants('iam.oauth.*', 'iam.oauth..x')).toBe(false);
     expect(scopeGrants('iam.oauth.*', 'iam.oauth.x')).toBe(true);
+  });
+});
+
+describe('grantingScopes', () => {
+  it('is the scope itself and every wildcard above it', () => {
+    expect(grantingScopes('iam.oauth.tokens.get').sort()).toEqual(['*', 'iam.*', 'iam.oauth.*', 'iam.oauth.tokens.*', 'iam.oauth.tokens.get'].sort());
+    expect(grantingScopes('payments').sort()).toEqual(['*', 'payments']);
+    expect(grantingScopes('*')).toEqual(['*']);
+    expect(grantingScopes('iam.oauth.*').sort()).toEqual(['*', 'iam.*', 'iam.oauth.*']);
+    // no repeats
+    for (const s of ['a.a.a', 'a.*', '*', 'x']) expect(new Set(grantingScopes(s)).size).toBe(grantingScopes(s).length);
+  });
+
+  it('agrees with scopeGrants: held h grants s exactly when h is one of grantingScopes(s) (20,000 random pairs)', () => {
+    const r = rng(20260401);
+    // Few segment values so that prefixes and wildcards meet; held scopes also in forms no
+    // valid grant has (empty segments, a * inside or glued to a word), which must grant nothing more.
+    const segs = ['iam', 'oauth', 'tokens', 'get', 'a', 'A', 'x-y', 'b:c'];
+    const heldSegs = [...segs, '*', '', '*x', 'oauth*'];
+    const scope = (pool: string[], n: number, wildLast: boolean) => {
+      const parts = Array.from({ length: n }, () => r.pick(pool));
+      if (wildLast) parts[n - 1] = '*';
+      return parts.join('.');
+    };
+    let granted = 0;
+    for (let i = 0; i < 20_000; i++) {
+      const required = scope(segs, r.int(1, 5), r.bool(0.2));
+      expect(required).toMatch(SCOPE_PATTERN);
+      const candidates = new Set(grantingScopes(required));
+      // held: a candidate, a near miss of one, or random
+      const held = r.bool(0.4)
+        ? r.pick([...candidates])
+        : r.bool(0.5)
+          ? scope(heldSegs, r.int(1, 6), r.bool(0.4))
+          : `${r.pick([...candidates])}${r.pick(['.x', 'x', '.*', ''])}`;
+      const grants = scopeGrants(held, required);
+      if (grants) granted++;
+      expect(candidates.has(held), `held ${held}, required ${required}`).toBe(grants);
+    }
+    expect(granted).toBeGreaterThan(5000);
+    expect(granted).toBeLessThan(15_000);
   });
 });

@@ -2,10 +2,11 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { onTestFinished } from 'vitest';
-import { effectiveDirection, type OrderDirection, type OrderKey } from '@tokenwarden/contracts';
+import { effectiveDirection, scopeGrants, type OrderDirection, type OrderKey } from '@tokenwarden/contracts';
 import {
   seededRandom,
   sortValue,
+  statusAt,
   type Cursor,
   type Dialect,
   type DirectoryStore,
@@ -227,17 +228,34 @@ function cmpKey(a: { value: SortValue; tokenId: string }, b: { value: SortValue;
   return cmpValue(a.tokenId, b.tokenId);
 }
 
+/** Whether a value lies in [after, before) (an absent bound is no bound). */
+function within(v: number, after: number | undefined, before: number | undefined): boolean {
+  return (after === undefined || v >= after) && (before === undefined || v < before);
+}
+
+/** Whether a record passes the filters at the snapshot: the contract's rules, in plain JS. */
+export function referenceMatch(r: TokenRecord, filters: TokenFilters, snapshot: number): boolean {
+  const f = filters;
+  const usedFilter = f.lastUsedAfter !== undefined || f.lastUsedBefore !== undefined;
+  return (
+    r.createdAt <= snapshot &&
+    (f.accountId === undefined || r.accountId === f.accountId) &&
+    (f.userId === undefined || r.userId === f.userId) &&
+    (f.grantFlow === undefined || r.grantFlow === f.grantFlow) &&
+    (f.role === undefined || r.roles.includes(f.role)) &&
+    (f.clientId === undefined || r.clientId === f.clientId) &&
+    (f.statuses === undefined || f.statuses.includes(statusAt(r, snapshot))) &&
+    (f.scope === undefined || r.scopes.some((held) => scopeGrants(held, f.scope as string))) &&
+    within(r.createdAt, f.createdAfter, f.createdBefore) &&
+    within(r.expiresAt, f.expiresAfter, f.expiresBefore) &&
+    (!usedFilter || (r.lastUsedAt !== null && within(r.lastUsedAt, f.lastUsedAfter, f.lastUsedBefore))) &&
+    (f.neverUsed === undefined || f.neverUsed === (r.lastUsedAt === null))
+  );
+}
+
 /** The reference implementation of a list: plain JS over every record the test inserted. */
 export function referenceSelect(all: readonly TokenRecord[], entityPk: number, filters: TokenFilters, snapshot: number): TokenRecord[] {
-  return all.filter(
-    (r) =>
-      r.entityPk === entityPk &&
-      r.createdAt <= snapshot &&
-      (filters.accountId === undefined || r.accountId === filters.accountId) &&
-      (filters.userId === undefined || r.userId === filters.userId) &&
-      (filters.grantFlow === undefined || r.grantFlow === filters.grantFlow) &&
-      (filters.role === undefined || r.roles.includes(filters.role)),
-  );
+  return all.filter((r) => r.entityPk === entityPk && referenceMatch(r, filters, snapshot));
 }
 
 export function referenceOrder(records: readonly TokenRecord[], key: OrderKey, direction: OrderDirection): TokenRecord[] {

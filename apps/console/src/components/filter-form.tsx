@@ -1,5 +1,6 @@
 import { describeViolation, MAX_PAGE_SIZE, ORDER_DIRECTIONS, ORDER_KEYS, type OrderDirection, type OrderKey } from '@tokenwarden/contracts';
 import { type FormEvent, useState } from 'react';
+import { instantFieldValue, instantFromField } from '../events-query';
 import { FILTERS, type FilterControl } from '../filters';
 import { optionalText, useLang } from '../i18n';
 import { filtersOf, type ListState, validateFilters, withFilters } from '../list-query';
@@ -102,6 +103,44 @@ function Field({ control, label, value, onChange, anyLabel, valueLabel, error }:
   const described = error ? { 'aria-invalid': true, 'aria-describedby': `${id}-error` } : {};
   let input: React.ReactNode;
   switch (control.kind) {
+    case 'multi': {
+      // Any of the values ticked (none: no filter), as a group of checkboxes with its own legend.
+      const chosen = Array.isArray(value) ? (value as string[]) : [];
+      const toggle = (option: string, on: boolean) => {
+        const next = control.options.filter((o) => (o === option ? on : chosen.includes(o)));
+        onChange(next.length > 0 ? next : undefined);
+      };
+      return (
+        <fieldset className="field multi" id={id} {...described}>
+          <legend>{label}</legend>
+          {control.options.map((o) => (
+            <label key={o} className="check">
+              <input type="checkbox" name={control.key} value={o} checked={chosen.includes(o)} onChange={(e) => toggle(o, e.target.checked)} />
+              {valueLabel(o)}
+            </label>
+          ))}
+          {error && (
+            <span id={`${id}-error`} className="field-error">
+              {error}
+            </span>
+          )}
+        </fieldset>
+      );
+    }
+    case 'instant':
+      // An instant in UTC to the second, as the console writes every instant; sent as RFC 3339.
+      input = (
+        <input
+          id={id}
+          name={control.key}
+          type="datetime-local"
+          step={1}
+          value={instantFieldValue(typeof value === 'string' ? value : undefined)}
+          onChange={(e) => onChange(instantFromField(e.target.value))}
+          {...described}
+        />
+      );
+      break;
     case 'select':
       input = (
         <select id={id} name={control.key} value={String(value ?? '')} onChange={(e) => onChange(e.target.value || undefined)} {...described}>
@@ -155,7 +194,7 @@ function Field({ control, label, value, onChange, anyLabel, valueLabel, error }:
   }
   return (
     <div className="field">
-      <label htmlFor={id}>{label}</label>
+      <label htmlFor={id}>{control.kind === 'instant' ? `${label} (UTC)` : label}</label>
       {input}
       {error && (
         <span id={`${id}-error`} className="field-error">

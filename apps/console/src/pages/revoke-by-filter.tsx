@@ -5,7 +5,7 @@ import {
   type RevokeByFilterRequest,
   type RevokeByFilterResponse,
   type Timestamp,
-  type TokenFilterInput,
+  type TokenFilterRequest,
 } from '@tokenwarden/contracts';
 import { type FormEvent, useEffect, useState } from 'react';
 import { ErrorMessage } from '../components/error-message';
@@ -20,7 +20,7 @@ import { Link, navigate, paths } from '../router';
 import { confirmRevocation, newIdempotencyKey, REVOKED_PAGE_SIZE, TYPED_CONFIRMATION_ABOVE } from '../revocation-run';
 import { useSession } from '../session';
 
-const previewKey = (filters: TokenFilterInput, snapshot: Timestamp | undefined) => ['revocation', 'preview', filters, snapshot ?? null] as const;
+const previewKey = (filters: TokenFilterRequest, snapshot: Timestamp | undefined) => ['revocation', 'preview', filters, snapshot ?? null] as const;
 
 /**
  * Revoke every token the list's filters select at its snapshot (the list's own address,
@@ -97,7 +97,7 @@ function RevokeByFilter({ state }: { state: ListState }) {
 }
 
 /** The filters the revocation applies, in words; none is every token the caller may see, said so. */
-function FilterSummary({ filters }: { filters: TokenFilterInput }) {
+function FilterSummary({ filters }: { filters: TokenFilterRequest }) {
   const { t, lang } = useLang();
   const entries = Object.entries(filters);
   return (
@@ -109,7 +109,8 @@ function FilterSummary({ filters }: { filters: TokenFilterInput }) {
         <ul className="chips">
           {entries.map(([key, value]) => (
             <li key={key} data-filter={key}>
-              {optionalText(lang, `field.${key}`) ?? key}: <strong>{optionalText(lang, `value.${String(value)}`) ?? String(value)}</strong>
+              {optionalText(lang, `field.${key}`) ?? key}:{' '}
+              <strong>{(Array.isArray(value) ? value : [value]).map((v) => optionalText(lang, `value.${String(v)}`) ?? String(v)).join(', ')}</strong>
             </li>
           ))}
         </ul>
@@ -119,7 +120,7 @@ function FilterSummary({ filters }: { filters: TokenFilterInput }) {
 }
 
 /** The dry run's answer, the reason and confirmation, then the run and its result. */
-function Confirmation({ filters, preview }: { filters: TokenFilterInput; preview: RevokeByFilterResponse }) {
+function Confirmation({ filters, preview }: { filters: TokenFilterRequest; preview: RevokeByFilterResponse }) {
   const { t } = useLang();
   const { client, grant } = useSession();
   const queryClient = useQueryClient();

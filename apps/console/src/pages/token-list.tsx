@@ -88,7 +88,12 @@ function TokenList({ state }: { state: ListState }) {
               caption={t('list.caption', { page: data.pagination_info.current_page, pages: data.pagination_info.total_pages })}
             />
           )}
-          <Pager page={state.page_params.page_number} pages={data.pagination_info.total_pages} onPage={(n) => go(atPage(state, n))} />
+          <Pager
+            // A page token in the address leads to the page its answer names.
+            page={state.page_token === undefined ? (state.page_params.page_number ?? 1) : data.pagination_info.current_page}
+            pages={data.pagination_info.total_pages}
+            onPage={(n) => go(atPage(state, n))}
+          />
         </div>
       )}
       <div className="list-actions">

@@ -10,7 +10,18 @@
  */
 import { createHash } from 'node:crypto';
 import { connect } from 'node:net';
-import { bootstrapEntity, createAccount, createApiClient, createUser, mintToken, operatorEvent, type Deps, type MintSpec } from '@tokenwarden/api';
+import {
+  bootstrapEntity,
+  createAccount,
+  createApiClient,
+  createCaller,
+  createContext,
+  createUser,
+  mintToken,
+  operatorEvent,
+  type Deps,
+  type MintSpec,
+} from '@tokenwarden/api';
 
 // ---------------------------------------------------------------------------------------
 // PRNG
@@ -88,6 +99,8 @@ export interface Fixtures {
   accountIds: string[];
   clients: { client_id: string; client_secret: string }[];
   users: { username: string; password: string }[];
+  /** next_page_token values of real lists (of entity A, and one of the other entity), with the parameters each is bound to. */
+  pageTokens: string[];
   /** Every secret value, by a name to print instead of it. */
   secrets: Map<string, string>;
 }
@@ -167,6 +180,13 @@ export async function createFixtures(deps: Deps): Promise<Fixtures> {
   for (let i = 0; i < 40; i++)
     victims.push(await mint(a.entity_pk, { userId: i % 2 ? userC : null, accountId: i % 3 ? null : (accountIds[1] ?? null) }));
   const otherVictim = await mint(b.entity_pk, { clientId: b.client_id });
+  // Real page tokens: of the default list, of a filtered one, of the other entity.
+  const lister = (bearer: string) => createCaller(createContext(deps, { authorization: `Bearer ${bearer}` })).tokens.list;
+  const pageTokens = [
+    await lister(admin.accessToken)({ page_params: { page_size: 1 } }),
+    await lister(admin.accessToken)({ page_params: { page_size: 2 }, status: ['ACTIVE'], client_id: a.client_id }),
+    await lister(other.accessToken)({ page_params: { page_size: 1 } }),
+  ].map((res) => res.pagination_info.next_page_token ?? '');
 
   const fx: Fixtures = {
     bearers: {
@@ -191,6 +211,7 @@ export async function createFixtures(deps: Deps): Promise<Fixtures> {
       { client_id: reporting.client_id, client_secret: reporting.client_secret },
     ],
     users: users.map((u, i) => ({ username: u.username, password: passwords[i]! })),
+    pageTokens,
     secrets: new Map(),
   };
   for (const [k, v] of Object.entries(fx.bearers)) addTokenSecret(fx, `bearer.${k}`, v);
@@ -394,6 +415,21 @@ const WEIRD = [
   '253402300800',
   '999999999',
   '1000000000',
+  'ACTIVE',
+  'EXPIRED',
+  'TOKEN_STATUS_REVOKED',
+  'active',
+  'true',
+  'false',
+  'TRUE',
+  '2026-01-31T23:00:00Z',
+  '2026-01-31T23:00:00.123456789+01:00',
+  '2026-02-30T00:00:00Z',
+  '0001-01-01T00:00:00Z',
+  'iam.oauth.*',
+  'iam..oauth',
+  '*',
+  'tokenwarden-login',
 ];
 
 const PARAM_NAMES = [
@@ -407,6 +443,17 @@ const PARAM_NAMES = [
   'user_id',
   'grant_flow',
   'role',
+  'page_token',
+  'status',
+  'client_id',
+  'scope',
+  'created_after',
+  'created_before',
+  'expires_after',
+  'expires_before',
+  'last_used_after',
+  'last_used_before',
+  'never_used',
 ];
 
 const BAD_NAMES = [
@@ -546,9 +593,36 @@ function listPairs(r: Rand, fx: Fixtures): Pair[] {
     ['user_id', r.pick(fx.userIds)],
     ['grant_flow', r.pick(['GRANT_FLOW_CLIENT_CREDENTIALS', 'GRANT_FLOW_PASSWORD', 'GRANT_FLOW_ENTITY_SETUP', 'GRANT_FLOW_LOGIN'])],
     ['role', r.pick(['ENTITY_ADMIN', 'AUDITOR', 'TELLER', 'REPORTING'])],
+    ['status', r.pick(['ACTIVE', 'EXPIRED', 'REVOKED', 'TOKEN_STATUS_ACTIVE'])],
+    ['client_id', r.pick(fx.clients.map((c) => c.client_id).concat('tokenwarden-login'))],
+    ['scope', r.pick(['iam.oauth.tokens.list.get', 'payments.create', 'iam.oauth.*', '*', 'accounts.read'])],
+    ...(['created_after', 'created_before', 'expires_after', 'expires_before', 'last_used_after', 'last_used_before'] as const).map(
+      (k): Pair => [k, instant(r)],
+    ),
+    ['never_used', r.pick(['true', 'false'])],
+    ['page_token', r.pick(fx.pageTokens)],
   ];
-  // Every parameter (the README's "every parameter" list) or a random subset.
-  return r.chance(0.3) ? all : all.filter(() => r.chance(0.35));
+  // A second status now and then (the parameter repeats).
+  if (r.chance(0.3)) all.push(['status', r.pick(['EXPIRED', 'TOKEN_STATUS_REVOKED'])]);
+  // Every parameter (the README's "every parameter" list) or a random subset; a page
+  // token mostly alone with its page size, as a walk sends it.
+  if (r.chance(0.1))
+    return [
+      ['page_params.page_size', r.pick(['1', '2'])],
+      ['page_token', r.pick(fx.pageTokens)],
+    ];
+  const chosen = r.chance(0.3) ? all : all.filter(() => r.chance(0.35));
+  return r.chance(0.8) ? chosen.filter(([k]) => k !== 'page_token') : chosen;
+}
+
+/** Instants of time bounds lie around this one (fixed, so a seed makes the same requests). */
+const INSTANT_ANCHOR = Date.UTC(2026, 11, 1);
+
+/** An instant as RFC 3339, with Z or an offset. */
+function instant(r: Rand): string {
+  const at = new Date(INSTANT_ANCHOR + (r.int(24 * 400) - 24 * 200) * 3600_000 + r.int(1000));
+  const text = at.toISOString();
+  return r.chance(0.7) ? text : text.replace('Z', r.pick(['+02:00', '-05:30', '+00:00']));
 }
 
 /** Mutates query or form pairs: repeat, drop, rename, replace values, add, reorder. */
@@ -1036,7 +1110,9 @@ function trpcInput(r: Rand, fx: Fixtures, proc: string): Record<string, unknown>
         node = node[seg] as Record<string, unknown>;
       }
       const last = path[path.length - 1]!;
-      node[last] = /^\d+$/.test(v) && !k.endsWith('_id') ? Number(v) : v;
+      if (k === 'status') node[last] = [...((node[last] as string[] | undefined) ?? []), v];
+      else if (k === 'never_used') node[last] = v === 'true';
+      else node[last] = /^\d+$/.test(v) && !k.endsWith('_id') ? Number(v) : v;
     }
     if (r.chance(0.5)) {
       const key = r.pick(['page_params', 'order_params', 'role', 'user_id', 'x', '__proto__']);

@@ -1,5 +1,5 @@
 import { effectiveDirection, type ListTokensInput, type Micros, type Timestamp } from '@tokenwarden/contracts';
-import { sortValue, type Cursor, type TokenFilters, type TokenRecord, type TokenStore } from '@tokenwarden/db';
+import { hasNewerFilters, sortValue, statusSet, type Cursor, type TokenFilters, type TokenRecord, type TokenStore } from '@tokenwarden/db';
 import { Lru } from './lru.js';
 import type { PurgeHorizons } from './purge-horizons.js';
 import { resolveSnapshot } from './snapshots.js';
@@ -8,6 +8,16 @@ export interface ListResult {
   records: TokenRecord[];
   total: number;
   snapshot: Timestamp;
+  /** The snapshot as the store compares it (µs). */
+  snapshotMicros: Micros;
+  /** The page answered. */
+  page: number;
+}
+
+/** Where a walk resumes without any cache: the page it leads to and the keyset cursor of the row before it (a page token). */
+export interface Resume {
+  page: number;
+  after: Cursor;
 }
 
 /** Cursors kept per walk (entity, filters, order, page size, snapshot). */
@@ -31,6 +41,12 @@ const CURSORS_PER_WALK = 16;
  * PostgreSQL: the server). A snapshot in the future is served correctly but nothing about
  * it is cached. The caches are per process: with several replicas each keeps its own,
  * and each is exact because it only ever holds facts of settled snapshots.
+ *
+ * One fact is not the snapshot's: a token's last use. A use between two pages moves the
+ * token in `last_used_at` order, and into or out of a last-use filter. Cursors stay exact as
+ * keyset positions (the next page starts right after the last row served, wherever rows
+ * moved), and the total stays the one counted for the snapshot (at the walk's start).
+ * A walk resumed from a page token (`resume`) needs no cache: its cursor travels with it.
  */
 export class TokenLister {
   private readonly counts: Lru<string, Total>;
@@ -45,27 +61,29 @@ export class TokenLister {
     this.cursors = new Lru(limits.cursorCacheEntries);
   }
 
-  async list(entityPk: number, input: ListTokensInput, filters: TokenFilters): Promise<ListResult> {
-    const { page_size: size, page_number: number } = input.page_params;
+  async list(entityPk: number, input: ListTokensInput, filters: TokenFilters, resume?: Resume): Promise<ListResult> {
+    const size = input.page_params.page_size;
+    const number = resume?.page ?? input.page_params.page_number ?? 1;
     const { order_key: orderKey, order_direction: direction } = input.order_params;
     const given = input.page_params.first_request_timestamp;
     const { micros: snapshot, timestamp: snapshotTs, settled: stable } = await resolveSnapshot(this.store, this.horizons, entityPk, given);
     // An absent filter and a filter on '' (no user, no account) select different sets: '*' vs '='.
-    const filterKey = `${entityPk}|${keyPart(filters.accountId)}|${keyPart(filters.userId)}|${keyPart(filters.grantFlow)}|${keyPart(filters.role)}|${snapshot}`;
+    let filterKey = `${entityPk}|${keyPart(filters.accountId)}|${keyPart(filters.userId)}|${keyPart(filters.grantFlow)}|${keyPart(filters.role)}|${snapshot}`;
+    if (hasNewerFilters(filters)) filterKey += `|${newerKey(filters)}`;
     const known = stable ? this.counts.get(filterKey) : undefined;
 
     // A page wholly past a known total is empty: no page query at all.
     if (known?.value !== undefined && (number - 1) * size >= known.value) {
-      return { records: [], total: known.value, snapshot: snapshotTs };
+      return { records: [], total: known.value, snapshot: snapshotTs, snapshotMicros: snapshot, page: number };
     }
 
     // Cursors are looked up before the query only for a later page (page 1 starts at the
     // top), so a first page that is also the last builds no walk key at all.
     const walkKey = () => `${filterKey}|${orderKey}|${effectiveDirection(direction)}|${size}`;
     const walk = stable && number > 1 ? this.cursors.get(walkKey()) : undefined;
-    let from = 0;
-    let after: Cursor | undefined;
-    if (walk) {
+    let from = resume ? number - 1 : 0;
+    let after: Cursor | undefined = resume?.after;
+    if (walk && !resume) {
       for (const [page, cursor] of walk) {
         if (page < number && page > from) {
           from = page;
@@ -102,7 +120,7 @@ export class TokenLister {
     } else {
       total = this.total(entityPk, filters, snapshot, stable ? filterKey : undefined);
     }
-    return { records, total: typeof total === 'number' ? total : await total, snapshot: snapshotTs };
+    return { records, total: typeof total === 'number' ? total : await total, snapshot: snapshotTs, snapshotMicros: snapshot, page: number };
   }
 
   private total(entityPk: number, filters: TokenFilters, snapshot: Micros, cacheKey: string | undefined): Promise<number> {
@@ -125,6 +143,22 @@ export class TokenLister {
 
 /** One filter in a cache key: `*` when absent, `=value` when given (the empty value included). */
 const keyPart = (v: string | undefined): string => (v === undefined ? '*' : `=${v}`);
+
+/** The newer filters in a cache key, each value as given (JSON keeps '' apart from absent), statuses in canonical order. */
+function newerKey(f: TokenFilters): string {
+  return JSON.stringify([
+    f.clientId,
+    f.statuses && statusSet(f.statuses),
+    f.scope,
+    f.createdAfter,
+    f.createdBefore,
+    f.expiresAfter,
+    f.expiresBefore,
+    f.lastUsedAfter,
+    f.lastUsedBefore,
+    f.neverUsed,
+  ]);
+}
 
 /** A total being counted (shared by concurrent requests) or, once known, its value. */
 type Total = { promise: Promise<number>; value?: number } | { promise?: undefined; value: number };

@@ -11,19 +11,19 @@ import {
 } from '@tokenwarden/contracts';
 import type { EventQuery, EventRecord } from '@tokenwarden/db';
 import type { z } from 'zod';
-import type { Principal } from '../auth.js';
+import { visibleUser, type Principal } from '../auth.js';
 import { ApiError, fail } from '../errors.js';
 import { fingerprint } from '../page-tokens.js';
 import { implement } from './define.js';
 import { EXAMPLE_TOKEN_ID, unauthenticated } from './docs.js';
 
-/** The trail's filters as the caller may have them: a user token without an admin role sees only its own user's actions. */
+/** The trail's filters as the caller may have them: a user token without an admin role sees only its own user's actions (`visibleUser`). */
 function visibleQuery(principal: Principal, input: ListTokenEventsInput): Omit<EventQuery, 'limit' | 'beforePk'> {
   return {
     tokenId: input.token_id?.toLowerCase(),
     actorTokenId: input.actor_token_id?.toLowerCase(),
     actorClientId: input.actor_client_id,
-    actorUserId: principal.seesWholeEntity ? input.actor_user_id?.toLowerCase() : (principal.userId ?? undefined),
+    actorUserId: visibleUser(principal, input.actor_user_id?.toLowerCase()),
     types: input.type,
     occurredAfter: input.occurred_after,
     occurredBefore: input.occurred_before,
@@ -58,10 +58,6 @@ export function presentEvent(e: EventRecord, tokenIds: readonly string[]): Token
 export const listTokenEvents = implement(API.events.list, {
   async handler(ctx, principal, input) {
     const { deps } = ctx;
-    if (!principal.seesWholeEntity && principal.userId === null) fail('PERMISSION_DENIED', 'forbidden.other_user');
-    if (!principal.seesWholeEntity && input.actor_user_id !== undefined && input.actor_user_id.toLowerCase() !== principal.userId) {
-      fail('PERMISSION_DENIED', 'forbidden.other_user');
-    }
     const query = visibleQuery(principal, input);
     const bound = fingerprint(query);
     let beforePk: number | undefined;

@@ -14,7 +14,7 @@ import {
 } from '@tokenwarden/contracts';
 import type { EventRecord, EventSpec } from '@tokenwarden/db';
 import type { z } from 'zod';
-import type { Principal } from '../auth.js';
+import { visibleUser } from '../auth.js';
 import type { Deps } from '../context.js';
 import { ApiError, fail } from '../errors.js';
 import { resolveSnapshot } from '../list/snapshots.js';
@@ -24,19 +24,12 @@ import { previewRevocation, runRevocation, type Selection } from '../services/bu
 import { hashAccessToken } from '../token-secrets.js';
 import { implement } from './define.js';
 import { EXAMPLE_TOKEN_ID, snapshotPurged, tooLarge, unauthenticated } from './docs.js';
-import { visibleFilters } from './tokens.js';
-
-/** Whose tokens a principal may revoke: the whole entity's, or (a user token without an admin role) its own user's. */
-export function revocableUser(principal: Principal): string | undefined {
-  if (principal.seesWholeEntity) return undefined;
-  if (principal.userId === null) fail('PERMISSION_DENIED', 'forbidden.other_user');
-  return principal.userId;
-}
+import { recordedFilters, visibleFilters } from './tokens.js';
 
 export const revokeLeakedTokens = implement(API.tokens.revokeLeaked, {
   async handler(ctx, principal, input) {
     const { deps } = ctx;
-    const userId = revocableUser(principal);
+    const userId = visibleUser(principal);
     // The shape and checksum are checked offline: a string that cannot be a token is never looked up.
     const wellFormed = input.tokens.filter((raw) => accessTokenFormat(raw) !== 'malformed');
     const hashes = [...new Set(wellFormed)].map(hashAccessToken);
@@ -138,7 +131,7 @@ export const revokeTokensByFilter = implement(API.tokens.revokeByFilter, {
     const { deps } = ctx;
     const { first_request_timestamp: given, dry_run, reason, idempotency_key: key, page_size, page_token, ...asked } = input;
     const filters = visibleFilters(principal, asked);
-    const userId = revocableUser(principal);
+    const userId = visibleUser(principal);
     const entityPk = principal.entityPk;
     if (dry_run) {
       const snapshot = await settledSnapshot(deps, entityPk, given);
@@ -149,7 +142,7 @@ export const revokeTokensByFilter = implement(API.tokens.revokeByFilter, {
       await deps.store.events.append(
         entityPk,
         'TOKENS_LISTED',
-        eventBy(ctx, principal, null, { dry_run: true, filters: asked, snapshot: at, matched }),
+        eventBy(ctx, principal, null, { dry_run: true, filters: recordedFilters(asked), snapshot: at, matched }),
       );
       return { dry_run: true, snapshot: at, matched, revoked: 0, token_ids: sample, event_id: null, completed: true, next_page_token: null };
     }
@@ -163,7 +156,7 @@ export const revokeTokensByFilter = implement(API.tokens.revokeByFilter, {
     let started = await deps.store.events.findByKey(entityPk, key);
     if (!started) {
       const snapshot = await settledSnapshot(deps, entityPk, given);
-      const details = { filters: asked, snapshot: formatTimestamp(snapshot.timestamp) };
+      const details = { filters: recordedFilters(asked), snapshot: formatTimestamp(snapshot.timestamp) };
       started = await deps.store.events.begin(entityPk, { ...eventBy(ctx, principal, reason, details), idempotencyKey: key, fingerprint: bound });
     }
     if (started.fingerprint !== bound) fail('FAILED_PRECONDITION', 'idempotency.reused', [{ field: 'idempotency_key', reason: 'reused' }]);
@@ -206,7 +199,8 @@ export const revokeTokensByFilter = implement(API.tokens.revokeByFilter, {
     description:
       'Revokes every token that the list’s filters select at a snapshot, in the caller’s entity (for a user token ' +
       'without an admin role: of its own user): all tokens of a user (`user_id`), of a client (`client_id`), of a role, ' +
-      'and so on. Tokens issued after the snapshot are never touched, nor tokens already revoked.\n\n' +
+      'and so on, with every filter of the list (`status` is the status at the snapshot, as in the list). Tokens issued ' +
+      'after the snapshot are never touched, nor tokens already revoked.\n\n' +
       '1. **Dry run** (`"dry_run": true`): the snapshot it used, how many tokens it would revoke (`matched`) and the first ' +
       `${DRY_RUN_SAMPLE} of their ids; nothing changes (the preview is recorded as a listing).\n` +
       '2. **Confirm**: the same filters with that `first_request_timestamp`, a `reason` and an `idempotency_key`. It ' +

@@ -1,12 +1,9 @@
-import { API, ListTokensInput, SCOPES, type TokenSummary } from '@tokenwarden/contracts';
+import { API, SCOPES, type TokenSummary } from '@tokenwarden/contracts';
 import type { z } from 'zod';
+import { visibleUser } from '../auth.js';
 import { ApiError } from '../errors.js';
 import { implement } from './define.js';
 import { unauthenticated, snapshotPurged } from './docs.js';
-import { visibleFilters } from './tokens.js';
-
-/** An unfiltered list: the visibility rule alone decides whose tokens are summarized. */
-const UNFILTERED = ListTokensInput.parse({});
 
 const SNAPSHOT_MS = Date.UTC(2026, 2, 29, 2, 12, 15, 123);
 const DAY_MS = 86_400_000;
@@ -40,7 +37,8 @@ const example: z.input<typeof TokenSummary> = {
 /** `GET /v1/iam/oauth/tokens:summary`: the overview of the tokens the caller may list, at a snapshot. */
 export const summarizeTokens = implement(API.tokens.summary, {
   async handler(ctx, principal, input) {
-    const { userId } = visibleFilters(principal, UNFILTERED);
+    // The visibility rule alone decides whose tokens are summarized (as an unfiltered list's).
+    const userId = visibleUser(principal);
     return ctx.deps.summarizer.summarize(principal.entityPk, userId, input.first_request_timestamp);
   },
   docs: {

@@ -1,4 +1,4 @@
-import type { Micros } from '@tokenwarden/contracts';
+import { STATUS_FILTERS, type Micros, type StatusFilter } from '@tokenwarden/contracts';
 import type { Cursor, EventSpec, TokenFilters, TokenRecord } from '@tokenwarden/db';
 import type { Deps } from '../context.js';
 
@@ -13,15 +13,33 @@ export interface Selection {
   userId?: string | undefined;
 }
 
+/** The statuses at the snapshot of a token a revocation may still revoke: not revoked then. */
+const REVOCABLE_AT_SNAPSHOT: readonly StatusFilter[] = ['ACTIVE', 'EXPIRED'];
+
 /**
- * The selection a batch at a time, in token_id order (the list's own query, so every
- * filter of the list means the same here), yielding to other requests between batches.
+ * The filters narrowed to tokens not revoked at the snapshot (its status then ACTIVE or
+ * EXPIRED, within the statuses asked, if any): a token revoked by then is revoked now and
+ * is never revoked again, so the store need not read it. Undefined when the statuses asked
+ * leave none (REVOKED alone): nothing to revoke. A token revoked after the snapshot is still
+ * selected; the callers skip it by its revocation now.
+ */
+export function revocableFilters(filters: TokenFilters): TokenFilters | undefined {
+  const statuses = (filters.statuses ?? STATUS_FILTERS).filter((s) => REVOCABLE_AT_SNAPSHOT.includes(s));
+  return statuses.length === 0 ? undefined : { ...filters, statuses };
+}
+
+/**
+ * The selection's tokens not revoked at its snapshot (`revocableFilters`), a batch at a
+ * time, in token_id order (the list's own query, so every filter of the list means the same
+ * here), yielding to other requests between batches.
  */
 async function* batches(deps: Deps, sel: Selection, size = REVOCATION_BATCH): AsyncGenerator<TokenRecord[]> {
+  const filters = revocableFilters(sel.filters);
+  if (!filters) return;
   let after: Cursor | undefined;
   for (;;) {
     const page = await deps.tokens.page(sel.entityPk, {
-      filters: sel.filters,
+      filters,
       snapshot: sel.snapshot,
       orderKey: 'token_id',
       direction: 'ASC',

@@ -1,5 +1,6 @@
-import { effectiveDirection, type Micros, type OrderKey } from '@tokenwarden/contracts';
-import { ORDER_COLUMN, orderIsTokenIdOnly, type PageQuery, type TokenFilters } from '../list-types.js';
+import { effectiveDirection, grantingScopes, type Micros, type OrderKey } from '@tokenwarden/contracts';
+import { BOUND_PARAM, type ConditionParam, type ConditionWriter, newerConditions, newerReadTokenRow, type OrderBounds } from '../list-conditions.js';
+import { hasNewerFilters, ORDER_COLUMN, orderIsTokenIdOnly, type PageQuery, type TokenFilters } from '../list-types.js';
 import { grantFlowCode, TOKEN_COLUMNS } from '../records.js';
 import { NIL_UUID } from './schema.js';
 
@@ -7,7 +8,13 @@ import { NIL_UUID } from './schema.js';
 export const storedRef = (id: string | undefined): string => (id === undefined || id === '' ? NIL_UUID : id);
 
 /** What a statement's parameters are, in $1, $2, ... order. */
-type Param = 'entity' | 'snapshot' | 'user' | 'account' | 'grant' | 'role' | 'cv' | 'ct' | 'limit' | 'offset';
+type Param = ConditionParam | 'entity' | 'user' | 'account' | 'grant' | 'role' | 'client' | 'scopes' | 'cv' | 'ct' | 'limit' | 'offset';
+
+/** The filter each time bound's parameter binds. */
+const BOUND_OF_PARAM = Object.fromEntries(Object.entries(BOUND_PARAM).map(([key, param]) => [param, key])) as Record<
+  (typeof BOUND_PARAM)[keyof typeof BOUND_PARAM],
+  keyof typeof BOUND_PARAM
+>;
 
 export interface PgQuery {
   text: string;
@@ -45,6 +52,20 @@ export function values(
         return f.grantFlow === undefined ? null : grantFlowCode(f.grantFlow);
       case 'role':
         return f.role;
+      case 'client':
+        return f.clientId;
+      case 'scopes':
+        return f.scope === undefined ? [] : grantingScopes(f.scope);
+      case 'ca':
+      case 'cb':
+      case 'ea':
+      case 'eb':
+      case 'la':
+      case 'lb':
+        return f[BOUND_OF_PARAM[p]];
+      case 'lo':
+      case 'hi':
+        throw new Error('merged order bounds are SQLite-only');
       case 'cv': {
         const v = q.after?.value;
         return (q.orderKey === 'user_id' || q.orderKey === 'account_id') && v === '' ? NIL_UUID : v;
@@ -61,25 +82,49 @@ export function values(
   });
 }
 
+/** Each bound as given: PostgreSQL's index scan starts from the tightest of several bounds on a column. */
+const SEPARATE: OrderBounds = { kind: 'separate' };
+
+/** How the newer filters' conditions are written here: plain columns (created_at from token_roles when it drives), numbered parameters. */
+function writer(p: Params, driver: 'r' | 't'): ConditionWriter {
+  return {
+    col: (column) => (driver === 'r' && column === 'created_at' ? 'r.created_at' : `t.${column}`),
+    param: (name) => p.ref(name),
+    // IS TRUE keeps the IN a (hashed) subplan checked per row: bare, the planner makes it a
+    // semi-join and, with few grant sets matching, hashes the entity's tokens read by a
+    // sequential scan, then sorts them.
+    scopeCondition: (grantSetPk) =>
+      `(${grantSetPk} IN (SELECT s.grant_set_pk FROM grant_set_scopes s WHERE s.entity_pk = ${p.ref('entity')} ` +
+      `AND s.scope = ANY(${p.ref('scopes')}::text[]))) IS TRUE`,
+  };
+}
+
 /**
  * The set a list selects, as FROM + WHERE: the caller's entity, the snapshot, the filters.
- * A role filter in the default order with no user or account filter is driven from
- * token_roles, whose index is in (entity, role, created_at, token_id) order; otherwise the
- * role is an indexed EXISTS probe per row.
+ * A role filter in the default order with no user, account or client filter is driven
+ * from token_roles, whose index is in (entity, role, created_at, token_id) order;
+ * otherwise the role is an indexed EXISTS probe per row. One function for every statement
+ * that selects tokens by the list's filters (pages, counts).
  */
 function selection(f: TokenFilters, orderKey: OrderKey, p: Params, countOnly = false): { from: string; where: string[]; alias: 'r' | 't' } {
   const tokenFilters: string[] = [];
   if (f.userId !== undefined) tokenFilters.push(`t.user_id = ${p.ref('user')}`);
   if (f.accountId !== undefined) tokenFilters.push(`t.account_id = ${p.ref('account')}`);
   if (f.grantFlow !== undefined) tokenFilters.push(`t.grant_flow = ${p.ref('grant')}`);
-  if (f.role !== undefined && orderKey === 'created_at' && f.userId === undefined && f.accountId === undefined) {
+  if (f.clientId !== undefined) tokenFilters.push(`t.client_id = ${p.ref('client')}`);
+  const newer = hasNewerFilters(f);
+  // Not with a newer filter on a token column either: the planner would rather hash the
+  // tokens it selects, read by a sequential scan, than fetch each one by its key.
+  if (f.role !== undefined && orderKey === 'created_at' && f.userId === undefined && f.accountId === undefined && !(newer && newerReadTokenRow(f))) {
     const entity = p.ref('entity');
     const where = [`r.entity_pk = ${entity}`, `r.role = ${p.ref('role')}`, `r.created_at <= ${p.ref('snapshot')}`];
+    // Only created_at bounds, on token_roles' own created_at.
+    const later = newer ? newerConditions({ filters: f, orderKey }, writer(p, 'r'), SEPARATE) : [];
     // A count with no token filter needs no token row: token_roles rows carry their entity.
-    if (countOnly && tokenFilters.length === 0) return { from: 'token_roles r', where, alias: 'r' };
+    if (countOnly && tokenFilters.length === 0) return { from: 'token_roles r', where: [...where, ...later], alias: 'r' };
     return {
       from: 'token_roles r JOIN tokens t ON t.pk = r.token_pk',
-      where: [...where, `t.entity_pk = ${entity}`, ...tokenFilters],
+      where: [...where, `t.entity_pk = ${entity}`, ...tokenFilters, ...later],
       alias: 'r',
     };
   }
@@ -93,6 +138,7 @@ function selection(f: TokenFilters, orderKey: OrderKey, p: Params, countOnly = f
         'AND r.created_at = t.created_at AND r.token_id = t.token_id OFFSET 0)',
     );
   }
+  if (newer) where.push(...newerConditions({ filters: f, orderKey }, writer(p, 't'), SEPARATE));
   return { from: 'tokens t', where, alias: 't' };
 }
 

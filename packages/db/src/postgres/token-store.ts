@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Micros } from '@tokenwarden/contracts';
 import type pg from 'pg';
 import type { Clock } from '../clock.js';
@@ -395,7 +396,7 @@ export class PgTokenStore implements TokenStore {
       const key = shapeKey(q);
       let query = this.pages.get(key);
       if (!query) {
-        query = { ...pgPageQuery(q), name: `tw_page ${key}` };
+        query = { ...pgPageQuery(q), name: statementName('tw_page', key) };
         this.pages.set(key, query);
       }
       const { rows } = await this.pool.query<Row>({ name: query.name, text: query.text, values: values(query, entityPk, q), rowMode: 'array' });
@@ -408,7 +409,7 @@ export class PgTokenStore implements TokenStore {
       const key = shapeKey({ filters, orderKey: 'created_at', direction: 'DESC' });
       let query = this.counts.get(key);
       if (!query) {
-        query = { ...pgCountQuery(filters), name: `tw_count ${key}` };
+        query = { ...pgCountQuery(filters), name: statementName('tw_count', key) };
         this.counts.set(key, query);
       }
       const { rows } = await this.pool.query<{ n: number }>({
@@ -475,4 +476,13 @@ export class PgTokenStore implements TokenStore {
       lastUsedUserAgent: r[15] as string | null,
     };
   }
+}
+
+/**
+ * A prepared statement's name for a query shape. PostgreSQL cuts names at 63 bytes, so two
+ * long shape keys could meet in one name: a long key is named by a digest of it instead.
+ */
+function statementName(prefix: string, key: string): string {
+  const name = `${prefix} ${key}`;
+  return name.length <= 63 ? name : `${prefix} #${createHash('sha256').update(key).digest('base64url').slice(0, 24)}`;
 }

@@ -20,6 +20,8 @@ export interface SqliteStoreOptions {
   inlineCountCap?: number;
   /** Loading a new file in bulk (benchmark data): no fsync until closed. */
   bulkLoad?: boolean;
+  /** A time column's range under this many rows drives a list in another order (default RANGE_DRIVE_CAP; 0: never). */
+  rangeDriveCap?: number;
 }
 
 /** Opens (creating and migrating) the SQLite store in `file` (':memory:' for tests). */
@@ -32,7 +34,7 @@ export function openSqliteStore(file: string, o: SqliteStoreOptions = {}): Store
   let closed: Promise<void> | undefined;
   return {
     dialect: 'sqlite',
-    tokens: new SqliteTokenStore(db, clock, { worker, inlineCap: o.inlineCountCap }),
+    tokens: new SqliteTokenStore(db, clock, { worker, inlineCap: o.inlineCountCap, rangeDriveCap: o.rangeDriveCap }),
     directory: new SqliteDirectoryStore(db),
     events,
     summary: new SqliteSummaryStore(db),

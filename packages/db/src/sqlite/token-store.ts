@@ -18,7 +18,8 @@ import {
 import { TurnBatch } from '../turn-batch.js';
 import { settle, translateSqliteError, type SqliteDb } from './client.js';
 import { SqliteEventWriter } from './event-store.js';
-import { bindings, countSql, pageSql } from './list-query.js';
+import { columnRange } from '../list-conditions.js';
+import { bindings, countDriver, countSql, pageSql, RANGE_DRIVE_CAP, rangeCandidates, rangeCountSql, type RangeDriver } from './list-query.js';
 
 /** Counts up to this many rows on the request thread before handing the count to the worker. */
 export const INLINE_COUNT_CAP = 5_000;
@@ -31,6 +32,8 @@ export interface SqliteTokenStoreOptions {
    */
   worker?: { count(entityPk: number, filters: TokenFilters, snapshot: Micros): Promise<number> };
   inlineCap?: number;
+  /** A time column's range under this many rows drives a list in another order (`rangeCandidates`); 0: never. */
+  rangeDriveCap?: number;
 }
 
 /**
@@ -45,6 +48,7 @@ export class SqliteTokenStore implements TokenStore {
   private readonly sqlite: SqliteDb['$client'];
   private readonly pageStatements = new Map<string, Statement>();
   private readonly countStatements = new Map<string, Statement>();
+  private readonly rangeCountStatements = new Map<string, Statement>();
   private readonly grantSets = new GrantSetCache();
   private readonly grantSetByPk: Statement<[number, number], { roles: string; scopes: string }>;
   private readonly byHash: Statement<[Buffer], unknown[]>;
@@ -300,13 +304,14 @@ export class SqliteTokenStore implements TokenStore {
    * raw mode, no intermediate row objects) and become records directly: the hot path.
    */
   async page(entityPk: number, q: PageQuery): Promise<TokenRecord[]> {
-    const key = shapeKey(q);
+    const drive = this.rangeDriver(entityPk, q);
+    const key = drive ? `${shapeKey(q)}|drive ${drive}` : shapeKey(q);
     let stmt = this.pageStatements.get(key);
     if (!stmt) {
-      stmt = this.sqlite.prepare(pageSql(q)).raw(true);
+      stmt = this.sqlite.prepare(pageSql(q, drive)).raw(true);
       this.pageStatements.set(key, stmt);
     }
-    const rows = stmt.all(bindings(entityPk, q)) as unknown[][];
+    const rows = stmt.all(bindings(entityPk, q, drive)) as unknown[][];
     const out: TokenRecord[] = new Array(rows.length);
     for (let i = 0; i < rows.length; i++) out[i] = this.fromColumns(entityPk, rows[i] as unknown[]);
     return out;
@@ -326,13 +331,15 @@ export class SqliteTokenStore implements TokenStore {
 
   /** Counts on this connection, synchronously; with `cap`, stops at that many rows (exact below it). */
   countNow(entityPk: number, filters: TokenFilters, snapshot: Micros, cap?: number): number {
-    const key = `${shapeKey({ filters, orderKey: 'created_at', direction: 'DESC' })}|${cap === undefined ? '' : 'cap'}`;
+    // A short range, else an index that holds every column asked, else the selection's plan.
+    const drive = this.rangeDriver(entityPk, { filters, orderKey: 'created_at', snapshot }) ?? countDriver(filters);
+    const key = `${shapeKey({ filters, orderKey: 'created_at', direction: 'DESC' })}|${cap === undefined ? '' : 'cap'}${drive ? `|drive ${drive}` : ''}`;
     let stmt = this.countStatements.get(key);
     if (!stmt) {
-      stmt = this.sqlite.prepare(countSql(filters, cap !== undefined));
+      stmt = this.sqlite.prepare(countSql(filters, cap !== undefined, drive));
       this.countStatements.set(key, stmt);
     }
-    const b = bindings(entityPk, { filters, snapshot, limit: 0, offset: 0 });
+    const b = bindings(entityPk, { filters, snapshot, limit: 0, offset: 0 }, drive);
     delete b.limit;
     delete b.offset;
     if (cap !== undefined) b.cap = cap;
@@ -340,8 +347,40 @@ export class SqliteTokenStore implements TokenStore {
   }
 
   async explainPage(entityPk: number, q: PageQuery): Promise<string[]> {
-    const rows = this.sqlite.prepare(`EXPLAIN QUERY PLAN ${pageSql(q)}`).all(bindings(entityPk, q)) as { detail: string }[];
+    const drive = this.rangeDriver(entityPk, q);
+    const rows = this.sqlite.prepare(`EXPLAIN QUERY PLAN ${pageSql(q, drive)}`).all(bindings(entityPk, q, drive)) as { detail: string }[];
     return rows.map((r) => r.detail);
+  }
+
+  /**
+   * The time column whose range drives this list instead of the order key's index: the
+   * shortest of the candidates (`rangeCandidates`) under the cap, each counted in its own
+   * index (at most cap rows read); none when every range is longer.
+   */
+  private rangeDriver(entityPk: number, q: Pick<PageQuery, 'filters' | 'orderKey' | 'snapshot'>): RangeDriver | undefined {
+    const candidates = rangeCandidates(q);
+    const cap = this.options.rangeDriveCap ?? RANGE_DRIVE_CAP;
+    if (candidates.length === 0 || cap <= 0) return undefined;
+    let best: RangeDriver | undefined;
+    let shortest = cap;
+    for (const column of candidates) {
+      const { lo, hi } = columnRange(q.filters, column, q.snapshot);
+      const key = `${column}|${lo === undefined ? '' : 'lo'}|${hi === undefined ? '' : 'hi'}`;
+      let stmt = this.rangeCountStatements.get(key);
+      if (!stmt) {
+        stmt = this.sqlite.prepare(rangeCountSql(q.filters, column));
+        this.rangeCountStatements.set(key, stmt);
+      }
+      const b: Record<string, unknown> = { entity: entityPk, snapshot: q.snapshot, cap };
+      if (lo !== undefined) b.lo = lo;
+      if (hi !== undefined) b.hi = hi;
+      const n = (stmt.get(b) as { n: number }).n;
+      if (n < shortest) {
+        best = column;
+        shortest = n;
+      }
+    }
+    return best;
   }
 
   /** A record from a row of `TOKEN_COLUMNS` in raw (array) mode. */

@@ -33,6 +33,8 @@ export interface TestStoreOptions {
   memory?: boolean;
   /** SQLite: where large totals are counted. */
   counts?: SqliteStoreOptions['counts'];
+  /** SQLite: when a time column's short range drives a list (`rangeDriveCap`; 0: never). */
+  rangeDriveCap?: number;
 }
 
 export interface TestStore {
@@ -61,12 +63,12 @@ export async function openTestStore(o: TestStoreOptions = {}): Promise<TestStore
     };
   }
   if (o.memory) {
-    const store = openSqliteStore(':memory:', { clock: o.clock });
+    const store = openSqliteStore(':memory:', { clock: o.clock, rangeDriveCap: o.rangeDriveCap });
     return { store, backend, location: ':memory:', cleanup: () => store.close() };
   }
   const dir = mkdtempSync(join(tmpdir(), 'tokenwarden-test-'));
   const file = join(dir, 'test.db');
-  const store = openSqliteStore(file, { clock: o.clock, counts: o.counts });
+  const store = openSqliteStore(file, { clock: o.clock, counts: o.counts, rangeDriveCap: o.rangeDriveCap });
   return {
     store,
     backend,
