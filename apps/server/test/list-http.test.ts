@@ -63,6 +63,12 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
+/** An RFC 3339 time as nanoseconds: the wire form drops trailing zero digits, so its strings do not order. */
+function instant(ts: string): bigint {
+  const { seconds, nanos } = parseTimestamp(ts);
+  return BigInt(seconds) * 1_000_000_000n + BigInt(nanos);
+}
+
 describe('GET /v1/iam/oauth/tokens', () => {
   it('answers the documented shape with defaults (page 1, size 10, created_at DESC)', async () => {
     const res = await list('');
@@ -72,7 +78,8 @@ describe('GET /v1/iam/oauth/tokens', () => {
     expect(body.pagination_info.current_page).toBe(1);
     expect(body.pagination_info.page_size).toBe(10);
     const created = body.tokens.map((t) => t.created_at);
-    expect([...created].sort().reverse()).toEqual(created);
+    const descending = [...created].sort((x, y) => (instant(y) > instant(x) ? 1 : instant(y) < instant(x) ? -1 : 0));
+    expect(descending).toEqual(created);
     expect(res.headers.get('content-type')).toMatch(/application\/json/);
   });
 
@@ -126,11 +133,6 @@ describe('GET /v1/iam/oauth/tokens', () => {
       expect(ids.length).toBe(first.pagination_info.total_elements);
       // Every listed token existed at the snapshot.
       const snapshot = first.pagination_info.first_request_timestamp;
-      // Compared as instants: the wire form drops trailing zero digits, so strings do not order.
-      const instant = (ts: string) => {
-        const { seconds, nanos } = parseTimestamp(ts);
-        return BigInt(seconds) * 1_000_000_000n + BigInt(nanos);
-      };
       const late = seen.filter((t) => instant(t.created_at) > instant(snapshot));
       expect(
         late.map((t) => [t.token_id, t.created_at]),
