@@ -103,7 +103,9 @@ function pairMadeUp(a: FuzzResponse, b: FuzzResponse): void {
   // Page tokens are sealed with a fresh IV each time: the same position, other bytes.
   const pageTokens = (r: FuzzResponse) => [...r.body.toString('utf8').matchAll(/"next_page_token":"([A-Za-z0-9_-]+)"/g)].map((m) => m[1]!);
   const [ta, tb] = [pageTokens(a), pageTokens(b)];
-  if (ta.length === tb.length) tb.forEach((t, i) => madeUp.set(t, ta[i]!));
+  if (ta.length === tb.length) {
+    for (const [i, t] of tb.entries()) madeUp.set(t, ta[i]!);
+  }
   if (a.status !== 200 || b.status !== 200) return;
   const data = (r: FuzzResponse) => {
     try {
