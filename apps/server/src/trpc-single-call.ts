@@ -210,6 +210,7 @@ export function serveSingleCall(
     const length = headers['content-length'];
     if (length === undefined || headers['transfer-encoding'] !== undefined || !(Number(length) <= MAX_BODY_BYTES)) return false;
   } else return false;
-  void serve(req, res, call, context(req, res), query);
+  // serve answers its own failures; should anything escape it, the connection is dropped, never the process.
+  serve(req, res, call, context(req, res), query).catch(() => res.destroy());
   return true;
 }

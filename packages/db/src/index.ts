@@ -5,3 +5,4 @@ export * from './records.js';
 export * from './store.js';
 export * from './summary.js';
 export * from './synthetic.js';
+export { Lru } from './lru.js';

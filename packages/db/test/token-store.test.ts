@@ -10,6 +10,7 @@ import {
   type EventSpec,
   type HistoricalToken,
   type PageQuery,
+  type TokenFilters,
   type TokenRecord,
   type TokenStore,
 } from '@tokenwarden/db';
@@ -627,5 +628,44 @@ describe('grant sets', () => {
     await h.tokens.insertHistorical([newToken(b, { roles: ['THEIRS'] })]);
     await h.sql('UPDATE tokens SET grant_set_pk = ? WHERE entity_pk = ?', [row!.grant_set_pk, b]);
     await expect(page(h.tokens, b)).rejects.toThrow(/grant set/);
+  });
+});
+
+describe('prepared statements per filter shape', () => {
+  it('stay bounded however many shapes callers combine, and every shape still answers right', async () => {
+    const { tokens, entity, backend } = await setup();
+    const e = (await entity('E')).pk;
+    const user = randomUUID();
+    const mine = [0, 1, 2].map((i) => newToken(e, { userId: user, grantFlow: 'GRANT_FLOW_PASSWORD', createdAt: T0 + i }));
+    await tokens.insertHistorical([...mine, newToken(e, { createdAt: T0 + 5 })]);
+    const want = mine.map((t) => t.tokenId).sort();
+    // Eight optional filters, each present or not, that all of `mine` pass: 256 shapes per order.
+    const optional: Partial<TokenFilters>[] = [
+      { createdAfter: T0 - 1 },
+      { createdBefore: T0 + 1000 * SECOND },
+      { expiresAfter: 0 },
+      { expiresBefore: MAX_SAFE },
+      { statuses: ['ACTIVE', 'EXPIRED'] },
+      { neverUsed: true },
+      { grantFlow: 'GRANT_FLOW_PASSWORD' },
+      { accountId: undefined, clientId: 'client-1' },
+    ];
+    let shapes = 0;
+    for (const orderKey of ['created_at', 'token_id', 'expires_at'] as const) {
+      for (let bits = 0; bits < 256; bits++) {
+        const filters: TokenFilters = { userId: user };
+        optional.forEach((f, i) => {
+          if (bits & (1 << i)) Object.assign(filters, f);
+        });
+        const got = await tokens.page(e, everything({ filters, orderKey, snapshot: T0 + 10 * SECOND }));
+        expect(got.map((t) => t.tokenId).sort(), `${orderKey} ${bits}`).toEqual(want);
+        shapes += 1;
+      }
+    }
+    expect(shapes).toBe(768);
+    // What each adapter keeps: SQLite's prepared statements, PostgreSQL's named ones.
+    const kept = tokens as unknown as { pageStatements?: { size: number }; named?: Set<string> };
+    if (backend === 'sqlite') expect(kept.pageStatements?.size).toBeLessThanOrEqual(256);
+    else expect(kept.named?.size).toBeLessThanOrEqual(256);
   });
 });

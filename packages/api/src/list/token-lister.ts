@@ -1,6 +1,6 @@
 import { effectiveDirection, type ListTokensInput, type Micros, type Timestamp } from '@tokenwarden/contracts';
 import { hasNewerFilters, sortValue, statusSet, type Cursor, type TokenFilters, type TokenRecord, type TokenStore } from '@tokenwarden/db';
-import { Lru } from './lru.js';
+import { Lru } from '@tokenwarden/db';
 import type { PurgeHorizons } from './purge-horizons.js';
 import { resolveSnapshot } from './snapshots.js';
 

@@ -10,7 +10,7 @@ import {
   type TokenSummary,
 } from '@tokenwarden/contracts';
 import type { SummaryCounts, SummaryQuery, SummaryStore, TokenStore } from '@tokenwarden/db';
-import { Lru } from './lru.js';
+import { Lru } from '@tokenwarden/db';
 import type { PurgeHorizons } from './purge-horizons.js';
 import { resolveSnapshot } from './snapshots.js';
 

@@ -1,5 +1,5 @@
 import type { Micros } from '@tokenwarden/contracts';
-import { Lru } from '../list/lru.js';
+import { Lru } from '@tokenwarden/db';
 
 /** Limits on failed sign-ins (0 turns a limit off). Windows and waits in seconds. */
 export interface ThrottleConfig {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { Lru } from '../lru.js';
 import type { Micros } from '@tokenwarden/contracts';
 import type pg from 'pg';
 import type { Clock } from '../clock.js';
@@ -41,8 +42,15 @@ class Serial {
  */
 export class PgTokenStore implements TokenStore {
   private readonly grantSets = new GrantSetCache();
-  private readonly pages = new Map<string, PgQuery & { name: string }>();
-  private readonly counts = new Map<string, PgQuery & { name: string }>();
+  // Per shape of the filters a request combines: bounded, since callers choose the shape.
+  private readonly pages = new Lru<string, NamedQuery>(STATEMENT_CACHE_SIZE);
+  private readonly counts = new Lru<string, NamedQuery>(STATEMENT_CACHE_SIZE);
+  /**
+   * The shapes prepared on the server under a name (node-postgres keeps a named statement
+   * on each pooled connection for good): the first NAMED_STATEMENTS shapes this process
+   * meets, the common ones in practice; any further shape is sent unnamed, parsed each time.
+   */
+  private readonly named = new Set<string>();
   /** Per entity, the latest bound this process knows to be settled (every token at or before it visible). */
   private readonly settled = new Map<number, Micros>();
   private readonly serial = new Serial();
@@ -391,12 +399,22 @@ export class PgTokenStore implements TokenStore {
     return bound <= (await this.snapshot(entityPk));
   }
 
+  /** The statement's name while named ones are fewer than NAMED_STATEMENTS (or it has one); else none. */
+  private nameFor(prefix: string, key: string): string | undefined {
+    const id = `${prefix} ${key}`;
+    if (!this.named.has(id)) {
+      if (this.named.size >= NAMED_STATEMENTS) return undefined;
+      this.named.add(id);
+    }
+    return statementName(prefix, key);
+  }
+
   page(entityPk: number, q: PageQuery): Promise<TokenRecord[]> {
     return guarded(async () => {
       const key = shapeKey(q);
       let query = this.pages.get(key);
       if (!query) {
-        query = { ...pgPageQuery(q), name: statementName('tw_page', key) };
+        query = { ...pgPageQuery(q), name: this.nameFor('tw_page', key) };
         this.pages.set(key, query);
       }
       const { rows } = await this.pool.query<Row>({ name: query.name, text: query.text, values: values(query, entityPk, q), rowMode: 'array' });
@@ -409,7 +427,7 @@ export class PgTokenStore implements TokenStore {
       const key = shapeKey({ filters, orderKey: 'created_at', direction: 'DESC' });
       let query = this.counts.get(key);
       if (!query) {
-        query = { ...pgCountQuery(filters), name: statementName('tw_count', key) };
+        query = { ...pgCountQuery(filters), name: this.nameFor('tw_count', key) };
         this.counts.set(key, query);
       }
       const { rows } = await this.pool.query<{ n: number }>({
@@ -482,6 +500,13 @@ export class PgTokenStore implements TokenStore {
  * A prepared statement's name for a query shape. PostgreSQL cuts names at 63 bytes, so two
  * long shape keys could meet in one name: a long key is named by a digest of it instead.
  */
+type NamedQuery = PgQuery & { name: string | undefined };
+
+/** Queries kept per kind (page, count); the least recently used go first. */
+const STATEMENT_CACHE_SIZE = 256;
+/** Shapes prepared under a name on the server, at most (per kind together). */
+export const NAMED_STATEMENTS = 256;
+
 function statementName(prefix: string, key: string): string {
   const name = `${prefix} ${key}`;
   return name.length <= 63 ? name : `${prefix} #${createHash('sha256').update(key).digest('base64url').slice(0, 24)}`;

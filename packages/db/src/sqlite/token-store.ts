@@ -1,4 +1,5 @@
 import type { Statement } from 'better-sqlite3';
+import { Lru } from '../lru.js';
 import type { Micros } from '@tokenwarden/contracts';
 import type { Clock } from '../clock.js';
 import { grantSetText, GrantSetCache, type GrantSet } from '../grant-sets.js';
@@ -36,6 +37,9 @@ export interface SqliteTokenStoreOptions {
   rangeDriveCap?: number;
 }
 
+/** Prepared statements kept per kind (page, count, range count); the least recently used go first. */
+export const STATEMENT_CACHE_SIZE = 256;
+
 /**
  * Tokens in SQLite: every statement prepared once, rows read as arrays. Statements run
  * synchronously on the calling thread; the async interface costs a resolved promise.
@@ -46,9 +50,11 @@ export interface SqliteTokenStoreOptions {
  */
 export class SqliteTokenStore implements TokenStore {
   private readonly sqlite: SqliteDb['$client'];
-  private readonly pageStatements = new Map<string, Statement>();
-  private readonly countStatements = new Map<string, Statement>();
-  private readonly rangeCountStatements = new Map<string, Statement>();
+  // Prepared per shape of the filters a request combines: bounded, since callers choose the
+  // shape (several million combinations), and a statement costs ~20 KB.
+  private readonly pageStatements = new Lru<string, Statement>(STATEMENT_CACHE_SIZE);
+  private readonly countStatements = new Lru<string, Statement>(STATEMENT_CACHE_SIZE);
+  private readonly rangeCountStatements = new Lru<string, Statement>(STATEMENT_CACHE_SIZE);
   private readonly grantSets = new GrantSetCache();
   private readonly grantSetByPk: Statement<[number, number], { roles: string; scopes: string }>;
   private readonly byHash: Statement<[Buffer], unknown[]>;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Lru } from '../src/list/lru.js';
+import { Lru } from '../src/lru.js';
 
 describe('Lru', () => {
   it('holds at most its capacity, forgetting the entry unread the longest', () => {
