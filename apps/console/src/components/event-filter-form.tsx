@@ -2,8 +2,8 @@ import { DEFAULT_EVENT_PAGE_SIZE, describeViolation, EVENT_TYPES, type EventType
 import { cloneElement, type FormEvent, type ReactElement, useState } from 'react';
 import { type EventsRequest, eventFilters, instantFieldValue, instantFromField, invalidEventFields } from '../events-query';
 import { optionalText, type TextKey, useLang } from '../i18n';
+import { FormActions, PageSizeField } from './form-parts';
 
-const PAGE_SIZES = [10, 25, 50, 100];
 const TEXT_FIELDS = ['actor_client_id', 'actor_user_id', 'actor_token_id', 'token_id'] as const;
 type TextField = (typeof TEXT_FIELDS)[number];
 const TIME_FIELDS = ['occurred_after', 'occurred_before'] as const;
@@ -73,24 +73,8 @@ export function EventFilterForm({ request, onApply }: { request: EventsRequest; 
           <input type="datetime-local" name={key} step={1} value={times[key]} onChange={(e) => setTimes((v) => ({ ...v, [key]: e.target.value }))} />
         </Field>
       ))}
-      <label>
-        {t('list.pageSize')}
-        <select name="page_size" value={pageSize} onChange={(e) => setPageSize(Number(e.target.value))}>
-          {(PAGE_SIZES.includes(pageSize) ? PAGE_SIZES : [...PAGE_SIZES, pageSize].sort((a, b) => a - b)).map((n) => (
-            <option key={n} value={n}>
-              {n}
-            </option>
-          ))}
-        </select>
-      </label>
-      <div className="actions">
-        <button type="submit" className="primary">
-          {t('list.apply')}
-        </button>
-        <button type="button" onClick={clear}>
-          {t('list.clear')}
-        </button>
-      </div>
+      <PageSizeField value={pageSize} onChange={setPageSize} />
+      <FormActions onClear={clear} />
     </form>
   );
 }

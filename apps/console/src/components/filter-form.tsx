@@ -4,8 +4,8 @@ import { instantFieldValue, instantFromField } from '../events-query';
 import { FILTERS, type FilterControl } from '../filters';
 import { optionalText, useLang } from '../i18n';
 import { filtersOf, type ListState, validateFilters, withFilters } from '../list-query';
+import { FormActions, PageSizeField } from './form-parts';
 
-const PAGE_SIZES = [10, 25, 50, 100];
 
 /** The filters, order and page size of the list; applying starts again at page 1 of the same snapshot. */
 export function FilterForm({ state, onApply }: { state: ListState; onApply(next: ListState): void }) {
@@ -30,7 +30,6 @@ export function FilterForm({ state, onApply }: { state: ListState; onApply(next:
     onApply(withFilters(state, {}, { order_key: orderKey, order_direction: direction }, pageSize));
   };
   const set = (key: string, value: unknown) => setFilters((f) => ({ ...f, [key]: value }));
-  const sizes = PAGE_SIZES.includes(pageSize) ? PAGE_SIZES : [...PAGE_SIZES, pageSize].sort((a, b) => a - b);
 
   return (
     <form className="filters" onSubmit={submit} aria-label={t('list.filters')} noValidate>
@@ -66,24 +65,8 @@ export function FilterForm({ state, onApply }: { state: ListState; onApply(next:
           ))}
         </select>
       </label>
-      <label>
-        {t('list.pageSize')}
-        <select name="page_size" value={pageSize} onChange={(e) => setPageSize(Math.min(MAX_PAGE_SIZE, Number(e.target.value)))}>
-          {sizes.map((n) => (
-            <option key={n} value={n}>
-              {n}
-            </option>
-          ))}
-        </select>
-      </label>
-      <div className="actions">
-        <button type="submit" className="primary">
-          {t('list.apply')}
-        </button>
-        <button type="button" onClick={clear}>
-          {t('list.clear')}
-        </button>
-      </div>
+      <PageSizeField value={pageSize} onChange={(n) => setPageSize(Math.min(MAX_PAGE_SIZE, n))} />
+      <FormActions onClear={clear} />
     </form>
   );
 }
