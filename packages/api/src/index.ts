@@ -13,7 +13,7 @@ export { ClientSecrets, STORED_KEY_NAME } from './services/client-secrets.js';
 export * from './services/directory.js';
 export { intersectScopes, issueToken, LOGIN_CLIENT_ID, narrowScopes, type Caller } from './services/issuance.js';
 export { DEFAULT_THROTTLE, LoginThrottle, type ThrottleConfig } from './services/login-throttle.js';
-export { eventBy, operatorEvent } from './services/audit.js';
+export { eventBy, newEventId, operatorEvent } from './services/audit.js';
 export { PURGE_NOTICE_MS, purgeExpiredTokens, type PurgeOptions, type PurgeProgress, type PurgeResult } from './services/retention.js';
 export { PURGE_HORIZON_TTL_MS } from './list/purge-horizons.js';
 export { mintToken, type MintSpec } from './services/mint.js';

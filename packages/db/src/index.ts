@@ -6,3 +6,4 @@ export * from './store.js';
 export * from './summary.js';
 export * from './synthetic.js';
 export { Lru } from './lru.js';
+export { TurnBatch } from './turn-batch.js';

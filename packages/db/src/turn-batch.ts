@@ -9,19 +9,32 @@ interface Pending<T, R> {
 /**
  * Group commit: items added during one turn of the event loop are written together by one
  * call of `write` (one transaction, one statement), and each caller's promise settles only
- * after that write. Should the batch fail, each item is written alone, so one bad item
- * fails only its own caller.
+ * after that write. One write is in flight at a time: items added while an asynchronous
+ * write awaits its database (PostgreSQL) wait for it and are then written together, so
+ * under load a batch holds what arrived during one round trip rather than during one turn,
+ * and writes never queue up for the pool's connections. Should the batch fail, each item is
+ * written alone, so one bad item fails only its own caller.
  */
 export class TurnBatch<T, R> {
   private pending: Pending<T, R>[] = [];
+  private writing = false;
 
   constructor(private readonly write: (items: T[]) => R[] | Promise<R[]>) {}
 
   add(item: T): Promise<R> {
     return new Promise<R>((resolve, reject) => {
       this.pending.push({ item, resolve, reject });
-      if (this.pending.length === 1) setImmediate(() => void this.flush());
+      if (this.pending.length === 1 && !this.writing) setImmediate(() => void this.drain());
     });
+  }
+
+  private async drain(): Promise<void> {
+    this.writing = true;
+    try {
+      while (this.pending.length > 0) await this.flush();
+    } finally {
+      this.writing = false;
+    }
   }
 
   private async flush(): Promise<void> {

@@ -1,12 +1,35 @@
-import { randomUUID } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import type { EventSpec } from '@tokenwarden/db';
 import type { Principal } from '../auth.js';
 import type { Context } from '../context.js';
 
+const pool = Buffer.alloc(16 * 256);
+let drawn = pool.length;
+
+/**
+ * A new event id: a UUIDv7 (RFC 9562), its first 48 bits the time in milliseconds and 74
+ * bits random. Ids made later sort later, so each table's index of event ids grows at its
+ * end (a random UUID lands each new id on a random page of an index of millions). The time
+ * it shows is the event's own, which the trail shows anyway.
+ */
+export function newEventId(now = Date.now()): string {
+  if (drawn === pool.length) {
+    randomFillSync(pool);
+    drawn = 0;
+  }
+  const b = pool.subarray(drawn, drawn + 16);
+  drawn += 16;
+  b.writeUIntBE(now, 0, 6);
+  b[6] = 0x70 | ((b[6] as number) & 0x0f);
+  b[8] = 0x80 | ((b[8] as number) & 0x3f);
+  const h = b.toString('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
 /** An event done by the calling token in this request: its actor, request id, reason and what was asked (never a secret). */
 export function eventBy(ctx: Context, principal: Principal, reason: string | null = null, details?: Record<string, unknown>): EventSpec {
   return {
-    eventId: randomUUID(),
+    eventId: newEventId(),
     actor: { tokenId: principal.tokenId, clientId: principal.clientId, userId: principal.userId },
     requestId: ctx.requestId,
     reason,
@@ -17,7 +40,7 @@ export function eventBy(ctx: Context, principal: Principal, reason: string | nul
 /** An event done by the operator (the admin command): no token, client or user acted. */
 export function operatorEvent(reason: string | null = null, details?: Record<string, unknown>): EventSpec {
   return {
-    eventId: randomUUID(),
+    eventId: newEventId(),
     actor: { tokenId: null, clientId: null, userId: null },
     requestId: null,
     reason,

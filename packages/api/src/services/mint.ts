@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import type { TokenRecord } from '@tokenwarden/db';
 import type { Deps } from '../context.js';
 import { newAccessToken } from '../token-secrets.js';
+import { newEventId } from './audit.js';
 
 export type MintSpec = Pick<TokenRecord, 'entityPk' | 'clientId' | 'userId' | 'accountId' | 'grantFlow' | 'roles' | 'scopes'> & {
   lifetimeSeconds: number;
@@ -16,7 +16,7 @@ export async function mintToken(deps: Deps, spec: MintSpec, requestId: string | 
   const { lifetimeSeconds, ...token } = spec;
   const record = await deps.tokens.issue(
     { ...token, tokenId, tokenHash: hash, lifetimeMicros: lifetimeSeconds * 1_000_000 },
-    { eventId: randomUUID(), requestId },
+    { eventId: newEventId(), requestId },
   );
   deps.log.info({ event: 'token.issued', token_id: tokenId, grant_flow: spec.grantFlow, client_id: spec.clientId }, 'token issued');
   return { accessToken: raw, record };

@@ -1,10 +1,8 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Micros } from '@tokenwarden/contracts';
 import type { AccountRecord, ClientRecord, DirectoryStore, EntityRecord, UserRecord } from '../store.js';
 import { settle, type SqliteDb } from './client.js';
 import { accounts, apiClients, entities, serverKeys, userAccounts, users } from './schema.js';
-
-/** Runs a synchronous statement, rejecting with the translated error (a duplicate key, typed). */
 
 const USER_COLUMNS = {
   pk: users.pk,
@@ -28,7 +26,22 @@ const ENTITY_COLUMNS = { pk: entities.pk, entityId: entities.entityId, name: ent
 
 /** The operator's records in SQLite (see `DirectoryStore`). */
 export class SqliteDirectoryStore implements DirectoryStore {
-  constructor(private readonly db: SqliteDb) {}
+  /** The lookups of every issuance, built once (drizzle would build their SQL again on each call). */
+  private readonly clientById;
+  private readonly userByName;
+
+  constructor(private readonly db: SqliteDb) {
+    this.clientById = db
+      .select(CLIENT_COLUMNS)
+      .from(apiClients)
+      .where(eq(apiClients.clientId, sql.placeholder('clientId')))
+      .prepare();
+    this.userByName = db
+      .select(USER_COLUMNS)
+      .from(users)
+      .where(eq(users.username, sql.placeholder('username')))
+      .prepare();
+  }
 
   createEntity(e: { entityId: string; name: string; createdAt: Micros }): Promise<EntityRecord> {
     return settle(() => {
@@ -55,9 +68,7 @@ export class SqliteDirectoryStore implements DirectoryStore {
   }
 
   findClient(clientId: string): Promise<ClientRecord | undefined> {
-    return settle(() => {
-      return this.db.select(CLIENT_COLUMNS).from(apiClients).where(eq(apiClients.clientId, clientId)).get();
-    });
+    return settle(() => this.clientById.get({ clientId }));
   }
 
   replaceClientSecretHash(entityPk: number, clientId: string, from: string, to: string): Promise<boolean> {
@@ -100,9 +111,7 @@ export class SqliteDirectoryStore implements DirectoryStore {
   }
 
   findUserByUsername(username: string): Promise<UserRecord | undefined> {
-    return settle(() => {
-      return this.db.select(USER_COLUMNS).from(users).where(eq(users.username, username)).get();
-    });
+    return settle(() => this.userByName.get({ username }));
   }
 
   createAccount(a: Omit<AccountRecord, 'pk'> & { createdAt: Micros }): Promise<AccountRecord> {

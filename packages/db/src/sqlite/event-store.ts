@@ -2,7 +2,7 @@ import type { EventType, Micros } from '@tokenwarden/contracts';
 import Database, { type Statement } from 'better-sqlite3';
 import type { Clock } from '../clock.js';
 import { EVENT_COLUMNS, eventConditions, eventFromRow, eventParamValue, eventShapeKey, type EventParam } from '../events.js';
-import type { EventQuery, EventRecord, EventSpec, EventStore } from '../store.js';
+import { DuplicateKeyError, type EventQuery, type EventRecord, type EventSpec, type EventStore } from '../store.js';
 import { TurnBatch } from '../turn-batch.js';
 
 type Sqlite = Database.Database;
@@ -20,46 +20,121 @@ export interface EventRow {
   idempotency?: { key: string; fingerprint: string };
 }
 
+/** The columns token_events and token_event_journal share, in order. */
+const FACTS = 'pk, entity_pk, event_id, type, occurred_at, actor_token_id, actor_client_id, actor_user_id, request_id, reason';
+
+/** Rows the journal folds into token_events in one transaction, at most. */
+export const FOLD_BATCH = 5_000;
+
 /**
  * Writes events and their targets on one connection, inside the caller's transaction
  * when there is one (a token and its event commit together).
+ *
+ * An event complete when written that touched one token at most (a listing, the issuance
+ * or revocation of a token: nearly every event) goes to token_event_journal: one short
+ * row on the last page of a table without index, where an event row costs seven index
+ * entries and a target row, two of them at random places (the event id; the token id).
+ * `fold` moves journaled rows into token_events in bulk. Every event, journaled or not,
+ * takes its pk here, past the largest of both tables, inside the write transaction (which
+ * holds the database's write lock): pks follow the order of commit, the trail (newest pk
+ * first) reads in that order once folded, and the pk a caller gets is the event's for good.
  */
 export class SqliteEventWriter {
   private readonly insertEvent: Statement;
+  private readonly insertJournal: Statement;
   private readonly insertTarget: Statement<[number, string, number]>;
   private readonly addCount: Statement<[number, number, number]>;
+  private readonly lastPk: Statement<[], number>;
+  private readonly lastJournalPk: Statement<[], number | null>;
+  private readonly foldUpTo: Statement<[number], number | null>;
+  private readonly foldEvents: Statement<[number]>;
+  private readonly foldTargets: Statement<[number]>;
+  private readonly clearJournal: Statement<[number]>;
+  private readonly idInEvents: Statement<[string], number>;
+  private readonly idInJournal: Statement<[string], number>;
 
   constructor(sqlite: Sqlite) {
+    // An event id is unique across both tables (each table's unique index, and these looks
+    // at the other): a journaled row can always be folded.
+    this.idInEvents = sqlite.prepare<[string], number>('SELECT 1 FROM token_events WHERE event_id = ?').pluck();
+    this.idInJournal = sqlite.prepare<[string], number>('SELECT 1 FROM token_event_journal WHERE event_id = ?').pluck();
     this.addCount = sqlite.prepare('UPDATE token_events SET token_count = token_count + ? WHERE pk = ? AND entity_pk = ?');
     this.insertEvent = sqlite.prepare(
-      'INSERT INTO token_events (entity_pk, event_id, type, occurred_at, actor_token_id, actor_client_id, actor_user_id, request_id, reason, token_count, details, completed_at, idempotency_key, fingerprint) ' +
-        'VALUES (@entityPk, @eventId, @type, @occurredAt, @actorTokenId, @actorClientId, @actorUserId, @requestId, @reason, @tokenCount, @details, @completedAt, @idempotencyKey, @fingerprint)',
+      `INSERT INTO token_events (${FACTS}, token_count, details, completed_at, idempotency_key, fingerprint) ` +
+        'VALUES (@pk, @entityPk, @eventId, @type, @occurredAt, @actorTokenId, @actorClientId, @actorUserId, @requestId, @reason, @tokenCount, @details, @completedAt, @idempotencyKey, @fingerprint)',
+    );
+    this.insertJournal = sqlite.prepare(
+      `INSERT INTO token_event_journal (${FACTS}, details, token_id) ` + 'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
     this.insertTarget = sqlite.prepare('INSERT OR IGNORE INTO token_event_targets (entity_pk, token_id, event_pk) VALUES (?, ?, ?)');
+    this.lastPk = sqlite
+      .prepare<[], number>('SELECT max(coalesce((SELECT max(pk) FROM token_events), 0), coalesce((SELECT max(pk) FROM token_event_journal), 0))')
+      .pluck();
+    this.lastJournalPk = sqlite.prepare<[], number | null>('SELECT max(pk) FROM token_event_journal').pluck();
+    this.foldUpTo = sqlite.prepare<[number], number | null>('SELECT max(pk) FROM (SELECT pk FROM token_event_journal ORDER BY pk LIMIT ?)').pluck();
+    this.foldEvents = sqlite.prepare(
+      `INSERT INTO token_events (${FACTS}, token_count, details, completed_at) ` +
+        `SELECT ${FACTS}, token_id IS NOT NULL, details, occurred_at ` +
+        'FROM token_event_journal WHERE pk <= ? ORDER BY pk',
+    );
+    this.foldTargets = sqlite.prepare(
+      'INSERT OR IGNORE INTO token_event_targets (entity_pk, token_id, event_pk) ' +
+        'SELECT entity_pk, token_id, pk FROM token_event_journal WHERE pk <= ? AND token_id IS NOT NULL',
+    );
+    this.clearJournal = sqlite.prepare('DELETE FROM token_event_journal WHERE pk <= ?');
   }
 
-  /** Writes the event and one target row per token; returns its record. */
-  write(e: EventRow): EventRecord {
+  /**
+   * Writes the events (each journaled, or with one target row per token), in order; returns
+   * their records. Inside a write transaction that has the write lock (IMMEDIATE, or after
+   * a write): their pks follow the largest in either table when it starts.
+   */
+  write(events: readonly EventRow[]): EventRecord[] {
+    let pk = this.lastPk.get() ?? 0;
+    return events.map((e) => this.writeOne(e, ++pk));
+  }
+
+  private writeOne(e: EventRow, pk: number): EventRecord {
     const { spec } = e;
     const details = spec.details === undefined ? null : JSON.stringify(spec.details);
-    const info = this.insertEvent.run({
-      entityPk: e.entityPk,
-      eventId: spec.eventId,
-      type: e.type,
-      occurredAt: e.occurredAt,
-      actorTokenId: spec.actor.tokenId,
-      actorClientId: spec.actor.clientId,
-      actorUserId: spec.actor.userId,
-      requestId: spec.requestId,
-      reason: spec.reason,
-      tokenCount: e.tokenIds.length,
-      details,
-      completedAt: e.completedAt,
-      idempotencyKey: e.idempotency?.key ?? null,
-      fingerprint: e.idempotency?.fingerprint ?? null,
-    });
-    const pk = Number(info.lastInsertRowid);
-    for (const id of e.tokenIds) this.insertTarget.run(e.entityPk, id, pk);
+    const journaled = e.tokenIds.length <= 1 && e.completedAt === e.occurredAt && e.idempotency === undefined;
+    if ((journaled ? this.idInEvents : this.idInJournal).get(spec.eventId) !== undefined) throw new DuplicateKeyError('event_id');
+    if (journaled) {
+      const { actor } = spec;
+      this.insertJournal.run(
+        pk,
+        e.entityPk,
+        spec.eventId,
+        e.type,
+        e.occurredAt,
+        actor.tokenId,
+        actor.clientId,
+        actor.userId,
+        spec.requestId,
+        spec.reason,
+        details,
+        e.tokenIds[0] ?? null,
+      );
+    } else {
+      this.insertEvent.run({
+        pk,
+        entityPk: e.entityPk,
+        eventId: spec.eventId,
+        type: e.type,
+        occurredAt: e.occurredAt,
+        actorTokenId: spec.actor.tokenId,
+        actorClientId: spec.actor.clientId,
+        actorUserId: spec.actor.userId,
+        requestId: spec.requestId,
+        reason: spec.reason,
+        tokenCount: e.tokenIds.length,
+        details,
+        completedAt: e.completedAt,
+        idempotencyKey: e.idempotency?.key ?? null,
+        fingerprint: e.idempotency?.fingerprint ?? null,
+      });
+      for (const id of e.tokenIds) this.insertTarget.run(e.entityPk, id, pk);
+    }
     return {
       pk,
       eventId: spec.eventId,
@@ -80,7 +155,25 @@ export class SqliteEventWriter {
     for (const id of tokenIds) this.insertTarget.run(entityPk, id, eventPk);
     this.addCount.run(tokenIds.length, eventPk, entityPk);
   }
+
+  /** Whether journaled events wait to be folded. */
+  journaled(): boolean {
+    return this.lastJournalPk.get() != null;
+  }
+
+  /** Folds the oldest journaled events (at most `limit`) into token_events; how many. Inside a write transaction. */
+  fold(limit = FOLD_BATCH): number {
+    const upTo = this.foldUpTo.get(limit);
+    if (upTo == null) return 0;
+    const moved = this.foldEvents.run(upTo).changes;
+    this.foldTargets.run(upTo);
+    this.clearJournal.run(upTo);
+    return moved;
+  }
 }
+
+/** How often the journal is folded into token_events while events arrive (and before any read of the trail). */
+export const FOLD_INTERVAL_MS = 100;
 
 /**
  * The audit trail in SQLite. Events that change no token (listings, one per walk of the
@@ -89,6 +182,12 @@ export class SqliteEventWriter {
  * mode it still survives a crash of the process; only an OS crash or power loss can lose
  * the last ones), and each caller resumes only after its event committed. Events of
  * issuance and revocation are written by the token store, in the transaction of the change.
+ *
+ * Most events are journaled (see `SqliteEventWriter`): this store folds the journal into
+ * token_events every FOLD_INTERVAL_MS, FOLD_BATCH rows a transaction, and wholly before
+ * each read, so a read sees every event committed before it. A fold moves rows in one
+ * transaction: a crash before its commit leaves them journaled, and the next fold (at the
+ * latest when the file is opened again) moves them.
  */
 export class SqliteEventStore implements EventStore {
   private readonly appendConnection: Sqlite;
@@ -107,6 +206,9 @@ export class SqliteEventStore implements EventStore {
   };
   private readonly completeStmt: Statement<[number, number, number]>;
   private readonly byKey: (entityPk: number, key: string) => { event: EventRecord; fingerprint: string } | undefined;
+  private readonly foldTx: () => number;
+  private readonly journaled: () => boolean;
+  private readonly folding: NodeJS.Timeout;
 
   constructor(
     private readonly sqlite: Sqlite,
@@ -123,13 +225,21 @@ export class SqliteEventStore implements EventStore {
       this.appendConnection = sqlite;
     }
     const writer = new SqliteEventWriter(this.appendConnection);
+    // IMMEDIATE: a pk is read, then written; a deferred transaction could find another process's commit in between.
     const writeAll = this.appendConnection.transaction((rows: Pick<EventRow, 'entityPk' | 'type' | 'spec'>[]) =>
-      rows.map((row) => {
-        const now = clock.nowMicros();
-        return writer.write({ ...row, occurredAt: now, completedAt: now, tokenIds: [] });
-      }),
+      writer.write(
+        rows.map((row) => {
+          const now = clock.nowMicros();
+          return { ...row, occurredAt: now, completedAt: now, tokenIds: [] };
+        }),
+      ),
     );
-    this.batch = new TurnBatch((rows) => writeAll(rows));
+    this.batch = new TurnBatch((rows) => writeAll.immediate(rows));
+    const foldTx = this.appendConnection.transaction(() => writer.fold());
+    this.foldTx = () => foldTx.immediate();
+    this.journaled = () => writer.journaled();
+    this.folding = setInterval(() => this.foldSome(), FOLD_INTERVAL_MS).unref();
+    // What a crash left journaled is in the trail from the first read on (each read folds first).
     // On the main connection (full sync): a started revocation must survive power loss, as its tokens' revocations do.
     const mainWriter = new SqliteEventWriter(sqlite);
     const byKey = sqlite
@@ -145,16 +255,18 @@ export class SqliteEventStore implements EventStore {
       const found = this.byKey(entityPk, spec.idempotencyKey);
       if (found) return { ...found, created: false };
       const { idempotencyKey, fingerprint, ...event } = spec;
-      const record = mainWriter.write({
-        entityPk,
-        type: 'TOKENS_REVOKED_BY_FILTER',
-        spec: event,
-        occurredAt: clock.nowMicros(),
-        completedAt: null,
-        tokenIds: [],
-        idempotency: { key: idempotencyKey, fingerprint },
-      });
-      return { event: record, fingerprint, created: true };
+      const [record] = mainWriter.write([
+        {
+          entityPk,
+          type: 'TOKENS_REVOKED_BY_FILTER',
+          spec: event,
+          occurredAt: clock.nowMicros(),
+          completedAt: null,
+          tokenIds: [],
+          idempotency: { key: idempotencyKey, fingerprint },
+        },
+      ]);
+      return { event: record!, fingerprint, created: true };
     });
     this.completeStmt = sqlite.prepare('UPDATE token_events SET completed_at = ? WHERE pk = ? AND entity_pk = ? AND completed_at IS NULL');
     this.byId = sqlite
@@ -172,7 +284,25 @@ export class SqliteEventStore implements EventStore {
     return this.batch.add({ entityPk, type, spec });
   }
 
+  /**
+   * Folds every journaled event into token_events (a read's first step). Should the fold
+   * fail (the database busy), the read fails: it would miss committed events.
+   */
+  settle(): void {
+    while (this.journaled()) this.foldTx();
+  }
+
+  /** One transaction's worth of the journal, on the timer; a failure waits for the next tick or read. */
+  private foldSome(): void {
+    try {
+      if (this.journaled()) this.foldTx();
+    } catch {
+      // The database busy or away: the rows stay journaled, committed, and the next fold moves them.
+    }
+  }
+
   async list(entityPk: number, q: EventQuery): Promise<EventRecord[]> {
+    this.settle();
     const key = eventShapeKey(q);
     let entry = this.listStatements.get(key);
     if (!entry) {
@@ -207,19 +337,31 @@ export class SqliteEventStore implements EventStore {
   }
 
   async get(entityPk: number, eventId: string): Promise<EventRecord | undefined> {
+    this.settle();
     const row = this.byId.get(entityPk, eventId);
     return row ? eventFromRow(entityPk, row) : undefined;
   }
 
   async targets(entityPk: number, eventPk: number, limit: number, after = ''): Promise<string[]> {
+    this.settle();
     return this.targetsAfter.all(eventPk, entityPk, after, limit);
   }
 
   async firstTargets(entityPk: number, eventPks: readonly number[], limit: number): Promise<Map<number, string[]>> {
+    this.settle();
     return new Map(eventPks.map((pk) => [pk, this.targetsAfter.all(pk, entityPk, '', limit)]));
   }
 
+  /** Folds the journal (a file closed cleanly has none), then closes the append connection. */
   close(): void {
+    clearInterval(this.folding);
+    if (this.appendConnection.open) {
+      try {
+        this.settle();
+      } catch {
+        // Left journaled, committed: the next open's first read folds it.
+      }
+    }
     if (this.ownsAppendConnection && this.appendConnection.open) this.appendConnection.close();
   }
 }

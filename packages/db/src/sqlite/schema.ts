@@ -200,6 +200,17 @@ export const tokenRoles = sqliteTable(
   ],
 );
 
+/** What an event records, in token_events and in its journal: what was done, when, by whom, in which request, why. */
+const eventFacts = () => ({
+  type: text('type').notNull(),
+  occurredAt: integer('occurred_at').notNull(),
+  actorTokenId: text('actor_token_id'),
+  actorClientId: text('actor_client_id'),
+  actorUserId: text('actor_user_id'),
+  requestId: text('request_id'),
+  reason: text('reason'),
+});
+
 /**
  * The audit trail: append-only, one row per action (a token issued, revoked one by one, by
  * filter or by leaked value; a listing; a purge), with who did it (the actor's token,
@@ -216,13 +227,7 @@ export const tokenEvents = sqliteTable(
       .notNull()
       .references(() => entities.pk),
     eventId: text('event_id').notNull().unique(),
-    type: text('type').notNull(),
-    occurredAt: integer('occurred_at').notNull(),
-    actorTokenId: text('actor_token_id'),
-    actorClientId: text('actor_client_id'),
-    actorUserId: text('actor_user_id'),
-    requestId: text('request_id'),
-    reason: text('reason'),
+    ...eventFacts(),
     tokenCount: integer('token_count').notNull().default(0),
     /** JSON: what the action was asked (filters, snapshot, counts); never a secret. */
     details: text('details'),
@@ -251,4 +256,27 @@ export const tokenEventTargets = sqliteTable(
       .references(() => tokenEvents.pk),
   },
   (t) => [primaryKey({ columns: [t.entityPk, t.tokenId, t.eventPk] }), index('token_event_targets_event').on(t.eventPk, t.tokenId)],
+);
+
+/**
+ * Events committed but not yet in token_events (SQLite only): a listing or the issuance or
+ * revocation of one token appends here, one row on the table's last page, instead of an
+ * event row, its seven index entries and a target row; `SqliteEventStore` folds the rows
+ * into token_events in bulk, under the pk each was given when appended (so the trail's
+ * order is the order of commit), before any read of the trail. Its one index keeps event
+ * ids unique (the writer checks token_events too), so a fold can never fail on a row.
+ */
+export const tokenEventJournal = sqliteTable(
+  'token_event_journal',
+  {
+    /** The event's pk in token_events: allocated past both tables' largest when appended. */
+    pk: integer('pk').primaryKey(),
+    entityPk: integer('entity_pk').notNull(),
+    eventId: text('event_id').notNull(),
+    ...eventFacts(),
+    details: text('details'),
+    /** The one token the event touched (its target row), or NULL. */
+    tokenId: text('token_id'),
+  },
+  (t) => [uniqueIndex('token_event_journal_event_id').on(t.eventId)],
 );

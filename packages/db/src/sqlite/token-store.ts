@@ -18,7 +18,7 @@ import {
 } from '../store.js';
 import { TurnBatch } from '../turn-batch.js';
 import { settle, translateSqliteError, type SqliteDb } from './client.js';
-import { SqliteEventWriter } from './event-store.js';
+import { type EventRow, SqliteEventWriter } from './event-store.js';
 import { columnRange } from '../list-conditions.js';
 import { bindings, countDriver, countSql, pageSql, RANGE_DRIVE_CAP, rangeCandidates, rangeCountSql, type RangeDriver } from './list-query.js';
 
@@ -92,7 +92,7 @@ export class SqliteTokenStore implements TokenStore {
     this.revokeTx = s.transaction((entityPk: number, tokenId: string, event: EventSpec) => {
       const now = this.clock.nowMicros();
       if (revokeStmt.run(now, event.actor.tokenId, event.reason, entityPk, tokenId).changes !== 1) return false;
-      events.write({ entityPk, type: 'TOKEN_REVOKED', spec: event, occurredAt: now, completedAt: now, tokenIds: [tokenId] });
+      events.write([{ entityPk, type: 'TOKEN_REVOKED', spec: event, occurredAt: now, completedAt: now, tokenIds: [tokenId] }]);
       return true;
     });
     const inEntityByHash = s
@@ -114,8 +114,8 @@ export class SqliteTokenStore implements TokenStore {
         events.addTargets(entityPk, r.eventPk, revoked);
         return { matched: matched.size, revoked, eventPk: r.eventPk };
       }
-      const event = events.write({ entityPk, type: r.type, spec: r.event, occurredAt: now, completedAt: now, tokenIds: revoked });
-      return { matched: matched.size, revoked, eventPk: event.pk };
+      const [event] = events.write([{ entityPk, type: r.type, spec: r.event, occurredAt: now, completedAt: now, tokenIds: revoked }]);
+      return { matched: matched.size, revoked, eventPk: event!.pk };
     });
     this.horizonOf = s.prepare<[number], number>('SELECT purge_horizon FROM entities WHERE pk = ?').pluck();
     this.purging = s.prepare<[number], number>('SELECT pk FROM entities WHERE purge_horizon = ? ORDER BY pk').pluck();
@@ -159,6 +159,7 @@ export class SqliteTokenStore implements TokenStore {
       // Sets found or added in this transaction (and only here: a rollback takes them back).
       const sets = new Map<string, number>();
       const pks: number[] = [];
+      const issuedEvents: EventRow[] = [];
       for (const t of batch) {
         const { roles, scopes } = grantSetText(t.roles, t.scopes);
         const setKey = `${t.entityPk}\u0000${roles}\u0000${scopes}`;
@@ -186,7 +187,7 @@ export class SqliteTokenStore implements TokenStore {
         const event = issued?.[pks.length - 1];
         if (event) {
           const spec: EventSpec = { ...event, reason: null, actor: { tokenId: null, clientId: t.clientId, userId: t.userId } };
-          events.write({
+          issuedEvents.push({
             entityPk: t.entityPk,
             type: 'TOKEN_ISSUED',
             spec,
@@ -196,6 +197,7 @@ export class SqliteTokenStore implements TokenStore {
           });
         }
       }
+      events.write(issuedEvents);
       return pks;
     });
     this.issues = new TurnBatch((items) => this.storeIssued(items));

@@ -1,0 +1,16 @@
+CREATE TABLE `token_event_journal` (
+	`pk` integer PRIMARY KEY NOT NULL,
+	`entity_pk` integer NOT NULL,
+	`event_id` text NOT NULL,
+	`type` text NOT NULL,
+	`occurred_at` integer NOT NULL,
+	`actor_token_id` text,
+	`actor_client_id` text,
+	`actor_user_id` text,
+	`request_id` text,
+	`reason` text,
+	`details` text,
+	`token_id` text
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `token_event_journal_event_id` ON `token_event_journal` (`event_id`);
