@@ -6,4 +6,5 @@ export * from './store.js';
 export * from './summary.js';
 export * from './synthetic.js';
 export { Lru } from './lru.js';
+export { NextFlight } from './next-flight.js';
 export { TurnBatch } from './turn-batch.js';

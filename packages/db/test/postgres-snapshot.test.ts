@@ -1,7 +1,8 @@
 import { describe, expect, it, onTestFinished } from 'vitest';
 import type { Micros } from '@tokenwarden/contracts';
-import type { Store, TokenRecord } from '@tokenwarden/db';
+import { manualClock, type Store, type TokenRecord } from '@tokenwarden/db';
 import { openPostgresStore } from '@tokenwarden/db/postgres/store';
+import { SNAPSHOT_LOCK } from '@tokenwarden/db/postgres/client';
 import { createTestDatabase } from '@tokenwarden/db/testing/postgres-server';
 import { testPostgres } from '@tokenwarden/db/testing/test-store';
 import pg from 'pg';
@@ -170,5 +171,35 @@ describe('snapshot clock (PostgreSQL)', () => {
     expect(await b.tokens.isSettled(e, last)).toBe(true);
     expect(await b.tokens.isSettled(e, t.createdAt + 3_600_000_000)).toBe(false);
     expect(await a.tokens.isSettled(e, t.createdAt + 3_600_000_000)).toBe(false);
+  });
+
+  it('listings of one entity arriving while its bound is taken share the next bound, never the one already being taken', async () => {
+    const db = await createTestDatabase((await testPostgres()).url);
+    onTestFinished(() => db.drop());
+    const clock = manualClock(1_800_000_000_000_000);
+    const store = await openPostgresStore(db.url, { max: 4, clock });
+    onTestFinished(() => store.close());
+    const e = (await store.directory.createEntity({ entityId: 'e', name: 'E', createdAt: 0 })).pk;
+    // Hold the entity's snapshot lock, as a long issuance would: the first bound waits in the database.
+    const holder = new pg.Client({ connectionString: db.url });
+    await holder.connect();
+    onTestFinished(() => holder.end());
+    await holder.query('BEGIN');
+    await holder.query('SELECT pg_advisory_xact_lock($1, $2)', [SNAPSHOT_LOCK, e]);
+    const first = store.tokens.snapshot(e);
+    const watcher = new pg.Client({ connectionString: db.url });
+    await watcher.connect();
+    onTestFinished(() => watcher.end());
+    await waitForLockWaiters(watcher, 1);
+    // Later requests, at a later time: they must get a bound read after they asked.
+    clock.advance(1_000_000);
+    const laterBounds = Promise.all([1, 2, 3].map(() => store.tokens.snapshot(e)));
+    await holder.query('COMMIT');
+    const t1 = await first;
+    const bounds = await laterBounds;
+    expect(t1).toBeLessThan(1_800_000_001_000_000);
+    // One bound for the three, read after they asked (the clock had moved on by a second).
+    expect(new Set(bounds).size).toBe(1);
+    expect(bounds[0]).toBeGreaterThanOrEqual(1_800_000_001_000_000);
   });
 });

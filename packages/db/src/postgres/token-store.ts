@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Lru } from '../lru.js';
+import { NextFlight } from '../next-flight.js';
 import type { Micros } from '@tokenwarden/contracts';
 import type pg from 'pg';
 import type { Clock } from '../clock.js';
@@ -54,6 +55,8 @@ export class PgTokenStore implements TokenStore {
   /** Per entity, the latest bound this process knows to be settled (every token at or before it visible). */
   private readonly settled = new Map<number, Micros>();
   private readonly serial = new Serial();
+  /** New snapshot bounds, per entity: the listings that arrive while one is taken share the next (see `snapshot`). */
+  private readonly snapshots = new NextFlight<number, Micros>();
 
   constructor(
     private readonly pool: pg.Pool,
@@ -389,7 +392,10 @@ export class PgTokenStore implements TokenStore {
       }
       return bound;
     };
-    return guarded(() => this.atClock(take));
+    // Listings of one entity that arrive while its bound is being taken share the next one:
+    // taken after each of them arrived (so it holds every token acknowledged before), with
+    // one query and one turn of the entity's lock for all of them.
+    return this.snapshots.run(entityPk, () => guarded(() => this.atClock(take)));
   }
 
   async isSettled(entityPk: number, bound: Micros): Promise<boolean> {
