@@ -7,4 +7,4 @@ export * from './summary.js';
 export * from './synthetic.js';
 export { Lru } from './lru.js';
 export { NextFlight } from './next-flight.js';
-export { TurnBatch } from './turn-batch.js';
+export { MAX_BATCH, TurnBatch } from './turn-batch.js';

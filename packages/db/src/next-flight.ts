@@ -24,7 +24,12 @@ export class NextFlight<K, R> {
   }
 
   private start(key: K, work: () => Promise<R>): Promise<R> {
-    const current = work();
+    let current: Promise<R>;
+    try {
+      current = work();
+    } catch (error) {
+      current = Promise.reject(error);
+    }
     const flight: Flight = { current };
     this.flights.set(key, flight);
     // Registered before any follower's: a flight with a follower stays until the follower replaces it.

@@ -1,5 +1,8 @@
 import { StoreUnavailableError } from './store.js';
 
+/** Items written by one call at most; more wait for the next. */
+export const MAX_BATCH = 1_000;
+
 interface Pending<T, R> {
   item: T;
   resolve(result: R): void;
@@ -12,8 +15,10 @@ interface Pending<T, R> {
  * after that write. One write is in flight at a time: items added while an asynchronous
  * write awaits its database (PostgreSQL) wait for it and are then written together, so
  * under load a batch holds what arrived during one round trip rather than during one turn,
- * and writes never queue up for the pool's connections. Should the batch fail, each item is
- * written alone, so one bad item fails only its own caller.
+ * and writes never queue up for the pool's connections; at most MAX_BATCH items a write.
+ * Should the batch fail, each item is written alone, so one bad item fails only its own
+ * caller (the items behind wait meanwhile: a batch fails whole only on a bad item, which
+ * callers never send, or on the database gone, which fails every item at once).
  */
 export class TurnBatch<T, R> {
   private pending: Pending<T, R>[] = [];
@@ -31,15 +36,20 @@ export class TurnBatch<T, R> {
   private async drain(): Promise<void> {
     this.writing = true;
     try {
-      while (this.pending.length > 0) await this.flush();
+      for (;;) {
+        await this.flush();
+        if (this.pending.length === 0) break;
+        // A turn between writes: a synchronous write (SQLite) and callers that add again as
+        // soon as they resume must not keep the event loop from timers and I/O.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
     } finally {
       this.writing = false;
     }
   }
 
   private async flush(): Promise<void> {
-    const batch = this.pending;
-    this.pending = [];
+    const batch = this.pending.splice(0, MAX_BATCH);
     let results: R[] | undefined;
     try {
       results = await this.write(batch.map((p) => p.item));

@@ -219,4 +219,27 @@ describe('the SQLite event journal', () => {
     );
     expect(raw(file).journal()).toBe(0);
   });
+
+  it('never stalls the event loop on the timer while another process holds the write lock', async () => {
+    const file = tempFile();
+    const store = await open(file);
+    const e = (await store.directory.createEntity({ entityId: randomUUID(), name: 'E', createdAt: 0 })).pk;
+    await store.events.append(e, 'TOKENS_LISTED', listing(1));
+    // Another process's write transaction (an admin purge, say) holds the lock for 400 ms.
+    const other = new Database(file);
+    onTestFinished(() => {
+      other.close();
+    });
+    other.exec('BEGIN IMMEDIATE');
+    let ticks = 0;
+    const ticking = setInterval(() => ticks++, 10);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    clearInterval(ticking);
+    other.exec('COMMIT');
+    // Four fold ticks found the lock taken and gave up at once: the loop kept turning.
+    expect(ticks).toBeGreaterThan(20);
+    expect(raw(file).journal()).toBe(1);
+    expect((await store.events.list(e, { limit: 10 })).map((x) => x.requestId)).toEqual(['req-1']);
+    expect(raw(file).journal()).toBe(0);
+  });
 });

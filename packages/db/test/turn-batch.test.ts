@@ -1,6 +1,6 @@
 import { setImmediate as turn } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { StoreUnavailableError, TurnBatch } from '@tokenwarden/db';
+import { MAX_BATCH, StoreUnavailableError, TurnBatch } from '@tokenwarden/db';
 
 /** A write whose completion the test controls, recording each call's items and how many ran at once. */
 function gatedWrite() {
@@ -48,6 +48,8 @@ describe('TurnBatch', () => {
     expect(w.calls).toEqual([[1]]);
     w.open();
     expect(await first).toBe(10);
+    // The next write starts a turn after the first ended.
+    await turn();
     await turn();
     expect(w.calls).toEqual([[1], [2, 3, 4]]);
     w.open();
@@ -91,5 +93,23 @@ describe('TurnBatch', () => {
     const results = await Promise.allSettled([1, 2, 3].map((n) => batch.add(n)));
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
     expect(calls).toBe(1);
+  });
+});
+
+describe('TurnBatch limits', () => {
+  it('writes at most MAX_BATCH items a call, the rest in the calls that follow, a turn apart', async () => {
+    const calls: number[] = [];
+    let timerRan = false;
+    const batch = new TurnBatch((items: number[]) => {
+      calls.push(items.length);
+      return items;
+    });
+    setImmediate(() => {
+      timerRan = true;
+    });
+    const all = Array.from({ length: 2 * MAX_BATCH + 5 }, (_, i) => batch.add(i));
+    expect(await Promise.all(all)).toEqual(Array.from({ length: 2 * MAX_BATCH + 5 }, (_, i) => i));
+    expect(calls).toEqual([MAX_BATCH, MAX_BATCH, 5]);
+    expect(timerRan).toBe(true);
   });
 });

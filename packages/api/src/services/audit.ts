@@ -7,10 +7,11 @@ const pool = Buffer.alloc(16 * 256);
 let drawn = pool.length;
 
 /**
- * A new event id: a UUIDv7 (RFC 9562), its first 48 bits the time in milliseconds and 74
- * bits random. Ids made later sort later, so each table's index of event ids grows at its
- * end (a random UUID lands each new id on a random page of an index of millions). The time
- * it shows is the event's own, which the trail shows anyway.
+ * A new event id: a UUIDv7 (RFC 9562), its first 48 bits the time in milliseconds (this
+ * process's clock), 74 bits random, the other 6 its version and variant. Ids made later sort
+ * later, so each table's index of event ids grows at its end (a random UUID lands each new
+ * id on a random page of an index of millions). The time in it serves that order only: an
+ * event's time is its `occurred_at` (the store's clock), which the trail shows anyway.
  */
 export function newEventId(now = Date.now()): string {
   if (drawn === pool.length) {

@@ -10,7 +10,8 @@ CREATE TABLE `token_event_journal` (
 	`request_id` text,
 	`reason` text,
 	`details` text,
-	`token_id` text
+	`token_id` text,
+	FOREIGN KEY (`entity_pk`) REFERENCES `entities`(`pk`) ON UPDATE no action ON DELETE no action
 );
 --> statement-breakpoint
 CREATE UNIQUE INDEX `token_event_journal_event_id` ON `token_event_journal` (`event_id`);

@@ -105,8 +105,9 @@ export async function addTargets(db: Queryable, targets: readonly (readonly [num
 }
 
 /**
- * The audit trail in PostgreSQL. Listings are appended grouped per turn of the event loop
- * (one INSERT for all of them), each caller resuming after the commit; issuance and
+ * The audit trail in PostgreSQL. Listings are appended in groups (one INSERT for all that
+ * arrived while the previous one was written: see `TurnBatch`), each caller resuming after
+ * the commit; issuance and
  * revocation events are written by the token store in the transaction of the change.
  */
 export class PgEventStore implements EventStore {

@@ -13,6 +13,9 @@ const drizzleFor = (client: Database.Database) => drizzle({ client, schema });
 
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../drizzle/sqlite', import.meta.url));
 
+/** How long a connection waits for another process's write lock before SQLITE_BUSY (then StoreUnavailableError). */
+export const BUSY_TIMEOUT_MS = 5_000;
+
 export interface OpenOptions {
   /** Open an existing database for reading only (no migrations, no writes). */
   readonly?: boolean;
@@ -33,7 +36,7 @@ export function openDatabase(file: string, options: OpenOptions = {}): SqliteDb 
     // FULL: a committed revocation survives power loss, not only a process crash.
     sqlite.pragma('synchronous = FULL');
   }
-  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   // Bounded page cache (32 MiB) keeps server memory predictable at millions of rows.
   sqlite.pragma(options.bulkLoad ? 'cache_size = -1048576' : 'cache_size = -32768');
   sqlite.pragma('temp_store = MEMORY');

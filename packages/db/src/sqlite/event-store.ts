@@ -4,6 +4,7 @@ import type { Clock } from '../clock.js';
 import { EVENT_COLUMNS, eventConditions, eventFromRow, eventParamValue, eventShapeKey, type EventParam } from '../events.js';
 import { DuplicateKeyError, type EventQuery, type EventRecord, type EventSpec, type EventStore } from '../store.js';
 import { TurnBatch } from '../turn-batch.js';
+import { BUSY_TIMEOUT_MS, settle, translateSqliteError } from './client.js';
 
 type Sqlite = Database.Database;
 
@@ -90,6 +91,7 @@ export class SqliteEventWriter {
    * a write): their pks follow the largest in either table when it starts.
    */
   write(events: readonly EventRow[]): EventRecord[] {
+    if (events.length === 0) return [];
     let pk = this.lastPk.get() ?? 0;
     return events.map((e) => this.writeOne(e, ++pk));
   }
@@ -196,14 +198,16 @@ export class SqliteEventStore implements EventStore {
   private readonly listStatements = new Map<string, { stmt: Statement; params: EventParam[] }>();
   private readonly byId: Statement<[number, string], unknown[]>;
   private readonly targetsAfter: Statement<[number, number, string, number], string>;
-  private readonly beginTx: (
-    entityPk: number,
-    spec: EventSpec & { idempotencyKey: string; fingerprint: string },
-  ) => {
-    event: EventRecord;
-    fingerprint: string;
-    created: boolean;
-  };
+  private readonly beginTx: Database.Transaction<
+    (
+      entityPk: number,
+      spec: EventSpec & { idempotencyKey: string; fingerprint: string },
+    ) => {
+      event: EventRecord;
+      fingerprint: string;
+      created: boolean;
+    }
+  >;
   private readonly completeStmt: Statement<[number, number, number]>;
   private readonly byKey: (entityPk: number, key: string) => { event: EventRecord; fingerprint: string } | undefined;
   private readonly foldTx: () => number;
@@ -218,7 +222,7 @@ export class SqliteEventStore implements EventStore {
     this.ownsAppendConnection = file !== ':memory:';
     if (this.ownsAppendConnection) {
       this.appendConnection = new Database(file);
-      this.appendConnection.pragma('busy_timeout = 5000');
+      this.appendConnection.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
       this.appendConnection.pragma('synchronous = NORMAL');
       this.appendConnection.pragma('foreign_keys = ON');
     } else {
@@ -234,7 +238,13 @@ export class SqliteEventStore implements EventStore {
         }),
       ),
     );
-    this.batch = new TurnBatch((rows) => writeAll.immediate(rows));
+    this.batch = new TurnBatch((rows) => {
+      try {
+        return writeAll.immediate(rows);
+      } catch (error) {
+        throw translateSqliteError(error);
+      }
+    });
     const foldTx = this.appendConnection.transaction(() => writer.fold());
     this.foldTx = () => foldTx.immediate();
     this.journaled = () => writer.journaled();
@@ -286,23 +296,34 @@ export class SqliteEventStore implements EventStore {
 
   /**
    * Folds every journaled event into token_events (a read's first step). Should the fold
-   * fail (the database busy), the read fails: it would miss committed events.
+   * fail (another process holding the write lock past busy_timeout), the read fails with
+   * StoreUnavailableError: it would miss committed events.
    */
-  settle(): void {
+  foldAll(): void {
     while (this.journaled()) this.foldTx();
   }
 
   /** One transaction's worth of the journal, on the timer; a failure waits for the next tick or read. */
   private foldSome(): void {
+    if (!this.appendConnection.open || !this.journaled()) return;
+    // Never waits for another process's write lock (the event loop would stand still
+    // meanwhile): busy, the rows stay journaled, committed, for the next tick or read.
+    this.appendConnection.pragma('busy_timeout = 0');
     try {
-      if (this.journaled()) this.foldTx();
+      this.foldTx();
     } catch {
-      // The database busy or away: the rows stay journaled, committed, and the next fold moves them.
+      // Busy, or the fold failed: the rows stay journaled and the next fold retries them.
+    } finally {
+      this.appendConnection.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     }
   }
 
-  async list(entityPk: number, q: EventQuery): Promise<EventRecord[]> {
-    this.settle();
+  list(entityPk: number, q: EventQuery): Promise<EventRecord[]> {
+    return settle(() => this.listNow(entityPk, q));
+  }
+
+  private listNow(entityPk: number, q: EventQuery): EventRecord[] {
+    this.foldAll();
     const key = eventShapeKey(q);
     let entry = this.listStatements.get(key);
     if (!entry) {
@@ -324,32 +345,40 @@ export class SqliteEventStore implements EventStore {
     return (entry.stmt.all(values) as unknown[][]).map((r) => eventFromRow(entityPk, r));
   }
 
-  async begin(entityPk: number, spec: EventSpec & { idempotencyKey: string; fingerprint: string }) {
-    return this.beginTx(entityPk, spec);
+  begin(entityPk: number, spec: EventSpec & { idempotencyKey: string; fingerprint: string }) {
+    return settle(() => this.beginTx.immediate(entityPk, spec));
   }
 
-  async findByKey(entityPk: number, idempotencyKey: string) {
-    return this.byKey(entityPk, idempotencyKey);
+  findByKey(entityPk: number, idempotencyKey: string) {
+    return settle(() => this.byKey(entityPk, idempotencyKey));
   }
 
-  async complete(entityPk: number, eventPk: number): Promise<void> {
-    this.completeStmt.run(this.clock.nowMicros(), eventPk, entityPk);
+  complete(entityPk: number, eventPk: number): Promise<void> {
+    return settle(() => {
+      this.completeStmt.run(this.clock.nowMicros(), eventPk, entityPk);
+    });
   }
 
-  async get(entityPk: number, eventId: string): Promise<EventRecord | undefined> {
-    this.settle();
-    const row = this.byId.get(entityPk, eventId);
-    return row ? eventFromRow(entityPk, row) : undefined;
+  get(entityPk: number, eventId: string): Promise<EventRecord | undefined> {
+    return settle(() => {
+      this.foldAll();
+      const row = this.byId.get(entityPk, eventId);
+      return row ? eventFromRow(entityPk, row) : undefined;
+    });
   }
 
-  async targets(entityPk: number, eventPk: number, limit: number, after = ''): Promise<string[]> {
-    this.settle();
-    return this.targetsAfter.all(eventPk, entityPk, after, limit);
+  targets(entityPk: number, eventPk: number, limit: number, after = ''): Promise<string[]> {
+    return settle(() => {
+      this.foldAll();
+      return this.targetsAfter.all(eventPk, entityPk, after, limit);
+    });
   }
 
-  async firstTargets(entityPk: number, eventPks: readonly number[], limit: number): Promise<Map<number, string[]>> {
-    this.settle();
-    return new Map(eventPks.map((pk) => [pk, this.targetsAfter.all(pk, entityPk, '', limit)]));
+  firstTargets(entityPk: number, eventPks: readonly number[], limit: number): Promise<Map<number, string[]>> {
+    return settle(() => {
+      this.foldAll();
+      return new Map(eventPks.map((pk) => [pk, this.targetsAfter.all(pk, entityPk, '', limit)]));
+    });
   }
 
   /** Folds the journal (a file closed cleanly has none), then closes the append connection. */
@@ -357,7 +386,7 @@ export class SqliteEventStore implements EventStore {
     clearInterval(this.folding);
     if (this.appendConnection.open) {
       try {
-        this.settle();
+        this.foldAll();
       } catch {
         // Left journaled, committed: the next open's first read folds it.
       }

@@ -264,14 +264,17 @@ export const tokenEventTargets = sqliteTable(
  * event row, its seven index entries and a target row; `SqliteEventStore` folds the rows
  * into token_events in bulk, under the pk each was given when appended (so the trail's
  * order is the order of commit), before any read of the trail. Its one index keeps event
- * ids unique (the writer checks token_events too), so a fold can never fail on a row.
+ * ids unique (the writer checks token_events too) and its foreign key refuses an unknown
+ * entity when the row is written, as token_events would: a fold never fails on a row.
  */
 export const tokenEventJournal = sqliteTable(
   'token_event_journal',
   {
     /** The event's pk in token_events: allocated past both tables' largest when appended. */
     pk: integer('pk').primaryKey(),
-    entityPk: integer('entity_pk').notNull(),
+    entityPk: integer('entity_pk')
+      .notNull()
+      .references(() => entities.pk),
     eventId: text('event_id').notNull(),
     ...eventFacts(),
     details: text('details'),

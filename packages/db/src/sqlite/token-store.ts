@@ -101,7 +101,7 @@ export class SqliteTokenStore implements TokenStore {
     const inEntityById = s
       .prepare<[string, number], [string, string]>('SELECT token_id, user_id FROM tokens WHERE token_id = ? AND entity_pk = ?')
       .raw(true);
-    this.revokeManyTx = s.transaction((entityPk: number, targets: RevokeTargets, r: ManyRevocation): ManyRevoked => {
+    const revokeMany = s.transaction((entityPk: number, targets: RevokeTargets, r: ManyRevocation): ManyRevoked => {
       const now = this.clock.nowMicros();
       const found =
         'hashes' in targets
@@ -117,6 +117,8 @@ export class SqliteTokenStore implements TokenStore {
       const [event] = events.write([{ entityPk, type: r.type, spec: r.event, occurredAt: now, completedAt: now, tokenIds: revoked }]);
       return { matched: matched.size, revoked, eventPk: event!.pk };
     });
+    // IMMEDIATE: it may write nothing before its event, whose pk is read and then written.
+    this.revokeManyTx = (entityPk, targets, r) => revokeMany.immediate(entityPk, targets, r);
     this.horizonOf = s.prepare<[number], number>('SELECT purge_horizon FROM entities WHERE pk = ?').pluck();
     this.purging = s.prepare<[number], number>('SELECT pk FROM entities WHERE purge_horizon = ? ORDER BY pk').pluck();
     const setHorizon = s.prepare<[number, number]>('UPDATE entities SET purge_horizon = ? WHERE pk = ?');
