@@ -107,8 +107,8 @@ export async function addTargets(db: Queryable, targets: readonly (readonly [num
 /**
  * The audit trail in PostgreSQL. Listings are appended in groups (one INSERT for all that
  * arrived while the previous one was written: see `TurnBatch`), each caller resuming after
- * the commit; issuance and
- * revocation events are written by the token store in the transaction of the change.
+ * the commit; issuance and revocation events are written by the token store in the
+ * transaction of the change.
  */
 export class PgEventStore implements EventStore {
   private readonly batch: TurnBatch<PgEventRow, EventRecord>;

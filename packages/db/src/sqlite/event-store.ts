@@ -21,8 +21,22 @@ export interface EventRow {
   idempotency?: { key: string; fingerprint: string };
 }
 
-/** The columns token_events and token_event_journal share, in order. */
-const FACTS = 'pk, entity_pk, event_id, type, occurred_at, actor_token_id, actor_client_id, actor_user_id, request_id, reason';
+/** The columns token_events and token_event_journal share, in order; each is bound by its own name. */
+const FACT_COLUMNS = [
+  'pk',
+  'entity_pk',
+  'event_id',
+  'type',
+  'occurred_at',
+  'actor_token_id',
+  'actor_client_id',
+  'actor_user_id',
+  'request_id',
+  'reason',
+  'details',
+];
+const FACTS = FACT_COLUMNS.join(', ');
+const FACT_PARAMS = FACT_COLUMNS.map((c) => `@${c}`).join(', ');
 
 /** Rows the journal folds into token_events in one transaction, at most. */
 export const FOLD_BATCH = 5_000;
@@ -33,7 +47,7 @@ export const FOLD_BATCH = 5_000;
  *
  * An event complete when written that touched one token at most (a listing, the issuance
  * or revocation of a token: nearly every event) goes to token_event_journal: one short
- * row on the last page of a table without index, where an event row costs seven index
+ * row on the last page of a table with one index, where an event row costs seven index
  * entries and a target row, two of them at random places (the event id; the token id).
  * `fold` moves journaled rows into token_events in bulk. Every event, journaled or not,
  * takes its pk here, past the largest of both tables, inside the write transaction (which
@@ -61,12 +75,10 @@ export class SqliteEventWriter {
     this.idInJournal = sqlite.prepare<[string], number>('SELECT 1 FROM token_event_journal WHERE event_id = ?').pluck();
     this.addCount = sqlite.prepare('UPDATE token_events SET token_count = token_count + ? WHERE pk = ? AND entity_pk = ?');
     this.insertEvent = sqlite.prepare(
-      `INSERT INTO token_events (${FACTS}, token_count, details, completed_at, idempotency_key, fingerprint) ` +
-        'VALUES (@pk, @entityPk, @eventId, @type, @occurredAt, @actorTokenId, @actorClientId, @actorUserId, @requestId, @reason, @tokenCount, @details, @completedAt, @idempotencyKey, @fingerprint)',
+      `INSERT INTO token_events (${FACTS}, token_count, completed_at, idempotency_key, fingerprint) ` +
+        `VALUES (${FACT_PARAMS}, @token_count, @completed_at, @idempotency_key, @fingerprint)`,
     );
-    this.insertJournal = sqlite.prepare(
-      `INSERT INTO token_event_journal (${FACTS}, details, token_id) ` + 'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-    );
+    this.insertJournal = sqlite.prepare(`INSERT INTO token_event_journal (${FACTS}, token_id) VALUES (${FACT_PARAMS}, @token_id)`);
     this.insertTarget = sqlite.prepare('INSERT OR IGNORE INTO token_event_targets (entity_pk, token_id, event_pk) VALUES (?, ?, ?)');
     this.lastPk = sqlite
       .prepare<[], number>('SELECT max(coalesce((SELECT max(pk) FROM token_events), 0), coalesce((SELECT max(pk) FROM token_event_journal), 0))')
@@ -74,8 +86,8 @@ export class SqliteEventWriter {
     this.lastJournalPk = sqlite.prepare<[], number | null>('SELECT max(pk) FROM token_event_journal').pluck();
     this.foldUpTo = sqlite.prepare<[number], number | null>('SELECT max(pk) FROM (SELECT pk FROM token_event_journal ORDER BY pk LIMIT ?)').pluck();
     this.foldEvents = sqlite.prepare(
-      `INSERT INTO token_events (${FACTS}, token_count, details, completed_at) ` +
-        `SELECT ${FACTS}, token_id IS NOT NULL, details, occurred_at ` +
+      `INSERT INTO token_events (${FACTS}, token_count, completed_at) ` +
+        `SELECT ${FACTS}, token_id IS NOT NULL, occurred_at ` +
         'FROM token_event_journal WHERE pk <= ? ORDER BY pk',
     );
     this.foldTargets = sqlite.prepare(
@@ -98,41 +110,29 @@ export class SqliteEventWriter {
 
   private writeOne(e: EventRow, pk: number): EventRecord {
     const { spec } = e;
-    const details = spec.details === undefined ? null : JSON.stringify(spec.details);
     const journaled = e.tokenIds.length <= 1 && e.completedAt === e.occurredAt && e.idempotency === undefined;
     if ((journaled ? this.idInEvents : this.idInJournal).get(spec.eventId) !== undefined) throw new DuplicateKeyError('event_id');
+    const facts = {
+      pk,
+      entity_pk: e.entityPk,
+      event_id: spec.eventId,
+      type: e.type,
+      occurred_at: e.occurredAt,
+      actor_token_id: spec.actor.tokenId,
+      actor_client_id: spec.actor.clientId,
+      actor_user_id: spec.actor.userId,
+      request_id: spec.requestId,
+      reason: spec.reason,
+      details: spec.details === undefined ? null : JSON.stringify(spec.details),
+    };
     if (journaled) {
-      const { actor } = spec;
-      this.insertJournal.run(
-        pk,
-        e.entityPk,
-        spec.eventId,
-        e.type,
-        e.occurredAt,
-        actor.tokenId,
-        actor.clientId,
-        actor.userId,
-        spec.requestId,
-        spec.reason,
-        details,
-        e.tokenIds[0] ?? null,
-      );
+      this.insertJournal.run({ ...facts, token_id: e.tokenIds[0] ?? null });
     } else {
       this.insertEvent.run({
-        pk,
-        entityPk: e.entityPk,
-        eventId: spec.eventId,
-        type: e.type,
-        occurredAt: e.occurredAt,
-        actorTokenId: spec.actor.tokenId,
-        actorClientId: spec.actor.clientId,
-        actorUserId: spec.actor.userId,
-        requestId: spec.requestId,
-        reason: spec.reason,
-        tokenCount: e.tokenIds.length,
-        details,
-        completedAt: e.completedAt,
-        idempotencyKey: e.idempotency?.key ?? null,
+        ...facts,
+        token_count: e.tokenIds.length,
+        completed_at: e.completedAt,
+        idempotency_key: e.idempotency?.key ?? null,
         fingerprint: e.idempotency?.fingerprint ?? null,
       });
       for (const id of e.tokenIds) this.insertTarget.run(e.entityPk, id, pk);
@@ -299,7 +299,7 @@ export class SqliteEventStore implements EventStore {
    * fail (another process holding the write lock past busy_timeout), the read fails with
    * StoreUnavailableError: it would miss committed events.
    */
-  foldAll(): void {
+  private foldAll(): void {
     while (this.journaled()) this.foldTx();
   }
 
@@ -318,12 +318,19 @@ export class SqliteEventStore implements EventStore {
     }
   }
 
+  /** A read of the trail: the journal folded first, errors translated (see `foldAll`). */
+  private read<T>(work: () => T): Promise<T> {
+    return settle(() => {
+      this.foldAll();
+      return work();
+    });
+  }
+
   list(entityPk: number, q: EventQuery): Promise<EventRecord[]> {
-    return settle(() => this.listNow(entityPk, q));
+    return this.read(() => this.listNow(entityPk, q));
   }
 
   private listNow(entityPk: number, q: EventQuery): EventRecord[] {
-    this.foldAll();
     const key = eventShapeKey(q);
     let entry = this.listStatements.get(key);
     if (!entry) {
@@ -360,25 +367,18 @@ export class SqliteEventStore implements EventStore {
   }
 
   get(entityPk: number, eventId: string): Promise<EventRecord | undefined> {
-    return settle(() => {
-      this.foldAll();
+    return this.read(() => {
       const row = this.byId.get(entityPk, eventId);
       return row ? eventFromRow(entityPk, row) : undefined;
     });
   }
 
   targets(entityPk: number, eventPk: number, limit: number, after = ''): Promise<string[]> {
-    return settle(() => {
-      this.foldAll();
-      return this.targetsAfter.all(eventPk, entityPk, after, limit);
-    });
+    return this.read(() => this.targetsAfter.all(eventPk, entityPk, after, limit));
   }
 
   firstTargets(entityPk: number, eventPks: readonly number[], limit: number): Promise<Map<number, string[]>> {
-    return settle(() => {
-      this.foldAll();
-      return new Map(eventPks.map((pk) => [pk, this.targetsAfter.all(pk, entityPk, '', limit)]));
-    });
+    return this.read(() => new Map(eventPks.map((pk) => [pk, this.targetsAfter.all(pk, entityPk, '', limit)])));
   }
 
   /** Folds the journal (a file closed cleanly has none), then closes the append connection. */
