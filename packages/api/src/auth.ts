@@ -1,4 +1,4 @@
-import { accessTokenFormat, scopesGrant, type GrantFlow } from '@tokenwarden/contracts';
+import { accessTokenFormat, scopesGrant, type GrantFlow, type Micros } from '@tokenwarden/contracts';
 import type { TokenRecord } from '@tokenwarden/db';
 import type { Context } from './context.js';
 import { fail } from './errors.js';
@@ -16,6 +16,11 @@ export interface Principal {
   scopes: readonly string[];
   /** Client-credentials and entity-setup tokens, and user tokens with an admin role. */
   seesWholeEntity: boolean;
+  /**
+   * A new snapshot bound of the entity, taken with the authentication when the operation
+   * asked for one (`Operation.newSnapshot`): the bound a listing without a snapshot uses.
+   */
+  snapshot?: Micros;
 }
 
 /**
@@ -47,14 +52,18 @@ export function visibleUser(principal: Principal, asked?: string): string | unde
  * rejection is 401 with an RFC 6750 challenge; none says which check failed beyond a
  * missing scope.
  */
-export async function authenticate(ctx: Context, requiredScope: string): Promise<Principal> {
+export async function authenticate(ctx: Context, requiredScope: string, newSnapshot = false): Promise<Principal> {
   const { deps, authorization } = ctx;
   if (!authorization) fail('UNAUTHENTICATED', 'auth.missing');
   const match = /^Bearer +(\S+) *$/i.exec(authorization);
   const raw = match?.[1];
   if (!raw || accessTokenFormat(raw) === 'malformed') fail('UNAUTHENTICATED', 'auth.invalid');
-  const token = await deps.tokens.findByHash(hashAccessToken(raw));
+  const hash = hashAccessToken(raw);
+  // The time of the request, read before a snapshot is (a bound is never before it).
   const now = deps.clock.nowMicros();
+  // A new snapshot is taken in the same round trip as the lookup (see findByHashWithSnapshot).
+  const found = newSnapshot ? await deps.tokens.findByHashWithSnapshot(hash) : { token: await deps.tokens.findByHash(hash), snapshot: undefined };
+  const token = found?.token;
   if (!token || token.revokedAt !== null || token.expiresAt <= now) fail('UNAUTHENTICATED', 'auth.invalid');
   if (!scopesGrant(token.scopes, requiredScope)) fail('UNAUTHENTICATED', 'auth.scope', [], { scope: requiredScope });
   // Recorded at most once per granularity, with where the use came from; the row just read
@@ -75,5 +84,6 @@ export async function authenticate(ctx: Context, requiredScope: string): Promise
     roles: token.roles,
     scopes: token.scopes,
     seesWholeEntity: !isUserToken || token.roles.some((r) => deps.config.adminRoles.includes(r)),
+    ...(found?.snapshot !== undefined && { snapshot: found.snapshot }),
   };
 }

@@ -1,4 +1,5 @@
-import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, hkdfSync } from 'node:crypto';
+import { randomDraw } from './random-pool.js';
 
 /** What a page token is for: a token of one list is refused by another. */
 export type PageTokenKind = 'tokens' | 'events' | 'revoked';
@@ -23,7 +24,8 @@ export class PageTokens {
 
   async seal(kind: PageTokenKind, entityPk: number, payload: unknown): Promise<string> {
     const [key] = await this.keys();
-    const iv = randomBytes(IV_BYTES);
+    // A random IV per token (GCM's limit of 2^32 random IVs per key is far off), copied out of the pool below.
+    const iv = randomDraw(IV_BYTES);
     const cipher = createCipheriv('aes-256-gcm', key as Buffer, iv);
     cipher.setAAD(aad(kind, entityPk));
     const body = Buffer.concat([cipher.update(JSON.stringify(payload), 'utf8'), cipher.final()]);

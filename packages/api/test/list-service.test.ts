@@ -20,15 +20,34 @@ async function testStore(o: TestStoreOptions): Promise<Store> {
   return t.store;
 }
 
-/** The store with its token counts observed: `counts()` is how many `tokens.count` calls ran. */
+/**
+ * The store with its token counts observed (`counts()`: how many `tokens.count` calls ran),
+ * and its lookups and snapshots (`calls`, in order; `bounds`: what findByHashWithSnapshot took).
+ */
 function countingCounts(store: Store) {
   let n = 0;
+  const calls: string[] = [];
+  const bounds: number[] = [];
   const tokens: TokenStore = Object.create(store.tokens);
   tokens.count = (...args) => {
     n += 1;
     return store.tokens.count(...args);
   };
-  return { store: { ...store, tokens }, counts: () => n };
+  tokens.findByHash = (hash) => {
+    calls.push('findByHash');
+    return store.tokens.findByHash(hash);
+  };
+  tokens.snapshot = (entityPk) => {
+    calls.push('snapshot');
+    return store.tokens.snapshot(entityPk);
+  };
+  tokens.findByHashWithSnapshot = async (hash) => {
+    calls.push('findByHashWithSnapshot');
+    const found = await store.tokens.findByHashWithSnapshot(hash);
+    if (found) bounds.push(found.snapshot);
+    return found;
+  };
+  return { store: { ...store, tokens }, counts: () => n, calls, bounds };
 }
 
 async function setup() {
@@ -52,7 +71,7 @@ async function setup() {
     ).accessToken;
   const caller = (accessToken: string, lang = 'en') =>
     createCaller(createContext(deps, { authorization: `Bearer ${accessToken}`, acceptLanguage: lang }));
-  return { deps, clock, entity, token, caller, counts: counted.counts };
+  return { deps, clock, entity, token, caller, counts: counted.counts, calls: counted.calls, bounds: counted.bounds };
 }
 
 async function seedPast(deps: Deps, entityPk: number, n: number, userId: string | null = null) {
@@ -169,6 +188,34 @@ describe('tokens.list through createCaller', () => {
     clock.set(START + 10 * SECOND + 123_456);
     const res = await caller(admin).tokens.list();
     expect(res.pagination_info.first_request_timestamp).toBe(formatMicros(START + 10 * SECOND + 123_456 + 1));
+  });
+
+  it('takes a new snapshot with the authentication (one store call for both), and no snapshot for a request that names one', async () => {
+    const { deps, entity, token, caller, calls, bounds } = await setup();
+    const api = caller(await token());
+    await seedPast(deps, entity.entity_pk, 3);
+    const asked = async (call: () => Promise<unknown>) => {
+      calls.length = 0;
+      await call();
+      return [...calls];
+    };
+    // A new walk: the lookup takes the bound, and the answer is at that bound.
+    let first: Awaited<ReturnType<typeof api.tokens.list>> | undefined;
+    expect(await asked(async () => (first = await api.tokens.list({ page_params: { page_size: 2 } })))).toEqual(['findByHashWithSnapshot']);
+    expect(first!.pagination_info.first_request_timestamp).toBe(formatMicros(bounds.at(-1)!));
+    expect(first!.tokens).toHaveLength(2);
+    // Its next pages, by snapshot or by page token, and any other operation: a lookup alone.
+    const snapshot = parseTimestamp(first!.pagination_info.first_request_timestamp);
+    expect(await asked(() => api.tokens.list({ page_params: { page_size: 2, page_number: 2, first_request_timestamp: snapshot } }))).toEqual(['findByHash']);
+    expect(await asked(() => api.tokens.list({ page_params: { page_size: 2 }, page_token: first!.pagination_info.next_page_token! }))).toEqual([
+      'findByHash',
+    ]);
+    expect(await asked(() => api.tokens.get({ token_id: first!.tokens[0]!.token_id }))).toEqual(['findByHash']);
+    // The summary at a new snapshot likewise.
+    let summary: { first_request_timestamp: string } | undefined;
+    expect(await asked(async () => (summary = await api.tokens.summary()))).toEqual(['findByHashWithSnapshot']);
+    expect(summary!.first_request_timestamp).toBe(formatMicros(bounds.at(-1)!));
+    expect(await asked(() => api.tokens.summary({ first_request_timestamp: snapshot }))).toEqual(['findByHash']);
   });
 
   it('applies the user-token rules: own tokens only, 403 for another user, admin roles see all', async () => {

@@ -64,3 +64,6 @@ export function grantFlowOf(code: number): GrantFlow {
 export const TOKEN_COLUMNS =
   't.pk, t.entity_pk, t.token_id, t.client_id, t.user_id, t.account_id, t.grant_flow, t.grant_set_pk, ' +
   't.created_at, t.expires_at, t.revoked_at, t.last_used_at, t.revoked_by, t.revoke_reason, t.last_used_ip, t.last_used_user_agent';
+
+/** How many columns TOKEN_COLUMNS selects: a statement's further columns start at this index. */
+export const TOKEN_COLUMN_COUNT = TOKEN_COLUMNS.split(',').length;

@@ -66,12 +66,15 @@ describe('snapshot clock (PostgreSQL)', () => {
         issued.push(t);
         return t;
       });
+    // A token of e to authenticate with: half the observers take their bounds with its lookup.
+    const caller = newSpec(e);
+    issued.push(await stores[0]!.tokens.issue(caller, issueEvent()));
     const storm = Promise.all(Array.from({ length: 400 }, () => issue(r.pick(writers), r.bool(0.8) ? e : f))).finally(() => {
       storming = false;
     });
-    const observe = async (observer: Store, reader: Store) => {
+    const observe = async (observer: Store, reader: Store, withLookup: boolean) => {
       while (storming) {
-        const bound = await observer.tokens.snapshot(e);
+        const bound = withLookup ? (await observer.tokens.findByHashWithSnapshot(caller.tokenHash))!.snapshot : await observer.tokens.snapshot(e);
         const [page, count, roleCount] = await Promise.all([
           reader.tokens.page(e, { filters: {}, snapshot: bound, orderKey: 'created_at', direction: 'DESC', limit: 100_000, offset: 0 }),
           reader.tokens.count(e, {}, bound),
@@ -89,7 +92,7 @@ describe('snapshot clock (PostgreSQL)', () => {
     await Promise.all([
       storm,
       // the observers list from their own store and from another's (another replica)
-      ...observers.map((o, i) => observe(o, i % 2 ? o : observers[(i + 1) % observers.length]!)),
+      ...observers.map((o, i) => observe(o, i % 2 ? o : observers[(i + 1) % observers.length]!, i >= 2)),
       // and two issue a token after each snapshot they take
       ...observers.slice(0, 2).map(issueAfterSnapshots),
     ]);
@@ -119,10 +122,13 @@ describe('snapshot clock (PostgreSQL)', () => {
     for (const o of observations.slice(0, 10)) expect(await writers[1]!.tokens.count(e, {}, o.bound)).toBe(o.count);
   });
 
-  it('a snapshot waits for a token whose created_at is read but which is not committed yet, then sees it', async () => {
+  it.each(['snapshot', 'findByHashWithSnapshot'] as const)('a snapshot (%s) waits for a token whose created_at is read but which is not committed yet, then sees it', async (way) => {
     const { stores, url } = await replicas(2, 2);
     const [writer, reader] = stores as [Store, Store];
     const e = (await writer.directory.createEntity({ entityId: 'e', name: 'E', createdAt: 0 })).pk;
+    const caller = newSpec(e);
+    const callerToken = await writer.tokens.issue(caller, issueEvent());
+    const take = async () => (way === 'snapshot' ? reader.tokens.snapshot(e) : (await reader.tokens.findByHashWithSnapshot(caller.tokenHash))!.snapshot);
     // The test holds a lock that each token insert waits on, after tw_issue_token read its created_at.
     const gate = new pg.Client({ connectionString: url });
     gate.on('error', () => {});
@@ -137,7 +143,7 @@ describe('snapshot clock (PostgreSQL)', () => {
     const issuing = writer.tokens.issue(newSpec(e, { roles: ['R'] }), issueEvent());
     await waitForLockWaiters(gate, 1);
     let bound: Micros | undefined;
-    const snapshot = reader.tokens.snapshot(e).then((b) => (bound = b));
+    const snapshot = take().then((b) => (bound = b));
     await waitForLockWaiters(gate, 2, () => bound !== undefined);
     await sleep(100);
     expect(bound, 'a snapshot returned while a token created before it was not visible').toBeUndefined();
@@ -149,7 +155,7 @@ describe('snapshot clock (PostgreSQL)', () => {
       (await reader.tokens.page(e, { filters: {}, snapshot: bound!, orderKey: 'created_at', direction: 'DESC', limit: 10, offset: 0 })).map(
         (t) => t.tokenId,
       ),
-    ).toEqual([token.tokenId]);
+    ).toEqual([token.tokenId, callerToken.tokenId]);
     expect(await reader.tokens.count(e, { role: 'R' }, bound!)).toBe(1);
   });
 

@@ -233,6 +233,37 @@ describe('issue', () => {
     expect(await tokens.isSettled(other, after.createdAt + 3_600 * SECOND)).toBe(false);
   });
 
+  it('findByHashWithSnapshot: the token findByHash finds, and a bound of its entity as snapshot() takes one', async () => {
+    const { tokens, entity } = await setup();
+    const e = (await entity('E')).pk;
+    const other = (await entity('F')).pk;
+    const caller = await tokens.issue(newSpec(e, { roles: ['R'] }), issueEvent());
+    const unknownHash = newSpec(e).tokenHash;
+    const before = await tokens.issue(newSpec(e, { roles: ['R'] }), issueEvent());
+    await tokens.issue(newSpec(other), issueEvent());
+    const spec = newSpec(e);
+    const authToken = await tokens.issue(spec, issueEvent());
+    const found = await tokens.findByHashWithSnapshot(spec.tokenHash);
+    expect(found?.token).toEqual(await tokens.findByHash(spec.tokenHash));
+    expect(found?.token.tokenId).toBe(authToken.tokenId);
+    const bound = found!.snapshot;
+    // every token of the entity issued before is at or before the bound, and visible at it
+    for (const t of [caller, before, authToken]) expect(t.createdAt).toBeLessThanOrEqual(bound);
+    const page = await tokens.page(e, everything({ snapshot: bound, orderKey: 'created_at', direction: 'ASC' }));
+    expect(page.map((t) => t.tokenId)).toEqual([caller, before, authToken].map((t) => t.tokenId));
+    expect(await tokens.isSettled(e, bound)).toBe(true);
+    // a token issued after it is created after it
+    const after = await tokens.issue(newSpec(e), issueEvent());
+    expect(after.createdAt).toBeGreaterThan(bound);
+    expect(await tokens.count(e, {}, bound)).toBe(3);
+    // bounds only grow, whichever way they are taken
+    const next = await tokens.snapshot(e);
+    expect(next).toBeGreaterThan(bound);
+    expect((await tokens.findByHashWithSnapshot(spec.tokenHash))!.snapshot).toBeGreaterThan(next);
+    expect(await tokens.findByHashWithSnapshot(unknownHash)).toBeUndefined();
+    expect(await tokens.findByHashWithSnapshot(Buffer.alloc(0))).toBeUndefined();
+  });
+
   it('takes snapshots from the injected clock too', async () => {
     const clock = manualClock(T0);
     const { tokens, entity } = await setup({ clock });
@@ -242,6 +273,11 @@ describe('issue', () => {
     expect(bound).toBeGreaterThan(t.createdAt);
     clock.set(T0 + 100 * SECOND);
     expect(await tokens.snapshot(e)).toBe(T0 + 100 * SECOND);
+    clock.set(T0 + 150 * SECOND);
+    const spec = newSpec(e);
+    await tokens.issue(spec, issueEvent());
+    clock.set(T0 + 160 * SECOND);
+    expect((await tokens.findByHashWithSnapshot(spec.tokenHash))?.snapshot).toBe(T0 + 160 * SECOND);
     expect(await tokens.isSettled(e, bound)).toBe(true);
     expect(await tokens.isSettled(e, T0 + 200 * SECOND)).toBe(false);
   });

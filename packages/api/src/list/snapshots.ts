@@ -12,18 +12,20 @@ export interface ResolvedSnapshot {
 }
 
 /**
- * The snapshot of a request: a new one from the store's clock when none is given; else the
- * one given, refused (409) when a retention purge ran after it (see `PurgeHorizons`), and
- * settled or not. One rule for the list, its summary and revocations by filter.
+ * The snapshot of a request: a new one from the store's clock when none is given (`taken`,
+ * when the request's authentication took it already); else the one given, refused (409)
+ * when a retention purge ran after it (see `PurgeHorizons`), and settled or not. One rule
+ * for the list, its summary and revocations by filter.
  */
 export async function resolveSnapshot(
   tokens: Pick<TokenStore, 'snapshot' | 'isSettled'>,
   horizons: PurgeHorizons,
   entityPk: number,
   given: Timestamp | undefined,
+  taken?: Micros,
 ): Promise<ResolvedSnapshot> {
   if (given === undefined) {
-    const micros = await tokens.snapshot(entityPk);
+    const micros = taken ?? (await tokens.snapshot(entityPk));
     return { micros, timestamp: microsToTimestamp(micros), settled: true };
   }
   const micros = timestampToMicrosFloor(given);

@@ -61,12 +61,13 @@ export class TokenLister {
     this.cursors = new Lru(limits.cursorCacheEntries);
   }
 
-  async list(entityPk: number, input: ListTokensInput, filters: TokenFilters, resume?: Resume): Promise<ListResult> {
+  /** `taken`: a new bound already taken for this request (see `resolveSnapshot`), used when the input names no snapshot. */
+  async list(entityPk: number, input: ListTokensInput, filters: TokenFilters, resume?: Resume, taken?: Micros): Promise<ListResult> {
     const size = input.page_params.page_size;
     const number = resume?.page ?? input.page_params.page_number ?? 1;
     const { order_key: orderKey, order_direction: direction } = input.order_params;
     const given = input.page_params.first_request_timestamp;
-    const { micros: snapshot, timestamp: snapshotTs, settled: stable } = await resolveSnapshot(this.store, this.horizons, entityPk, given);
+    const { micros: snapshot, timestamp: snapshotTs, settled: stable } = await resolveSnapshot(this.store, this.horizons, entityPk, given, taken);
     // An absent filter and a filter on '' (no user, no account) select different sets: '*' vs '='.
     let filterKey = `${entityPk}|${keyPart(filters.accountId)}|${keyPart(filters.userId)}|${keyPart(filters.grantFlow)}|${keyPart(filters.role)}|${snapshot}`;
     if (hasNewerFilters(filters)) filterKey += `|${newerKey(filters)}`;

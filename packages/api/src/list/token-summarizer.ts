@@ -71,8 +71,9 @@ export class TokenSummarizer {
     private readonly horizons: PurgeHorizons,
   ) {}
 
-  async summarize(entityPk: number, userId: string | undefined, given: Timestamp | undefined): Promise<TokenSummary> {
-    const { micros: snapshot, timestamp: snapshotTs, settled: stable } = await resolveSnapshot(this.tokens, this.horizons, entityPk, given);
+  /** `taken`: a new bound already taken for this request (see `resolveSnapshot`), used when none is given. */
+  async summarize(entityPk: number, userId: string | undefined, given: Timestamp | undefined, taken?: Micros): Promise<TokenSummary> {
+    const { micros: snapshot, timestamp: snapshotTs, settled: stable } = await resolveSnapshot(this.tokens, this.horizons, entityPk, given, taken);
     // The snapshot as given is part of the key: its nanoseconds are echoed in the answer.
     const key = `${entityPk}|${userId === undefined ? '*' : `=${userId}`}|${formatTimestamp(snapshotTs)}`;
     const cached = stable ? this.cache.get(key) : undefined;

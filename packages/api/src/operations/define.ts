@@ -58,6 +58,8 @@ export interface Operation<I extends z.ZodType = z.ZodType, O extends z.ZodType 
   handler(ctx: Context, principal: PrincipalOf<A>, input: z.output<I>): Promise<z.output<O>>;
   /** Set for an OAuth endpoint: its parameters are read, and its errors answered, the OAuth way (see OAuthEndpoint). */
   oauth?: OAuthEndpoint;
+  /** Whether the request lists from a new snapshot: see `Implementation.newSnapshot`. */
+  newSnapshot?(input: z.output<I>): boolean;
 }
 
 /** What the server adds to a contract: documentation and a handler (the principal follows the contract's access). */
@@ -65,6 +67,12 @@ export interface Implementation<C extends AnyContract> {
   docs: OperationDocs;
   handler(ctx: Context, principal: PrincipalOf<C['access']>, input: z.output<C['input']>): Promise<z.output<C['output']>>;
   oauth?: OAuthEndpoint;
+  /**
+   * Whether this request lists from a new snapshot of the caller's entity: the caller is then
+   * authenticated and the bound taken in one round trip (`TokenStore.findByHashWithSnapshot`),
+   * and the handler finds it in `principal.snapshot`.
+   */
+  newSnapshot?(input: z.output<C['input']>): boolean;
 }
 
 /** An operation of a contract. */
@@ -89,7 +97,7 @@ export function invoke<I extends z.ZodType, O extends z.ZodType, A extends Acces
 ): Promise<z.output<O>> {
   const access: Access = op.access;
   if ('public' in access) return op.handler(ctx, null as PrincipalOf<A>, input);
-  return authenticate(ctx, access.scope).then((principal) => op.handler(ctx, principal as PrincipalOf<A>, input));
+  return authenticate(ctx, access.scope, op.newSnapshot?.(input) ?? false).then((principal) => op.handler(ctx, principal as PrincipalOf<A>, input));
 }
 
 /** The operation's input from a REST request's decoded parts, validated by its schema (400 naming the field). */

@@ -39,8 +39,9 @@ export const summarizeTokens = implement(API.tokens.summary, {
   async handler(ctx, principal, input) {
     // The visibility rule alone decides whose tokens are summarized (as an unfiltered list's).
     const userId = visibleUser(principal);
-    return ctx.deps.summarizer.summarize(principal.entityPk, userId, input.first_request_timestamp);
+    return ctx.deps.summarizer.summarize(principal.entityPk, userId, input.first_request_timestamp, principal.snapshot);
   },
+  newSnapshot: (input) => input.first_request_timestamp === undefined,
   docs: {
     summary: 'Summarize tokens',
     description:

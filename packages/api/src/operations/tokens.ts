@@ -8,6 +8,7 @@ import {
   SCOPES,
   STATUS_FILTERS,
   TIME_FILTERS,
+  type ListTokensInput,
   type ListTokensResponse,
   type RevokeTokenResponse,
   type TokenFilterInput,
@@ -69,6 +70,11 @@ async function visibleToken(deps: Deps, principal: Principal, tokenId: string) {
   return token;
 }
 
+/** A request naming neither a snapshot nor a page token: page 1 of a new walk, at a new snapshot taken with its authentication. */
+function startsWalk(input: Pick<ListTokensInput, 'page_params' | 'page_token'>): boolean {
+  return input.page_params.first_request_timestamp === undefined && input.page_token === undefined;
+}
+
 function badPageToken(): never {
   fail('INVALID_ARGUMENT', undefined, [{ field: 'page_token', reason: 'invalid' }]);
 }
@@ -91,7 +97,7 @@ export const listTokens = implement(API.tokens.list, {
       asked = { ...input, page_params: { ...input.page_params, first_request_timestamp: walk.snapshot } };
       resume = walk.resume;
     }
-    const result = await deps.lister.list(principal.entityPk, asked, filters, resume);
+    const result = await deps.lister.list(principal.entityPk, asked, filters, resume, principal.snapshot);
     const now = deps.clock.nowMicros();
     const size = input.page_params.page_size;
     const last = result.records[result.records.length - 1];
@@ -116,7 +122,7 @@ export const listTokens = implement(API.tokens.list, {
       next_page_token: next,
     };
     // A walk is recorded once, by the request that took its snapshot; its later pages are that same listing.
-    if (input.page_params.first_request_timestamp === undefined && input.page_token === undefined) {
+    if (startsWalk(input)) {
       const { page_params: _page, order_params, page_token: _token, ...filtersAsked } = input;
       const written = recordedFilters(filtersAsked);
       const seen = filters.userId === undefined ? written : { ...written, user_id: filters.userId };
@@ -125,6 +131,7 @@ export const listTokens = implement(API.tokens.list, {
     }
     return { tokens: result.records.map((r) => presentToken(r, now)), pagination_info: pagination };
   },
+  newSnapshot: startsWalk,
   docs: {
     summary: 'List Token Information',
     description:

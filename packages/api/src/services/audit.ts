@@ -1,10 +1,7 @@
-import { randomFillSync } from 'node:crypto';
 import type { EventSpec } from '@tokenwarden/db';
 import type { Principal } from '../auth.js';
 import type { Context } from '../context.js';
-
-const pool = Buffer.alloc(16 * 256);
-let drawn = pool.length;
+import { randomDraw } from '../random-pool.js';
 
 /**
  * A new event id: a UUIDv7 (RFC 9562), its first 48 bits the time in milliseconds (this
@@ -14,12 +11,7 @@ let drawn = pool.length;
  * event's time is its `occurred_at` (the store's clock), which the trail shows anyway.
  */
 export function newEventId(now = Date.now()): string {
-  if (drawn === pool.length) {
-    randomFillSync(pool);
-    drawn = 0;
-  }
-  const b = pool.subarray(drawn, drawn + 16);
-  drawn += 16;
+  const b = randomDraw(16);
   b.writeUIntBE(now, 0, 6);
   b[6] = 0x70 | ((b[6] as number) & 0x0f);
   b[8] = 0x80 | ((b[8] as number) & 0x3f);

@@ -6,7 +6,7 @@ import type pg from 'pg';
 import type { Clock } from '../clock.js';
 import { grantSetText, GrantSetCache, type GrantSet } from '../grant-sets.js';
 import { shapeKey, type PageQuery, type TokenFilters } from '../list-types.js';
-import { grantFlowCode, grantFlowOf, TOKEN_COLUMNS, UNUSED, type HistoricalToken, type NewTokenSpec, type TokenRecord } from '../records.js';
+import { grantFlowCode, grantFlowOf, TOKEN_COLUMN_COUNT, TOKEN_COLUMNS, UNUSED, type HistoricalToken, type NewTokenSpec, type TokenRecord } from '../records.js';
 import {
   PURGE_RUNNING,
   type EventSpec,
@@ -85,6 +85,32 @@ export class PgTokenStore implements TokenStore {
       // The row's own entity: the one lookup that is not scoped by the caller's.
       return row ? (await this.records(row[1] as number, [row]))[0] : undefined;
     });
+  }
+
+  /**
+   * One statement: the token row, and `tw_snapshot` of its entity evaluated for that row.
+   * The row is read at the statement's start, the bound once the entity's snapshot lock is
+   * held, as `snapshot` reads it; every later statement (the page) sees every token at or
+   * before the bound. Each such bound takes its own turn of the lock (the entity is known
+   * only from the row), where `snapshot` shares one among the listings that wait together.
+   */
+  findByHashWithSnapshot(hash: Buffer): Promise<{ token: TokenRecord; snapshot: Micros } | undefined> {
+    return guarded(() =>
+      this.atClock(async (at) => {
+        const { rows } = await this.pool.query<Row>({
+          name: 'tw_by_hash_snapshot',
+          text: `SELECT ${TOKEN_COLUMNS}, tw_snapshot(t.entity_pk, $2) FROM tokens t WHERE t.token_hash = $1`,
+          values: [hash, at],
+          rowMode: 'array',
+        });
+        const row = rows[0];
+        if (!row) return undefined;
+        const entityPk = row[1] as number;
+        const snapshot = row[TOKEN_COLUMN_COUNT] as Micros;
+        this.settle(entityPk, snapshot);
+        return { token: (await this.records(entityPk, [row]))[0] as TokenRecord, snapshot };
+      }),
+    );
   }
 
   getByHash(entityPk: number, hash: Buffer): Promise<TokenRecord | undefined> {
@@ -385,17 +411,22 @@ export class PgTokenStore implements TokenStore {
         rowMode: 'array',
       });
       const bound = (rows[0] as Row)[0] as number;
-      const known = this.settled.get(entityPk);
-      if (known === undefined || bound > known) {
-        if (this.settled.size >= 10_000 && known === undefined) this.settled.clear();
-        this.settled.set(entityPk, bound);
-      }
+      this.settle(entityPk, bound);
       return bound;
     };
     // Listings of one entity that arrive while its bound is being taken share the next one:
     // taken after each of them arrived (so it holds every token acknowledged before), with
     // one query and one turn of the entity's lock for all of them.
     return this.snapshots.run(entityPk, () => guarded(() => this.atClock(take)));
+  }
+
+  /** Records a bound this process took: every token at or before it is visible. */
+  private settle(entityPk: number, bound: Micros): void {
+    const known = this.settled.get(entityPk);
+    if (known === undefined || bound > known) {
+      if (this.settled.size >= 10_000 && known === undefined) this.settled.clear();
+      this.settled.set(entityPk, bound);
+    }
   }
 
   async isSettled(entityPk: number, bound: Micros): Promise<boolean> {

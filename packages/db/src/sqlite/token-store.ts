@@ -211,6 +211,11 @@ export class SqliteTokenStore implements TokenStore {
     return row ? this.fromColumns(row[1] as number, row) : undefined;
   }
 
+  async findByHashWithSnapshot(hash: Buffer): Promise<{ token: TokenRecord; snapshot: Micros } | undefined> {
+    const token = await this.findByHash(hash);
+    return token && { token, snapshot: await this.snapshot() };
+  }
+
   async getByHash(entityPk: number, hash: Buffer): Promise<TokenRecord | undefined> {
     const row = this.byHashInEntity.get(entityPk, hash);
     return row ? this.fromColumns(entityPk, row) : undefined;
