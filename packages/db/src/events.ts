@@ -7,6 +7,15 @@ export const EVENT_COLUMNS =
   'e.request_id, e.reason, e.token_count, e.details, e.completed_at';
 
 /** A record from a row of `EVENT_COLUMNS`. */
+/**
+ * A caller's text as both backends store it: a lone UTF-16 surrogate (a JSON request body
+ * may carry one) becomes U+FFFD. Left alone, SQLite would keep it as three U+FFFD and
+ * PostgreSQL's JSON parameter would fail the statement on its `\ud800` escape.
+ */
+export function storedText(s: string | null): string | null {
+  return s === null ? null : s.toWellFormed();
+}
+
 export function eventFromRow(entityPk: number, r: unknown[]): EventRecord {
   const details = r[10] as string | null;
   return {

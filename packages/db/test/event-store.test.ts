@@ -53,6 +53,19 @@ describe('the audit trail', () => {
     expect((await store.events.list(e, { limit: 10 })).map((x) => x.eventId)).toEqual([ev.eventId]);
   });
 
+  it('keeps any text a caller sends: quotes, backslashes, emoji, and a lone surrogate as U+FFFD', async () => {
+    const { store, entity } = await setup();
+    const e = (await entity('E')).pk;
+    const odd = 'say "hi" \\ \\u0041 é 🔑 \ud800 end';
+    const written = await store.events.append(e, 'TOKENS_LISTED', listing({ reason: odd, requestId: `r-${odd}`, details: { note: odd } }));
+    const [read] = await store.events.list(e, { limit: 10 });
+    expect(read?.reason).toBe(odd.toWellFormed());
+    expect(read?.reason).toContain('\ufffd end');
+    expect(read?.requestId).toBe(`r-${odd}`.toWellFormed());
+    expect(read?.details).toEqual({ note: odd });
+    expect(read?.pk).toBe(written.pk);
+  });
+
   it('appends listings grouped per turn, each caller resuming after the commit, in order', async () => {
     const { store, entity } = await setup();
     const e = (await entity('E')).pk;

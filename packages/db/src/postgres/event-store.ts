@@ -1,7 +1,7 @@
 import type { EventType, Micros } from '@tokenwarden/contracts';
 import type pg from 'pg';
 import type { Clock } from '../clock.js';
-import { EVENT_COLUMNS, eventConditions, eventFromRow, eventParamValue, eventShapeKey, type EventParam } from '../events.js';
+import { EVENT_COLUMNS, eventConditions, eventFromRow, eventParamValue, eventShapeKey, storedText, type EventParam } from '../events.js';
 import type { EventQuery, EventRecord, EventSpec, EventStore } from '../store.js';
 import { TurnBatch } from '../turn-batch.js';
 import { guarded } from './client.js';
@@ -22,40 +22,67 @@ export interface PgEventRow {
   idempotency?: { key: string; fingerprint: string };
 }
 
+/**
+ * What each event to write brings, by column and PostgreSQL type: one JSON array of these
+ * objects is the statement's one parameter (JSON.stringify is native; fourteen arrays, each
+ * element escaped by the driver into PostgreSQL's array text, cost Node ~20 µs more an event).
+ */
+const EVENT_INPUT = {
+  entity_pk: 'int',
+  event_id: 'uuid',
+  type: 'text',
+  occurred_at: 'bigint',
+  actor_token_id: 'uuid',
+  actor_client_id: 'text',
+  actor_user_id: 'uuid',
+  request_id: 'text',
+  reason: 'text',
+  token_count: 'int',
+  details: 'text',
+  complete: 'bool',
+  idempotency_key: 'text',
+  fingerprint: 'text',
+} as const;
+
 const INSERT_EVENTS =
   'INSERT INTO token_events AS e (entity_pk, event_id, type, occurred_at, actor_token_id, actor_client_id, actor_user_id, request_id, reason, token_count, details, completed_at, idempotency_key, fingerprint) ' +
   'SELECT v.entity_pk, v.event_id, v.type, o.t, v.actor_token_id, v.actor_client_id, v.actor_user_id, v.request_id, v.reason, v.token_count, v.details, ' +
   'CASE WHEN v.complete THEN o.t END, v.idempotency_key, v.fingerprint ' +
-  'FROM unnest($1::int[], $2::uuid[], $3::text[], $4::bigint[], $5::uuid[], $6::text[], $7::uuid[], $8::text[], $9::text[], $10::int[], $11::text[], $12::bool[], $13::text[], $14::text[]) ' +
-  'AS v(entity_pk, event_id, type, occurred_at, actor_token_id, actor_client_id, actor_user_id, request_id, reason, token_count, details, complete, idempotency_key, fingerprint), ' +
+  `FROM json_to_recordset($1::json) AS v(${Object.entries(EVENT_INPUT)
+    .map(([column, type]) => `${column} ${type}`)
+    .join(', ')}), ` +
   'LATERAL (SELECT COALESCE(v.occurred_at, tw_now_micros()) AS t) o ' +
   'RETURNING e.event_id, e.pk, e.occurred_at';
+
+function eventInput(r: PgEventRow): Record<keyof typeof EVENT_INPUT, unknown> {
+  return {
+    entity_pk: r.entityPk,
+    event_id: r.spec.eventId,
+    type: r.type,
+    occurred_at: r.occurredAt,
+    actor_token_id: r.spec.actor.tokenId,
+    actor_client_id: storedText(r.spec.actor.clientId),
+    actor_user_id: r.spec.actor.userId,
+    request_id: storedText(r.spec.requestId),
+    reason: storedText(r.spec.reason),
+    token_count: r.tokenIds.length,
+    // Text holding JSON: any escape in it is characters of the text here.
+    details: r.spec.details === undefined ? null : JSON.stringify(r.spec.details),
+    complete: r.complete,
+    idempotency_key: storedText(r.idempotency?.key ?? null),
+    fingerprint: r.idempotency?.fingerprint ?? null,
+  };
+}
 
 /**
  * Writes events (several in one statement) and their targets, on the caller's connection:
  * inside its transaction when it has one. Returns the records in the order given.
  */
 export async function writeEvents(db: Queryable, rows: readonly PgEventRow[]): Promise<EventRecord[]> {
-  const col = <T>(f: (r: PgEventRow) => T) => rows.map(f);
   const { rows: written } = await db.query<{ event_id: string; pk: number; occurred_at: number }>({
     name: 'tw_write_events',
     text: INSERT_EVENTS,
-    values: [
-      col((r) => r.entityPk),
-      col((r) => r.spec.eventId),
-      col((r) => r.type),
-      col((r) => r.occurredAt),
-      col((r) => r.spec.actor.tokenId),
-      col((r) => r.spec.actor.clientId),
-      col((r) => r.spec.actor.userId),
-      col((r) => r.spec.requestId),
-      col((r) => r.spec.reason),
-      col((r) => r.tokenIds.length),
-      col((r) => (r.spec.details === undefined ? null : JSON.stringify(r.spec.details))),
-      col((r) => r.complete),
-      col((r) => r.idempotency?.key ?? null),
-      col((r) => r.idempotency?.fingerprint ?? null),
-    ],
+    values: [JSON.stringify(rows.map(eventInput))],
   });
   const byId = new Map(written.map((w) => [w.event_id, w]));
   const records = rows.map((r) => {
