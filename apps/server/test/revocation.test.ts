@@ -97,6 +97,7 @@ describe('POST /v1/iam/oauth/tokens:revoke-leaked', () => {
       [{ tokens: ['x'.repeat(257)] }, 'tokens'],
       [{ tokens: [''] }, 'tokens'],
       [{ tokens: ['x'], reason: '  ' }, 'reason'],
+      [{ tokens: ['x'], reason: 'leaked\u0000' }, 'reason'],
       [{ tokens: ['x'], extra: 1 }, 'extra'],
     ] as const) {
       const res = await rest('POST', LEAKED, { token: a.admin, body });

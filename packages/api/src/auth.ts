@@ -59,7 +59,8 @@ export async function authenticate(ctx: Context, requiredScope: string, newSnaps
   const raw = match?.[1];
   if (!raw || accessTokenFormat(raw) === 'malformed') fail('UNAUTHENTICATED', 'auth.invalid');
   const hash = hashAccessToken(raw);
-  // The time of the request, read before a snapshot is (a bound is never before it).
+  // The time of the request (expiry, last use), read before the lookup: a token that
+  // expires while its lookup waits for the entity's snapshot lock still counts as live.
   const now = deps.clock.nowMicros();
   // A new snapshot is taken in the same round trip as the lookup (see findByHashWithSnapshot).
   const found = newSnapshot ? await deps.tokens.findByHashWithSnapshot(hash) : { token: await deps.tokens.findByHash(hash), snapshot: undefined };

@@ -44,7 +44,7 @@ function countingCounts(store: Store) {
   tokens.findByHashWithSnapshot = async (hash) => {
     calls.push('findByHashWithSnapshot');
     const found = await store.tokens.findByHashWithSnapshot(hash);
-    if (found) bounds.push(found.snapshot);
+    if (found?.snapshot !== undefined) bounds.push(found.snapshot);
     return found;
   };
   return { store: { ...store, tokens }, counts: () => n, calls, bounds };

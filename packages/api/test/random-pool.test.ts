@@ -17,6 +17,11 @@ describe('randomDraw', () => {
     expect(seen.size).toBe(20_000);
   });
 
+  it('refuses a draw it cannot give whole', () => {
+    for (const n of [0, -1, 1.5, 4097, Number.NaN]) expect(() => randomDraw(n), String(n)).toThrow(RangeError);
+    expect(randomDraw(4096)).toHaveLength(4096);
+  });
+
   it('is uniform enough that every byte value occurs', () => {
     const counts = new Array<number>(256).fill(0);
     for (let i = 0; i < 4000; i++) for (const v of randomDraw(16)) counts[v]! += 1;

@@ -5,9 +5,17 @@ import { Rfc3339 } from './timestamp.js';
 /** UUIDs are accepted in any version and case; the product compares them lower-cased. */
 export const Uuid = z.guid();
 
-/** A revoke reason: free text an auditor writes, kept with the token and its event. */
+/**
+ * A revoke reason: free text an auditor writes, kept with the token and its event. Any
+ * character but NUL, which no PostgreSQL text can hold (a 400 here, not a store error).
+ */
 export const MAX_REASON_LENGTH = 500;
-export const Reason = z.string().trim().min(1).max(MAX_REASON_LENGTH);
+export const Reason = z
+  .string()
+  .trim()
+  .min(1)
+  .max(MAX_REASON_LENGTH)
+  .refine((s) => !s.includes('\u0000'), 'no NUL character');
 
 export const Token = z
   .object({

@@ -1,21 +1,28 @@
 import type { EventType } from '@tokenwarden/contracts';
-import type { EventQuery, EventRecord } from './store.js';
+import type { EventQuery, EventRecord, EventSpec } from './store.js';
 
 /** An event row as both adapters read it (rows as arrays, in this order). */
 export const EVENT_COLUMNS =
   'e.pk, e.event_id, e.type, e.occurred_at, e.actor_token_id, e.actor_client_id, e.actor_user_id, ' +
   'e.request_id, e.reason, e.token_count, e.details, e.completed_at';
 
-/** A record from a row of `EVENT_COLUMNS`. */
 /**
- * A caller's text as both backends store it: a lone UTF-16 surrogate (a JSON request body
- * may carry one) becomes U+FFFD. Left alone, SQLite would keep it as three U+FFFD and
- * PostgreSQL's JSON parameter would fail the statement on its `\ud800` escape.
+ * An event's text as both backends store it (and return it): a lone UTF-16 surrogate (a
+ * JSON request body may carry one) becomes U+FFFD. Left alone, SQLite would keep it as three
+ * U+FFFD and PostgreSQL's JSON parameter would fail the statement on its `\ud800` escape.
  */
-export function storedText(s: string | null): string | null {
-  return s === null ? null : s.toWellFormed();
+export function storedSpec(spec: EventSpec): EventSpec {
+  const { actor, requestId, reason } = spec;
+  if ((actor.clientId?.isWellFormed() ?? true) && (requestId?.isWellFormed() ?? true) && (reason?.isWellFormed() ?? true)) return spec;
+  return {
+    ...spec,
+    actor: { ...actor, clientId: actor.clientId?.toWellFormed() ?? null },
+    requestId: requestId?.toWellFormed() ?? null,
+    reason: reason?.toWellFormed() ?? null,
+  };
 }
 
+/** A record from a row of `EVENT_COLUMNS`. */
 export function eventFromRow(entityPk: number, r: unknown[]): EventRecord {
   const details = r[10] as string | null;
   return {

@@ -98,9 +98,10 @@ export interface TokenStore {
   /**
    * `findByHash`, and with it a new snapshot bound of the token's entity, as `snapshot`
    * takes one: a request that authenticates and lists from a new snapshot needs one round
-   * trip for both instead of two. Undefined for an unknown hash (no bound is taken).
+   * trip for both instead of two. Undefined for an unknown hash; no bound for a revoked
+   * token (its caller is refused).
    */
-  findByHashWithSnapshot(hash: Buffer): Promise<{ token: TokenRecord; snapshot: Micros } | undefined>;
+  findByHashWithSnapshot(hash: Buffer): Promise<{ token: TokenRecord; snapshot?: Micros } | undefined>;
   /** The entity's token whose hash this is (introspection, RFC 7009 revocation): another entity's is not there. */
   getByHash(entityPk: number, hash: Buffer): Promise<TokenRecord | undefined>;
   get(entityPk: number, tokenId: string): Promise<TokenRecord | undefined>;

@@ -64,6 +64,8 @@ describe('the audit trail', () => {
     expect(read?.requestId).toBe(`r-${odd}`.toWellFormed());
     expect(read?.details).toEqual({ note: odd });
     expect(read?.pk).toBe(written.pk);
+    expect(written.reason).toBe(read?.reason);
+    expect(written.requestId).toBe(read?.requestId);
   });
 
   it('appends listings grouped per turn, each caller resuming after the commit, in order', async () => {

@@ -32,14 +32,40 @@ async function replicas(...max: number[]): Promise<{ stores: Store[]; url: strin
   return { stores, url: db.url };
 }
 
+/** How many sessions of the client's database wait for a lock now. */
+async function lockWaiters(client: pg.Client): Promise<number> {
+  const { rows } = await client.query("SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'");
+  return rows.length;
+}
+
 /** Waits until `n` sessions of the client's database wait for a lock, or `done()`. */
 async function waitForLockWaiters(client: pg.Client, n: number, done: () => boolean = () => false): Promise<void> {
   for (let i = 0; i < 1000; i++) {
-    const { rows } = await client.query("SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'");
-    if (rows.length >= n || done()) return;
+    if ((await lockWaiters(client)) >= n || done()) return;
     await sleep(5);
   }
   throw new Error(`never ${n} sessions waiting for a lock`);
+}
+
+/**
+ * An issuance of a token of `e` (role R) held between reading its created_at and committing:
+ * the test holds a lock that each token insert waits on, after tw_issue_token read the clock.
+ * Resolves once the issuance waits; `release()` lets it commit.
+ */
+async function gatedIssuance(url: string, writer: Store, e: number) {
+  const gate = new pg.Client({ connectionString: url });
+  gate.on('error', () => {});
+  await gate.connect();
+  onTestFinished(() => gate.end().catch(() => {}));
+  await gate.query('SELECT pg_advisory_lock(4242)');
+  await pgQuery(
+    url,
+    'CREATE FUNCTION test_gate() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_advisory_xact_lock_shared(4242); RETURN NEW; END $$',
+  );
+  await pgQuery(url, 'CREATE TRIGGER test_gate AFTER INSERT ON tokens FOR EACH ROW EXECUTE FUNCTION test_gate()');
+  const issuing = writer.tokens.issue(newSpec(e, { roles: ['R'] }), issueEvent());
+  await waitForLockWaiters(gate, 1);
+  return { gate, issuing, release: () => gate.query('SELECT pg_advisory_unlock(4242)') };
 }
 
 describe('snapshot clock (PostgreSQL)', () => {
@@ -74,7 +100,7 @@ describe('snapshot clock (PostgreSQL)', () => {
     });
     const observe = async (observer: Store, reader: Store, withLookup: boolean) => {
       while (storming) {
-        const bound = withLookup ? (await observer.tokens.findByHashWithSnapshot(caller.tokenHash))!.snapshot : await observer.tokens.snapshot(e);
+        const bound = withLookup ? (await observer.tokens.findByHashWithSnapshot(caller.tokenHash))!.snapshot! : await observer.tokens.snapshot(e);
         const [page, count, roleCount] = await Promise.all([
           reader.tokens.page(e, { filters: {}, snapshot: bound, orderKey: 'created_at', direction: 'DESC', limit: 100_000, offset: 0 }),
           reader.tokens.count(e, {}, bound),
@@ -128,26 +154,14 @@ describe('snapshot clock (PostgreSQL)', () => {
     const e = (await writer.directory.createEntity({ entityId: 'e', name: 'E', createdAt: 0 })).pk;
     const caller = newSpec(e);
     const callerToken = await writer.tokens.issue(caller, issueEvent());
-    const take = async () => (way === 'snapshot' ? reader.tokens.snapshot(e) : (await reader.tokens.findByHashWithSnapshot(caller.tokenHash))!.snapshot);
-    // The test holds a lock that each token insert waits on, after tw_issue_token read its created_at.
-    const gate = new pg.Client({ connectionString: url });
-    gate.on('error', () => {});
-    await gate.connect();
-    onTestFinished(() => gate.end().catch(() => {}));
-    await gate.query('SELECT pg_advisory_lock(4242)');
-    await pgQuery(
-      url,
-      'CREATE FUNCTION test_gate() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_advisory_xact_lock_shared(4242); RETURN NEW; END $$',
-    );
-    await pgQuery(url, 'CREATE TRIGGER test_gate AFTER INSERT ON tokens FOR EACH ROW EXECUTE FUNCTION test_gate()');
-    const issuing = writer.tokens.issue(newSpec(e, { roles: ['R'] }), issueEvent());
-    await waitForLockWaiters(gate, 1);
+    const take = async () => (way === 'snapshot' ? reader.tokens.snapshot(e) : (await reader.tokens.findByHashWithSnapshot(caller.tokenHash))!.snapshot!);
+    const { gate, issuing, release } = await gatedIssuance(url, writer, e);
     let bound: Micros | undefined;
     const snapshot = take().then((b) => (bound = b));
     await waitForLockWaiters(gate, 2, () => bound !== undefined);
     await sleep(100);
     expect(bound, 'a snapshot returned while a token created before it was not visible').toBeUndefined();
-    await gate.query('SELECT pg_advisory_unlock(4242)');
+    await release();
     const token = await issuing;
     await snapshot;
     expect(token.createdAt).toBeLessThanOrEqual(bound!);
@@ -157,6 +171,37 @@ describe('snapshot clock (PostgreSQL)', () => {
       ),
     ).toEqual([token.tokenId, callerToken.tokenId]);
     expect(await reader.tokens.count(e, { role: 'R' }, bound!)).toBe(1);
+  });
+
+  it('lookups that take their bound hold at most half the pool (plus one shared query) behind a slow issuance, and every bound is exact', async () => {
+    // A reader with a pool of 10: at most 5 lookups take their own bound at once.
+    const { stores, url } = await replicas(2, 10);
+    const [writer, reader] = stores as [Store, Store];
+    const e = (await writer.directory.createEntity({ entityId: 'e', name: 'E', createdAt: 0 })).pk;
+    const caller = newSpec(e);
+    const callerToken = await writer.tokens.issue(caller, issueEvent());
+    const { gate, issuing, release } = await gatedIssuance(url, writer, e);
+    let done = 0;
+    const lookups = Array.from({ length: 8 }, () =>
+      reader.tokens.findByHashWithSnapshot(caller.tokenHash).then((found) => {
+        done += 1;
+        return found;
+      }),
+    );
+    // The issuance, 5 lookups in their own statement and 1 shared snapshot query wait; the
+    // 2 other lookups wait for that query in the process, holding no connection.
+    await waitForLockWaiters(gate, 7);
+    await sleep(200);
+    expect(await lockWaiters(gate)).toBe(7);
+    expect(done).toBe(0);
+    await release();
+    const token = await issuing;
+    for (const found of await Promise.all(lookups)) {
+      expect(found?.token.tokenId).toBe(callerToken.tokenId);
+      const bound = found!.snapshot!;
+      expect(token.createdAt).toBeLessThanOrEqual(bound);
+      expect(await reader.tokens.count(e, {}, bound)).toBe(2);
+    }
   });
 
   it('bounds come from the database clock: increasing, near now, and a bound of the future is not settled', async () => {

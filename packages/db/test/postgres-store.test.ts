@@ -131,6 +131,7 @@ describe('an unreachable database', () => {
       () => store.optimize(),
       () => store.tokens.get(1, randomUUID()),
       () => store.tokens.findByHash(Buffer.alloc(32)),
+      () => store.tokens.findByHashWithSnapshot(Buffer.alloc(32)),
       () => store.tokens.issue(newSpec(1), issueEvent()),
       () => store.tokens.insertHistorical([newToken(1)]),
       () => store.tokens.snapshot(1),
@@ -142,7 +143,7 @@ describe('an unreachable database', () => {
     ];
     const errors = await Promise.all(ops.map((op) => rejection(op())));
     for (const error of errors) expect(error).toBeInstanceOf(StoreUnavailableError);
-    expect(errors).toHaveLength(12);
+    expect(errors).toHaveLength(13);
   });
 
   it('after its sessions are terminated, the pool recovers by itself; failures meanwhile are StoreUnavailableError', async () => {

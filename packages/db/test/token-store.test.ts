@@ -246,7 +246,7 @@ describe('issue', () => {
     const found = await tokens.findByHashWithSnapshot(spec.tokenHash);
     expect(found?.token).toEqual(await tokens.findByHash(spec.tokenHash));
     expect(found?.token.tokenId).toBe(authToken.tokenId);
-    const bound = found!.snapshot;
+    const bound = found!.snapshot!;
     // every token of the entity issued before is at or before the bound, and visible at it
     for (const t of [caller, before, authToken]) expect(t.createdAt).toBeLessThanOrEqual(bound);
     const page = await tokens.page(e, everything({ snapshot: bound, orderKey: 'created_at', direction: 'ASC' }));
@@ -262,6 +262,11 @@ describe('issue', () => {
     expect((await tokens.findByHashWithSnapshot(spec.tokenHash))!.snapshot).toBeGreaterThan(next);
     expect(await tokens.findByHashWithSnapshot(unknownHash)).toBeUndefined();
     expect(await tokens.findByHashWithSnapshot(Buffer.alloc(0))).toBeUndefined();
+    // A revoked token is found, and takes no bound (its caller is refused).
+    expect(await tokens.revoke(e, authToken.tokenId, revocation())).toBe('revoked');
+    const refused = await tokens.findByHashWithSnapshot(spec.tokenHash);
+    expect(refused?.token.revokedAt).not.toBeNull();
+    expect(refused).not.toHaveProperty('snapshot');
   });
 
   it('takes snapshots from the injected clock too', async () => {

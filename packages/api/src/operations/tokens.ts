@@ -70,7 +70,7 @@ async function visibleToken(deps: Deps, principal: Principal, tokenId: string) {
   return token;
 }
 
-/** A request naming neither a snapshot nor a page token: page 1 of a new walk, at a new snapshot taken with its authentication. */
+/** A request naming neither a snapshot nor a page token: a new walk (usually its page 1), at a new snapshot taken with its authentication. */
 function startsWalk(input: Pick<ListTokensInput, 'page_params' | 'page_token'>): boolean {
   return input.page_params.first_request_timestamp === undefined && input.page_token === undefined;
 }

@@ -1,7 +1,7 @@
 import type { EventType, Micros } from '@tokenwarden/contracts';
 import type pg from 'pg';
 import type { Clock } from '../clock.js';
-import { EVENT_COLUMNS, eventConditions, eventFromRow, eventParamValue, eventShapeKey, storedText, type EventParam } from '../events.js';
+import { EVENT_COLUMNS, eventConditions, eventFromRow, eventParamValue, eventShapeKey, storedSpec, type EventParam } from '../events.js';
 import type { EventQuery, EventRecord, EventSpec, EventStore } from '../store.js';
 import { TurnBatch } from '../turn-batch.js';
 import { guarded } from './client.js';
@@ -61,15 +61,15 @@ function eventInput(r: PgEventRow): Record<keyof typeof EVENT_INPUT, unknown> {
     type: r.type,
     occurred_at: r.occurredAt,
     actor_token_id: r.spec.actor.tokenId,
-    actor_client_id: storedText(r.spec.actor.clientId),
+    actor_client_id: r.spec.actor.clientId,
     actor_user_id: r.spec.actor.userId,
-    request_id: storedText(r.spec.requestId),
-    reason: storedText(r.spec.reason),
+    request_id: r.spec.requestId,
+    reason: r.spec.reason,
     token_count: r.tokenIds.length,
     // Text holding JSON: any escape in it is characters of the text here.
     details: r.spec.details === undefined ? null : JSON.stringify(r.spec.details),
     complete: r.complete,
-    idempotency_key: storedText(r.idempotency?.key ?? null),
+    idempotency_key: r.idempotency?.key ?? null,
     fingerprint: r.idempotency?.fingerprint ?? null,
   };
 }
@@ -78,7 +78,11 @@ function eventInput(r: PgEventRow): Record<keyof typeof EVENT_INPUT, unknown> {
  * Writes events (several in one statement) and their targets, on the caller's connection:
  * inside its transaction when it has one. Returns the records in the order given.
  */
-export async function writeEvents(db: Queryable, rows: readonly PgEventRow[]): Promise<EventRecord[]> {
+export async function writeEvents(db: Queryable, given: readonly PgEventRow[]): Promise<EventRecord[]> {
+  const rows = given.map((r) => {
+    const spec = storedSpec(r.spec);
+    return spec === r.spec ? r : { ...r, spec };
+  });
   const { rows: written } = await db.query<{ event_id: string; pk: number; occurred_at: number }>({
     name: 'tw_write_events',
     text: INSERT_EVENTS,
@@ -86,7 +90,8 @@ export async function writeEvents(db: Queryable, rows: readonly PgEventRow[]): P
   });
   const byId = new Map(written.map((w) => [w.event_id, w]));
   const records = rows.map((r) => {
-    const w = byId.get(r.spec.eventId);
+    // PostgreSQL answers a uuid in lower case, whatever case it was given in.
+    const w = byId.get(r.spec.eventId.toLowerCase());
     if (!w) throw new Error('event insert returned no row');
     const occurredAt = w.occurred_at;
     return {

@@ -55,14 +55,20 @@ export class PgTokenStore implements TokenStore {
   /** Per entity, the latest bound this process knows to be settled (every token at or before it visible). */
   private readonly settled = new Map<number, Micros>();
   private readonly serial = new Serial();
-  /** New snapshot bounds, per entity: the listings that arrive while one is taken share the next (see `snapshot`). */
+  /** New snapshot bounds, per entity: the callers that arrive while one is taken share the next (see `snapshot`). */
   private readonly snapshots = new NextFlight<number, Micros>();
+
+  /** Lookups taking their own bound now (`findByHashWithSnapshot`), and how many may at once. */
+  private combined = 0;
+  private readonly maxCombined: number;
 
   constructor(
     private readonly pool: pg.Pool,
     /** A clock of the process (tests); the database's clock when absent. */
     private readonly clock?: Clock,
-  ) {}
+  ) {
+    this.maxCombined = Math.max(1, Math.floor((pool.options.max ?? 10) / 2));
+  }
 
   /**
    * Runs `work` with the time it must use: a reading of the test clock, serialized so that
@@ -88,29 +94,40 @@ export class PgTokenStore implements TokenStore {
   }
 
   /**
-   * One statement: the token row, and `tw_snapshot` of its entity evaluated for that row.
-   * The row is read at the statement's start, the bound once the entity's snapshot lock is
-   * held, as `snapshot` reads it; every later statement (the page) sees every token at or
-   * before the bound. Each such bound takes its own turn of the lock (the entity is known
-   * only from the row), where `snapshot` shares one among the listings that wait together.
+   * One statement: the token row, and `tw_snapshot` of its entity evaluated for that row
+   * unless the token is revoked (a refused caller takes no turn of the lock). The row is read
+   * at the statement's start, the bound once the entity's snapshot lock is held, as
+   * `snapshot` reads it; every later statement (the page) sees every token at or before the
+   * bound. Each such bound takes its own turn of the lock, holding a pooled connection while
+   * it waits for the entity's issuances to commit; so at most half the pool does this at
+   * once, and further lookups take their bound the shared way (`snapshot`: one query per
+   * entity in flight), so that one entity's slow issuance never holds the whole pool.
    */
-  findByHashWithSnapshot(hash: Buffer): Promise<{ token: TokenRecord; snapshot: Micros } | undefined> {
+  findByHashWithSnapshot(hash: Buffer): Promise<{ token: TokenRecord; snapshot?: Micros } | undefined> {
+    if (this.combined >= this.maxCombined) {
+      return this.findByHash(hash).then(async (token) => token && (token.revokedAt !== null ? { token } : { token, snapshot: await this.snapshot(token.entityPk) }));
+    }
+    this.combined += 1;
     return guarded(() =>
       this.atClock(async (at) => {
         const { rows } = await this.pool.query<Row>({
           name: 'tw_by_hash_snapshot',
-          text: `SELECT ${TOKEN_COLUMNS}, tw_snapshot(t.entity_pk, $2) FROM tokens t WHERE t.token_hash = $1`,
+          text: `SELECT ${TOKEN_COLUMNS}, CASE WHEN t.revoked_at IS NULL THEN tw_snapshot(t.entity_pk, $2) END FROM tokens t WHERE t.token_hash = $1`,
           values: [hash, at],
           rowMode: 'array',
         });
         const row = rows[0];
         if (!row) return undefined;
         const entityPk = row[1] as number;
-        const snapshot = row[TOKEN_COLUMN_COUNT] as Micros;
+        const token = (await this.records(entityPk, [row]))[0] as TokenRecord;
+        const snapshot = row[TOKEN_COLUMN_COUNT] as Micros | null;
+        if (snapshot === null) return { token };
         this.settle(entityPk, snapshot);
-        return { token: (await this.records(entityPk, [row]))[0] as TokenRecord, snapshot };
+        return { token, snapshot };
       }),
-    );
+    ).finally(() => {
+      this.combined -= 1;
+    });
   }
 
   getByHash(entityPk: number, hash: Buffer): Promise<TokenRecord | undefined> {
@@ -414,9 +431,10 @@ export class PgTokenStore implements TokenStore {
       this.settle(entityPk, bound);
       return bound;
     };
-    // Listings of one entity that arrive while its bound is being taken share the next one:
-    // taken after each of them arrived (so it holds every token acknowledged before), with
-    // one query and one turn of the entity's lock for all of them.
+    // Callers of one entity (revocations by filter, checks of bounds another replica took,
+    // lookups past findByHashWithSnapshot's limit) that arrive while its bound is being taken
+    // share the next one: taken after each of them arrived (so it holds every token
+    // acknowledged before), with one query and one turn of the entity's lock for all of them.
     return this.snapshots.run(entityPk, () => guarded(() => this.atClock(take)));
   }
 

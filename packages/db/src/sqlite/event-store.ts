@@ -1,7 +1,7 @@
 import type { EventType, Micros } from '@tokenwarden/contracts';
 import Database, { type Statement } from 'better-sqlite3';
 import type { Clock } from '../clock.js';
-import { EVENT_COLUMNS, eventConditions, eventFromRow, eventParamValue, eventShapeKey, storedText, type EventParam } from '../events.js';
+import { EVENT_COLUMNS, eventConditions, eventFromRow, eventParamValue, eventShapeKey, storedSpec, type EventParam } from '../events.js';
 import { DuplicateKeyError, type EventQuery, type EventRecord, type EventSpec, type EventStore } from '../store.js';
 import { TurnBatch } from '../turn-batch.js';
 import { BUSY_TIMEOUT_MS, settle, translateSqliteError } from './client.js';
@@ -109,7 +109,7 @@ export class SqliteEventWriter {
   }
 
   private writeOne(e: EventRow, pk: number): EventRecord {
-    const { spec } = e;
+    const spec = storedSpec(e.spec);
     const journaled = e.tokenIds.length <= 1 && e.completedAt === e.occurredAt && e.idempotency === undefined;
     if ((journaled ? this.idInEvents : this.idInJournal).get(spec.eventId) !== undefined) throw new DuplicateKeyError('event_id');
     const facts = {
@@ -119,10 +119,10 @@ export class SqliteEventWriter {
       type: e.type,
       occurred_at: e.occurredAt,
       actor_token_id: spec.actor.tokenId,
-      actor_client_id: storedText(spec.actor.clientId),
+      actor_client_id: spec.actor.clientId,
       actor_user_id: spec.actor.userId,
-      request_id: storedText(spec.requestId),
-      reason: storedText(spec.reason),
+      request_id: spec.requestId,
+      reason: spec.reason,
       details: spec.details === undefined ? null : JSON.stringify(spec.details),
     };
     if (journaled) {
@@ -132,7 +132,7 @@ export class SqliteEventWriter {
         ...facts,
         token_count: e.tokenIds.length,
         completed_at: e.completedAt,
-        idempotency_key: storedText(e.idempotency?.key ?? null),
+        idempotency_key: e.idempotency?.key ?? null,
         fingerprint: e.idempotency?.fingerprint ?? null,
       });
       for (const id of e.tokenIds) this.insertTarget.run(e.entityPk, id, pk);

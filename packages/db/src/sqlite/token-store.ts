@@ -206,14 +206,19 @@ export class SqliteTokenStore implements TokenStore {
   }
 
   async findByHash(hash: Buffer): Promise<TokenRecord | undefined> {
+    return this.lookUp(hash);
+  }
+
+  async findByHashWithSnapshot(hash: Buffer): Promise<{ token: TokenRecord; snapshot?: Micros } | undefined> {
+    const token = this.lookUp(hash);
+    if (!token) return undefined;
+    return token.revokedAt !== null ? { token } : { token, snapshot: await this.snapshot() };
+  }
+
+  private lookUp(hash: Buffer): TokenRecord | undefined {
     const row = this.byHash.get(hash);
     // The row's own entity: the one lookup that is not scoped by the caller's.
     return row ? this.fromColumns(row[1] as number, row) : undefined;
-  }
-
-  async findByHashWithSnapshot(hash: Buffer): Promise<{ token: TokenRecord; snapshot: Micros } | undefined> {
-    const token = await this.findByHash(hash);
-    return token && { token, snapshot: await this.snapshot() };
   }
 
   async getByHash(entityPk: number, hash: Buffer): Promise<TokenRecord | undefined> {
