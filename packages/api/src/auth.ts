@@ -1,5 +1,5 @@
 import { accessTokenFormat, scopesGrant, type GrantFlow, type Micros } from '@tokenwarden/contracts';
-import type { TokenRecord } from '@tokenwarden/db';
+import type { TokenRecord, TokenWithSnapshot } from '@tokenwarden/db';
 import type { Context } from './context.js';
 import { fail } from './errors.js';
 import { hashAccessToken } from './token-secrets.js';
@@ -63,7 +63,9 @@ export async function authenticate(ctx: Context, requiredScope: string, newSnaps
   // expires while its lookup waits for the entity's snapshot lock still counts as live.
   const now = deps.clock.nowMicros();
   // A new snapshot is taken in the same round trip as the lookup (see findByHashWithSnapshot).
-  const found = newSnapshot ? await deps.tokens.findByHashWithSnapshot(hash) : { token: await deps.tokens.findByHash(hash), snapshot: undefined };
+  const found: Partial<TokenWithSnapshot> | undefined = newSnapshot
+    ? await deps.tokens.findByHashWithSnapshot(hash)
+    : { token: await deps.tokens.findByHash(hash) };
   const token = found?.token;
   if (!token || token.revokedAt !== null || token.expiresAt <= now) fail('UNAUTHENTICATED', 'auth.invalid');
   if (!scopesGrant(token.scopes, requiredScope)) fail('UNAUTHENTICATED', 'auth.scope', [], { scope: requiredScope });
@@ -85,6 +87,6 @@ export async function authenticate(ctx: Context, requiredScope: string, newSnaps
     roles: token.roles,
     scopes: token.scopes,
     seesWholeEntity: !isUserToken || token.roles.some((r) => deps.config.adminRoles.includes(r)),
-    ...(found?.snapshot !== undefined && { snapshot: found.snapshot }),
+    snapshot: found?.snapshot,
   };
 }

@@ -206,7 +206,9 @@ describe('tokens.list through createCaller', () => {
     expect(first!.tokens).toHaveLength(2);
     // Its next pages, by snapshot or by page token, and any other operation: a lookup alone.
     const snapshot = parseTimestamp(first!.pagination_info.first_request_timestamp);
-    expect(await asked(() => api.tokens.list({ page_params: { page_size: 2, page_number: 2, first_request_timestamp: snapshot } }))).toEqual(['findByHash']);
+    expect(await asked(() => api.tokens.list({ page_params: { page_size: 2, page_number: 2, first_request_timestamp: snapshot } }))).toEqual([
+      'findByHash',
+    ]);
     expect(await asked(() => api.tokens.list({ page_params: { page_size: 2 }, page_token: first!.pagination_info.next_page_token! }))).toEqual([
       'findByHash',
     ]);

@@ -87,6 +87,21 @@ export interface EventStore {
   firstTargets(entityPk: number, eventPks: readonly number[], limit: number): Promise<Map<number, string[]>>;
 }
 
+/** A token found by its hash, and a new bound of its entity unless the token is revoked. */
+export interface TokenWithSnapshot {
+  token: TokenRecord;
+  snapshot?: Micros;
+}
+
+/** `findByHashWithSnapshot` in two steps: the token looked up, then (unless revoked) a bound of its entity. */
+export async function withSnapshot(
+  token: TokenRecord | undefined,
+  snapshot: (entityPk: number) => Promise<Micros>,
+): Promise<TokenWithSnapshot | undefined> {
+  if (!token) return undefined;
+  return token.revokedAt !== null ? { token } : { token, snapshot: await snapshot(token.entityPk) };
+}
+
 /**
  * Every operation on tokens. Each method but the hash lookup and the operator's retention
  * methods (which span entities) takes the caller's entity and puts it in the WHERE
@@ -101,7 +116,7 @@ export interface TokenStore {
    * trip for both instead of two. Undefined for an unknown hash; no bound for a revoked
    * token (its caller is refused).
    */
-  findByHashWithSnapshot(hash: Buffer): Promise<{ token: TokenRecord; snapshot?: Micros } | undefined>;
+  findByHashWithSnapshot(hash: Buffer): Promise<TokenWithSnapshot | undefined>;
   /** The entity's token whose hash this is (introspection, RFC 7009 revocation): another entity's is not there. */
   getByHash(entityPk: number, hash: Buffer): Promise<TokenRecord | undefined>;
   get(entityPk: number, tokenId: string): Promise<TokenRecord | undefined>;

@@ -148,30 +148,34 @@ describe('snapshot clock (PostgreSQL)', () => {
     for (const o of observations.slice(0, 10)) expect(await writers[1]!.tokens.count(e, {}, o.bound)).toBe(o.count);
   });
 
-  it.each(['snapshot', 'findByHashWithSnapshot'] as const)('a snapshot (%s) waits for a token whose created_at is read but which is not committed yet, then sees it', async (way) => {
-    const { stores, url } = await replicas(2, 2);
-    const [writer, reader] = stores as [Store, Store];
-    const e = (await writer.directory.createEntity({ entityId: 'e', name: 'E', createdAt: 0 })).pk;
-    const caller = newSpec(e);
-    const callerToken = await writer.tokens.issue(caller, issueEvent());
-    const take = async () => (way === 'snapshot' ? reader.tokens.snapshot(e) : (await reader.tokens.findByHashWithSnapshot(caller.tokenHash))!.snapshot!);
-    const { gate, issuing, release } = await gatedIssuance(url, writer, e);
-    let bound: Micros | undefined;
-    const snapshot = take().then((b) => (bound = b));
-    await waitForLockWaiters(gate, 2, () => bound !== undefined);
-    await sleep(100);
-    expect(bound, 'a snapshot returned while a token created before it was not visible').toBeUndefined();
-    await release();
-    const token = await issuing;
-    await snapshot;
-    expect(token.createdAt).toBeLessThanOrEqual(bound!);
-    expect(
-      (await reader.tokens.page(e, { filters: {}, snapshot: bound!, orderKey: 'created_at', direction: 'DESC', limit: 10, offset: 0 })).map(
-        (t) => t.tokenId,
-      ),
-    ).toEqual([token.tokenId, callerToken.tokenId]);
-    expect(await reader.tokens.count(e, { role: 'R' }, bound!)).toBe(1);
-  });
+  it.each(['snapshot', 'findByHashWithSnapshot'] as const)(
+    'a snapshot (%s) waits for a token whose created_at is read but which is not committed yet, then sees it',
+    async (way) => {
+      const { stores, url } = await replicas(2, 2);
+      const [writer, reader] = stores as [Store, Store];
+      const e = (await writer.directory.createEntity({ entityId: 'e', name: 'E', createdAt: 0 })).pk;
+      const caller = newSpec(e);
+      const callerToken = await writer.tokens.issue(caller, issueEvent());
+      const take = async () =>
+        way === 'snapshot' ? reader.tokens.snapshot(e) : (await reader.tokens.findByHashWithSnapshot(caller.tokenHash))!.snapshot!;
+      const { gate, issuing, release } = await gatedIssuance(url, writer, e);
+      let bound: Micros | undefined;
+      const snapshot = take().then((b) => (bound = b));
+      await waitForLockWaiters(gate, 2, () => bound !== undefined);
+      await sleep(100);
+      expect(bound, 'a snapshot returned while a token created before it was not visible').toBeUndefined();
+      await release();
+      const token = await issuing;
+      await snapshot;
+      expect(token.createdAt).toBeLessThanOrEqual(bound!);
+      expect(
+        (await reader.tokens.page(e, { filters: {}, snapshot: bound!, orderKey: 'created_at', direction: 'DESC', limit: 10, offset: 0 })).map(
+          (t) => t.tokenId,
+        ),
+      ).toEqual([token.tokenId, callerToken.tokenId]);
+      expect(await reader.tokens.count(e, { role: 'R' }, bound!)).toBe(1);
+    },
+  );
 
   it('lookups that take their bound hold at most half the pool (plus one shared query) behind a slow issuance, and every bound is exact', async () => {
     // A reader with a pool of 10: at most 5 lookups take their own bound at once.

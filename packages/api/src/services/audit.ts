@@ -25,8 +25,7 @@ export function eventBy(ctx: Context, principal: Principal, reason: string | nul
     eventId: newEventId(),
     actor: { tokenId: principal.tokenId, clientId: principal.clientId, userId: principal.userId },
     requestId: ctx.requestId,
-    // As the stores keep it, on the token (revoke_reason) and in its event alike.
-    reason: reason?.toWellFormed() ?? null,
+    reason,
     ...(details === undefined ? {} : { details }),
   };
 }
@@ -37,7 +36,7 @@ export function operatorEvent(reason: string | null = null, details?: Record<str
     eventId: newEventId(),
     actor: { tokenId: null, clientId: null, userId: null },
     requestId: null,
-    reason: reason?.toWellFormed() ?? null,
+    reason,
     ...(details === undefined ? {} : { details }),
   };
 }

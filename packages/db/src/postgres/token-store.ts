@@ -6,7 +6,16 @@ import type pg from 'pg';
 import type { Clock } from '../clock.js';
 import { grantSetText, GrantSetCache, type GrantSet } from '../grant-sets.js';
 import { shapeKey, type PageQuery, type TokenFilters } from '../list-types.js';
-import { grantFlowCode, grantFlowOf, TOKEN_COLUMN_COUNT, TOKEN_COLUMNS, UNUSED, type HistoricalToken, type NewTokenSpec, type TokenRecord } from '../records.js';
+import {
+  grantFlowCode,
+  grantFlowOf,
+  TOKEN_COLUMN_COUNT,
+  TOKEN_COLUMNS,
+  UNUSED,
+  type HistoricalToken,
+  type NewTokenSpec,
+  type TokenRecord,
+} from '../records.js';
 import {
   PURGE_RUNNING,
   type EventSpec,
@@ -16,7 +25,9 @@ import {
   type RevokeOutcome,
   type RevokeTargets,
   type TokenStore,
+  type TokenWithSnapshot,
   type UseOrigin,
+  withSnapshot,
 } from '../store.js';
 import { guarded, SNAPSHOT_LOCK, transaction } from './client.js';
 import { appendTargets, writeEvents } from './event-store.js';
@@ -103,10 +114,8 @@ export class PgTokenStore implements TokenStore {
    * once, and further lookups take their bound the shared way (`snapshot`: one query per
    * entity in flight), so that one entity's slow issuance never holds the whole pool.
    */
-  findByHashWithSnapshot(hash: Buffer): Promise<{ token: TokenRecord; snapshot?: Micros } | undefined> {
-    if (this.combined >= this.maxCombined) {
-      return this.findByHash(hash).then(async (token) => token && (token.revokedAt !== null ? { token } : { token, snapshot: await this.snapshot(token.entityPk) }));
-    }
+  findByHashWithSnapshot(hash: Buffer): Promise<TokenWithSnapshot | undefined> {
+    if (this.combined >= this.maxCombined) return this.findByHash(hash).then((token) => withSnapshot(token, (entityPk) => this.snapshot(entityPk)));
     this.combined += 1;
     return guarded(() =>
       this.atClock(async (at) => {

@@ -2,6 +2,7 @@ import type { Statement } from 'better-sqlite3';
 import { Lru } from '../lru.js';
 import type { Micros } from '@tokenwarden/contracts';
 import type { Clock } from '../clock.js';
+import { storedSpec } from '../events.js';
 import { grantSetText, GrantSetCache, type GrantSet } from '../grant-sets.js';
 import { shapeKey, type PageQuery, type TokenFilters } from '../list-types.js';
 import { grantFlowCode, grantFlowOf, TOKEN_COLUMNS, UNUSED, type HistoricalToken, type NewTokenSpec, type TokenRecord } from '../records.js';
@@ -14,7 +15,9 @@ import {
   type RevokeOutcome,
   type RevokeTargets,
   type TokenStore,
+  type TokenWithSnapshot,
   type UseOrigin,
+  withSnapshot,
 } from '../store.js';
 import { TurnBatch } from '../turn-batch.js';
 import { settle, translateSqliteError, type SqliteDb } from './client.js';
@@ -89,8 +92,10 @@ export class SqliteTokenStore implements TokenStore {
       'UPDATE tokens SET revoked_at = ?, revoked_by = ?, revoke_reason = ? WHERE entity_pk = ? AND token_id = ? AND revoked_at IS NULL',
     );
     // revoked_at is read in the same synchronous step as the change commits (the class comment's rule for created_at).
-    this.revokeTx = s.transaction((entityPk: number, tokenId: string, event: EventSpec) => {
+    this.revokeTx = s.transaction((entityPk: number, tokenId: string, given: EventSpec) => {
       const now = this.clock.nowMicros();
+      // The reason on the token as its event keeps it (see storedSpec).
+      const event = storedSpec(given);
       if (revokeStmt.run(now, event.actor.tokenId, event.reason, entityPk, tokenId).changes !== 1) return false;
       events.write([{ entityPk, type: 'TOKEN_REVOKED', spec: event, occurredAt: now, completedAt: now, tokenIds: [tokenId] }]);
       return true;
@@ -109,13 +114,14 @@ export class SqliteTokenStore implements TokenStore {
           : targets.tokenIds.map((id) => inEntityById.get(id, entityPk));
       const matched = new Set<string>();
       for (const row of found) if (row && (r.userId === undefined || row[1] === r.userId)) matched.add(row[0]);
-      const revoked = [...matched].filter((id) => revokeStmt.run(now, r.event.actor.tokenId, r.event.reason, entityPk, id).changes === 1);
+      const event = storedSpec(r.event);
+      const revoked = [...matched].filter((id) => revokeStmt.run(now, event.actor.tokenId, event.reason, entityPk, id).changes === 1);
       if (r.eventPk !== undefined) {
         events.addTargets(entityPk, r.eventPk, revoked);
         return { matched: matched.size, revoked, eventPk: r.eventPk };
       }
-      const [event] = events.write([{ entityPk, type: r.type, spec: r.event, occurredAt: now, completedAt: now, tokenIds: revoked }]);
-      return { matched: matched.size, revoked, eventPk: event!.pk };
+      const [written] = events.write([{ entityPk, type: r.type, spec: event, occurredAt: now, completedAt: now, tokenIds: revoked }]);
+      return { matched: matched.size, revoked, eventPk: written!.pk };
     });
     // IMMEDIATE: it may write nothing before its event, whose pk is read and then written.
     this.revokeManyTx = (entityPk, targets, r) => revokeMany.immediate(entityPk, targets, r);
@@ -209,10 +215,8 @@ export class SqliteTokenStore implements TokenStore {
     return this.lookUp(hash);
   }
 
-  async findByHashWithSnapshot(hash: Buffer): Promise<{ token: TokenRecord; snapshot?: Micros } | undefined> {
-    const token = this.lookUp(hash);
-    if (!token) return undefined;
-    return token.revokedAt !== null ? { token } : { token, snapshot: await this.snapshot() };
+  findByHashWithSnapshot(hash: Buffer): Promise<TokenWithSnapshot | undefined> {
+    return withSnapshot(this.lookUp(hash), () => this.snapshot());
   }
 
   private lookUp(hash: Buffer): TokenRecord | undefined {
